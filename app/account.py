@@ -1,0 +1,107 @@
+"""The signed-in user's own page: password and API tokens."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from app.roles import login_required
+from app.services import services
+from app.stores import AccountError
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+class TokenForm(FlaskForm):
+    label = StringField(_l("Token name"), validators=[DataRequired(), Length(max=80)])
+    submit = SubmitField(_l("Create token"))
+
+
+class RevokeForm(FlaskForm):
+    token_id = HiddenField(validators=[DataRequired()])
+    submit = SubmitField(_l("Revoke"))
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=10, max=1024)])
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(), EqualTo("new")])
+    submit = SubmitField(_l("Change password"))
+
+
+def _page(new_token: str | None = None, status: int = 200, **forms):
+    svc = services()
+    forms.setdefault("token_form", TokenForm(prefix="token"))
+    forms.setdefault("password_form", PasswordForm(prefix="pw"))
+    return render_template(
+        "account/index.html", tokens=svc.tokens.for_user(g.user["_id"]),
+        revoke_form=RevokeForm(prefix="revoke"), new_token=new_token,
+        organisation=svc.organisations.get(g.user.get("org_id") or ""), **forms,
+    ), status
+
+
+@bp.route("/")
+@login_required
+def index():
+    return _page()
+
+
+@bp.route("/tokens", methods=["POST"])
+@login_required
+def create_token():
+    form = TokenForm(prefix="token")
+    if not form.validate_on_submit():
+        return _page(status=400, token_form=form)
+    svc = services()
+    record, token = svc.tokens.create(g.user["_id"], form.label.data)
+    svc.audit.record("api_token.create", actor=g.user["_id"], target=record["_id"],
+                     label=record["label"])
+    return _page(new_token=token)
+
+
+@bp.route("/tokens/revoke", methods=["POST"])
+@login_required
+def revoke_token():
+    form = RevokeForm(prefix="revoke")
+    svc = services()
+    if form.validate_on_submit() and svc.tokens.revoke(g.user["_id"], form.token_id.data):
+        svc.audit.record("api_token.revoke", actor=g.user["_id"], target=form.token_id.data)
+        flash(_("The token was revoked."))
+    else:
+        flash(_("That token was already revoked or does not exist."))
+    return redirect(url_for("account.index"))
+
+
+@bp.route("/password", methods=["POST"])
+@login_required
+def change_password():
+    form = PasswordForm(prefix="pw")
+    svc = services()
+    if not form.validate_on_submit():
+        return _page(status=400, password_form=form)
+    _user, outcome = svc.users.authenticate(g.user["email"], form.current.data,
+                                            max_failures=svc.settings.login_max_failures,
+                                            lockout=_lockout())
+    if outcome != "ok":
+        form.current.errors.append(_("That is not your current password."))
+        return _page(status=400, password_form=form)
+    try:
+        svc.users.set_password(g.user["_id"], form.new.data)
+    except AccountError as exc:
+        form.new.errors.append(str(exc))
+        return _page(status=400, password_form=form)
+    svc.audit.record("user.password_change", actor=g.user["_id"], target=g.user["_id"])
+    session["auth_version"] = g.user.get("auth_version", 1) + 1
+    flash(_("Your password was changed."))
+    return redirect(url_for("account.index"))
+
+
+def _lockout():
+    from datetime import timedelta
+
+    return timedelta(seconds=services().settings.login_lockout_seconds)

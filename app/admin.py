@@ -1,0 +1,139 @@
+"""Administration: users, organisations and the audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (EmailField, HiddenField, PasswordField, SelectField,
+                     SelectMultipleField, StringField, SubmitField)
+from wtforms.validators import DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app import roles as r
+from app.roles import roles_required
+from app.services import services
+from app.stores import AccountError
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class UserForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    roles = CheckboxesField(_l("Roles"), choices=[(role, role) for role in r.ROLES],
+                            validators=[DataRequired()])
+    org_id = SelectField(_l("Organisation"), choices=[], validate_choice=True)
+    countries = StringField(_l("Countries (two-letter codes, comma separated)"),
+                            validators=[Optional(), Length(max=200)])
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(),
+                                                                 Length(min=10, max=1024)])
+    submit = SubmitField(_l("Create user"))
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    country = StringField(_l("Country (two-letter code)"), validators=[DataRequired(),
+                                                                        Length(min=2, max=2)])
+    submit = SubmitField(_l("Create organisation"))
+
+
+class ActiveForm(FlaskForm):
+    user_id = HiddenField(validators=[DataRequired()])
+    submit = SubmitField(_l("Change"))
+
+
+def _user_form() -> UserForm:
+    form = UserForm(prefix="user")
+    form.org_id.choices = [("", _("— none —"))] + [
+        (o["_id"], f"{o['name']} ({o['country']})") for o in services().organisations.all()
+    ]
+    return form
+
+
+def _countries(text: str | None) -> list[str]:
+    codes = [c.strip().upper() for c in (text or "").split(",") if c.strip()]
+    bad = [c for c in codes if len(c) != 2 or not c.isalpha()]
+    if bad:
+        raise AccountError(_("Not a two-letter country code: %(codes)s", codes=", ".join(bad)))
+    return codes
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@roles_required(r.ADMIN)
+def users():
+    svc = services()
+    form = _user_form()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = svc.users.create(form.email.data, form.password.data, form.roles.data,
+                                    name=form.name.data or "", org_id=form.org_id.data or None,
+                                    countries=_countries(form.countries.data))
+        except AccountError as exc:
+            form.email.errors.append(str(exc))
+            status = 400
+        else:
+            svc.audit.record("user.create", actor=g.user["_id"], target=user["_id"],
+                             email=user["email"], roles=user["roles"])
+            flash(_("User %(email)s was created.", email=user["email"]))
+            return redirect(url_for("admin.users"))
+    elif form.is_submitted():
+        status = 400
+    return render_template("admin/users.html", form=form, users=svc.users.all(),
+                           active_form=ActiveForm(prefix="active"), status=status), status
+
+
+@bp.route("/users/active", methods=["POST"])
+@roles_required(r.ADMIN)
+def toggle_active():
+    form = ActiveForm(prefix="active")
+    svc = services()
+    user = svc.users.get(form.user_id.data) if form.validate_on_submit() else None
+    if user is None:
+        flash(_("No such user."))
+        return redirect(url_for("admin.users"))
+    if user["_id"] == g.user["_id"]:
+        flash(_("You cannot deactivate your own account."))
+        return redirect(url_for("admin.users"))
+    active = not user.get("active", True)
+    svc.users.set_active(user["_id"], active)
+    svc.audit.record("user.activate" if active else "user.deactivate", actor=g.user["_id"],
+                     target=user["_id"])
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/organisations", methods=["GET", "POST"])
+@roles_required(r.ADMIN)
+def organisations():
+    svc = services()
+    form = OrganisationForm(prefix="org")
+    status = 200
+    if form.validate_on_submit():
+        try:
+            org = svc.organisations.create(form.name.data, form.country.data)
+        except AccountError as exc:
+            form.name.errors.append(str(exc))
+            status = 400
+        else:
+            svc.audit.record("organisation.create", actor=g.user["_id"], target=org["_id"],
+                             name=org["name"], country=org["country"])
+            return redirect(url_for("admin.organisations"))
+    elif form.is_submitted():
+        status = 400
+    return render_template("admin/organisations.html", form=form,
+                           organisations=svc.organisations.all()), status
+
+
+@bp.route("/audit")
+@roles_required(r.ADMIN, r.COORDINATOR)
+def audit():
+    svc = services()
+    return render_template("admin/audit.html", events=svc.audit.recent(200),
+                           report=svc.audit.verify())

@@ -1,0 +1,203 @@
+"""The `mrvrs` command: run the web app, the worker and the scheduler, and administer."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import sys
+import tempfile
+
+import click
+from flask import Flask
+
+from config.settings import SettingsError, load_settings, variable_names
+
+
+def _build_app() -> Flask:
+    from app import create_app
+
+    try:
+        settings = load_settings(os.environ)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    return create_app(settings)
+
+
+def _services(app: Flask):
+    return app.extensions["mrvrs"]
+
+
+@click.group(help="MRVRS, the Migrants' Rights Violations Reporting System.\n\n"
+                  "Configured by environment variables: " + ", ".join(variable_names()))
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command(help="Serve the web app (development server; use gunicorn in production).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--demo", is_flag=True, help="Seed demo organisations and one user per role.")
+def run(host: str, port: int, demo: bool) -> None:
+    app = _build_app()
+    svc = _services(app)
+    _init_db_or_fail(svc)
+    with app.app_context():
+        _bootstrap_admin(svc)
+        if demo:
+            _seed_demo(app, svc)
+    # Access logs would keep reporters' addresses: anonymous reports keep none.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    click.echo(f"MRVRS on http://{host}:{port}/")
+    app.run(host=host, port=port, use_reloader=False, debug=False)
+
+
+def _seed_demo(app: Flask, svc) -> None:
+    from app.demo import seed_accounts
+
+    accounts = seed_accounts(svc)
+    for hook in app.extensions.get("mrvrs_demo_hooks", []):
+        hook(svc)
+    if accounts:
+        click.echo("Demo accounts (passwords are for this run only):")
+        for account in accounts:
+            click.echo(f"  {account.email:<28} {'/'.join(account.roles):<22} {account.password}")
+
+
+def _init_db_or_fail(svc) -> None:
+    from pymongo.errors import PyMongoError
+
+    try:
+        svc.ensure_indexes()
+    except PyMongoError as exc:
+        raise click.ClickException(f"cannot reach the database: {exc}") from None
+
+
+def _bootstrap_admin(svc) -> None:
+    """On the very first start, create an administrator and print its password once."""
+    if svc.users.count():
+        return
+    password = secrets.token_urlsafe(12)
+    user = svc.users.create(svc.settings.bootstrap_admin_email, password, ["admin"],
+                            name="Administrator")
+    svc.audit.record("user.bootstrap_admin", actor="system", target=user["_id"],
+                     email=user["email"])
+    click.echo(f"First start: created administrator {user['email']} with password {password}")
+    click.echo("Sign in and change this password.")
+
+
+@main.command(help="Start a Celery worker that runs routing, sweeps and export jobs.")
+@click.option("--concurrency", default=2, show_default=True, type=int)
+@click.option("--loglevel", default="INFO", show_default=True)
+def worker(concurrency: int, loglevel: str) -> None:
+    celery = _services(_build_app()).celery
+    if celery.conf.task_always_eager:
+        raise click.ClickException("MRVRS_BROKER_URL is not set: tasks run inside the web "
+                                   "process, so there is nothing for a worker to do")
+    celery.worker_main(["worker", f"--loglevel={loglevel}", f"--concurrency={concurrency}",
+                        "--without-gossip", "--without-mingle"])
+
+
+@main.command(help="Start the Celery beat scheduler for the periodic sweeps.")
+@click.option("--loglevel", default="INFO", show_default=True)
+def beat(loglevel: str) -> None:
+    celery = _services(_build_app()).celery
+    if celery.conf.task_always_eager:
+        raise click.ClickException("MRVRS_BROKER_URL is not set: beat needs a broker")
+    schedule = os.path.join(tempfile.gettempdir(), "mrvrs-beat-schedule")
+    celery.start(["beat", f"--loglevel={loglevel}", f"--schedule={schedule}"])
+
+
+@main.group(help="Database maintenance.")
+def db() -> None:
+    pass
+
+
+@db.command("init", help="Create every collection's indexes (safe to run again).")
+def db_init() -> None:
+    app = _build_app()
+    svc = _services(app)
+    _init_db_or_fail(svc)
+    with app.app_context():
+        _bootstrap_admin(svc)
+    click.echo("indexes are in place")
+
+
+@main.group(help="User accounts.")
+def users() -> None:
+    pass
+
+
+@users.command("create", help="Create a user; prints a generated password unless given one.")
+@click.option("--email", required=True)
+@click.option("--role", "roles", required=True, multiple=True,
+              help="reporter, member, form_editor, reviewer, coordinator, mission or admin; "
+                   "repeat for several")
+@click.option("--org", default=None, help="organisation name (created if --org-country is given)")
+@click.option("--org-country", default=None, help="country code for a new organisation")
+@click.option("--country", "countries", multiple=True, help="country a reviewer or mission covers")
+@click.option("--name", default="")
+@click.option("--password", default=None, help="initial password (default: generated)")
+def users_create(email, roles, org, org_country, countries, name, password) -> None:
+    from app.stores import AccountError
+
+    app = _build_app()
+    svc = _services(app)
+    try:
+        org_id = _organisation_id(svc, org, org_country)
+        secret = password or secrets.token_urlsafe(12)
+        user = svc.users.create(email, secret, list(roles), name=name, org_id=org_id,
+                                countries=list(countries))
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    svc.audit.record("user.create", actor="cli", target=user["_id"], email=user["email"],
+                     roles=user["roles"])
+    click.echo(f"created {user['email']} ({', '.join(user['roles'])})")
+    if not password:
+        click.echo(f"password: {secret}")
+
+
+def _organisation_id(svc, name: str | None, country: str | None) -> str | None:
+    from app.stores import AccountError
+
+    if not name:
+        return None
+    org = svc.organisations.by_name(name)
+    if org:
+        return org["_id"]
+    if not country:
+        raise AccountError(f"No organisation called {name!r}; add --org-country to create it.")
+    return svc.organisations.create(name, country)["_id"]
+
+
+@main.group(help="The tamper-evident audit log.")
+def audit() -> None:
+    pass
+
+
+@audit.command("verify", help="Check the hash chain; exits 1 at the first altered or "
+                              "removed event.")
+def audit_verify() -> None:
+    report = _services(_build_app()).audit.verify()
+    if report.intact:
+        click.echo(f"audit log intact: {report.checked} events")
+        return
+    click.echo(f"audit log broken at event {report.first_bad_seq}: {report.problem}", err=True)
+    sys.exit(1)
+
+
+@main.group(help="Keys.")
+def keys() -> None:
+    pass
+
+
+@keys.command("generate", help="Print a new MRVRS_SECRET_KEY and MRVRS_DATA_KEY.")
+def keys_generate() -> None:
+    from cryptography.fernet import Fernet
+
+    click.echo(f"MRVRS_SECRET_KEY={secrets.token_urlsafe(32)}")
+    click.echo(f"MRVRS_DATA_KEY={Fernet.generate_key().decode()}")
+
+
+if __name__ == "__main__":
+    main()

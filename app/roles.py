@@ -1,0 +1,73 @@
+"""Roles and the one check every view uses to enforce them."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import abort, g, redirect, request, url_for
+
+REPORTER = "reporter"
+MEMBER = "member"
+FORM_EDITOR = "form_editor"
+REVIEWER = "reviewer"
+COORDINATOR = "coordinator"
+MISSION = "mission"
+ADMIN = "admin"
+
+ROLES = (REPORTER, MEMBER, FORM_EDITOR, REVIEWER, COORDINATOR, MISSION, ADMIN)
+
+#: Roles that bring another with them: a form editor is a member with one more permission.
+IMPLIED = {FORM_EDITOR: (MEMBER,)}
+
+
+class UnknownRoleError(ValueError):
+    """A role name that MRVRS does not have."""
+
+
+def normalise_roles(roles: Iterable[str]) -> list[str]:
+    """Validate role names and add the roles they imply, in a stable order."""
+    wanted = set()
+    for role in roles:
+        if role not in ROLES:
+            raise UnknownRoleError(
+                f"{role!r} is not a role. Roles are: {', '.join(ROLES)}."
+            )
+        wanted.add(role)
+        wanted.update(IMPLIED.get(role, ()))
+    return [role for role in ROLES if role in wanted]
+
+
+def has_role(user: dict | None, *roles: str) -> bool:
+    return bool(user) and bool(set(user.get("roles", ())) & set(roles))
+
+
+def roles_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Let a view run only for a signed-in user holding one of `roles`.
+
+    Anonymous visitors of a page are sent to the login form; API clients get 401.
+    A signed-in user without the role gets 403.
+    """
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            user = g.get("user")
+            if user is None:
+                if request.blueprint == "api":
+                    abort(401)
+                return redirect(url_for("auth.login", next=request.full_path))
+            if roles and not has_role(user, *roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_roles = roles  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Any signed-in user, whatever their role."""
+    return roles_required()(view)

@@ -1,0 +1,43 @@
+"""The stores and clients one app instance uses, built once by the factory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from celery import Celery
+from flask import current_app
+from pymongo.database import Database
+
+from app.audit import AuditLog
+from app.stores import OrganisationStore, TokenStore, UserStore
+from config.settings import Settings
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    celery: Celery
+    users: UserStore
+    organisations: OrganisationStore
+    tokens: TokenStore
+    audit: AuditLog
+
+    @classmethod
+    def build(cls, settings: Settings, db: Database, celery: Celery) -> Services:
+        return cls(settings=settings, db=db, celery=celery, users=UserStore(db),
+                   organisations=OrganisationStore(db), tokens=TokenStore(db),
+                   audit=AuditLog(db))
+
+    def stores(self) -> list:
+        """Every store that owns indexes, from every package."""
+        return [self.users, self.organisations, self.tokens, self.audit]
+
+    def ensure_indexes(self) -> None:
+        for store in self.stores():
+            store.ensure_indexes()
+
+
+def services() -> Services:
+    """The services of the app handling the current request or CLI command."""
+    return current_app.extensions["mrvrs"]

@@ -1,0 +1,211 @@
+"""Accounts: organisations, users and API tokens (the collections `app/` owns)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
+
+from app.passwords import hash_password, needs_rehash, password_problem, verify_password
+from app.roles import normalise_roles
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
+
+
+class AccountError(ValueError):
+    """A request about accounts that cannot be carried out; the message says why."""
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _new_id(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(12)}"
+
+
+class OrganisationStore:
+    def __init__(self, db: Database) -> None:
+        self.collection = db.organisations
+
+    def ensure_indexes(self) -> None:
+        self.collection.create_index([("name", ASCENDING)], unique=True, name="name_unique")
+
+    def create(self, name: str, country: str, kind: str = "member") -> dict:
+        name = str(name).strip()
+        country = str(country).strip().upper()
+        if not name:
+            raise AccountError("An organisation needs a name.")
+        if not COUNTRY_PATTERN.match(country):
+            raise AccountError(f"{country!r} is not a two-letter country code.")
+        doc = {"_id": _new_id("o"), "name": name, "country": country, "kind": kind,
+               "created_at": _now()}
+        try:
+            self.collection.insert_one(doc)
+        except DuplicateKeyError:
+            raise AccountError(f"An organisation called {name!r} already exists.") from None
+        return doc
+
+    def get(self, org_id: str) -> dict | None:
+        return self.collection.find_one({"_id": str(org_id)})
+
+    def by_name(self, name: str) -> dict | None:
+        return self.collection.find_one({"name": str(name)})
+
+    def all(self) -> list[dict]:
+        return list(self.collection.find().sort("name", ASCENDING))
+
+
+class UserStore:
+    """Users with hashed passwords, roles and a failed-login back-off."""
+
+    def __init__(self, db: Database) -> None:
+        self.collection = db.users
+
+    def ensure_indexes(self) -> None:
+        self.collection.create_index([("email", ASCENDING)], unique=True, name="email_unique")
+        self.collection.create_index([("roles", ASCENDING)], name="roles")
+
+    def create(self, email: str, password: str, roles: list[str], *, name: str = "",
+               org_id: str | None = None, countries: list[str] | None = None) -> dict:
+        email = str(email).strip().lower()
+        if not EMAIL_PATTERN.match(email):
+            raise AccountError(f"{email!r} is not an e-mail address.")
+        problem = password_problem(password)
+        if problem:
+            raise AccountError(problem)
+        try:
+            clean_roles = normalise_roles(roles)
+        except ValueError as exc:
+            raise AccountError(str(exc)) from None
+        if not clean_roles:
+            raise AccountError("A user needs at least one role.")
+        doc = {
+            "_id": _new_id("u"), "email": email, "name": name.strip(),
+            "password_hash": hash_password(password), "roles": clean_roles,
+            "org_id": org_id, "countries": sorted({c.upper() for c in countries or []}),
+            "active": True, "failed_logins": 0, "locked_until": None, "auth_version": 1,
+            "created_at": _now(),
+        }
+        try:
+            self.collection.insert_one(doc)
+        except DuplicateKeyError:
+            raise AccountError(f"A user with the e-mail {email} already exists.") from None
+        return doc
+
+    def get(self, user_id: str) -> dict | None:
+        return self.collection.find_one({"_id": str(user_id)})
+
+    def by_email(self, email: str) -> dict | None:
+        return self.collection.find_one({"email": str(email).strip().lower()})
+
+    def count(self) -> int:
+        return self.collection.count_documents({})
+
+    def all(self) -> list[dict]:
+        return list(self.collection.find({}, {"password_hash": 0}).sort("email", ASCENDING))
+
+    def authenticate(self, email: str, password: str, *, max_failures: int,
+                     lockout: timedelta) -> tuple[dict | None, str]:
+        """Check a login; returns (user, outcome) with outcome ok, unknown, wrong, locked, inactive.
+
+        A locked account refuses even the right password until the lock ends, so
+        guessing gains nothing by continuing.
+        """
+        user = self.by_email(email)
+        if user is None:
+            return None, "unknown"
+        if not user.get("active", True):
+            return user, "inactive"
+        locked_until = user.get("locked_until")
+        if locked_until and locked_until > _now():
+            return user, "locked"
+        if not verify_password(user["password_hash"], password):
+            return user, self._record_failure(user, max_failures, lockout)
+        updates: dict[str, Any] = {"failed_logins": 0, "locked_until": None, "last_login_at": _now()}
+        if needs_rehash(user["password_hash"]):
+            updates["password_hash"] = hash_password(password)
+        self.collection.update_one({"_id": user["_id"]}, {"$set": updates})
+        return user, "ok"
+
+    def _record_failure(self, user: dict, max_failures: int, lockout: timedelta) -> str:
+        updated = self.collection.find_one_and_update(
+            {"_id": user["_id"]}, {"$inc": {"failed_logins": 1}}, return_document=True
+        )
+        if updated and updated["failed_logins"] >= max_failures:
+            self.collection.update_one(
+                {"_id": user["_id"]},
+                {"$set": {"locked_until": _now() + lockout, "failed_logins": 0}},
+            )
+            return "locked"
+        return "wrong"
+
+    def set_password(self, user_id: str, password: str) -> None:
+        problem = password_problem(password)
+        if problem:
+            raise AccountError(problem)
+        self.collection.update_one(
+            {"_id": user_id},
+            {"$set": {"password_hash": hash_password(password)}, "$inc": {"auth_version": 1}},
+        )
+
+    def set_active(self, user_id: str, active: bool) -> None:
+        """Deactivating also ends every open session of the user."""
+        self.collection.update_one(
+            {"_id": user_id}, {"$set": {"active": bool(active)}, "$inc": {"auth_version": 1}}
+        )
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class TokenStore:
+    """Per-user API tokens, stored only as SHA-256 digests of high-entropy secrets."""
+
+    PREFIX = "mrvrs_"
+
+    def __init__(self, db: Database) -> None:
+        self.collection = db.api_tokens
+
+    def ensure_indexes(self) -> None:
+        self.collection.create_index([("digest", ASCENDING)], unique=True, name="digest_unique")
+        self.collection.create_index([("user_id", ASCENDING)], name="user")
+
+    def create(self, user_id: str, label: str) -> tuple[dict, str]:
+        """Return the stored record and the token itself, which is never stored."""
+        label = str(label).strip()[:80]
+        if not label:
+            raise AccountError("Give the token a name so you can recognise it later.")
+        token = self.PREFIX + secrets.token_urlsafe(32)
+        doc = {"_id": _new_id("t"), "user_id": user_id, "label": label,
+               "digest": _token_digest(token), "hint": token[-4:], "created_at": _now(),
+               "last_used_at": None, "revoked_at": None}
+        self.collection.insert_one(doc)
+        return doc, token
+
+    def for_user(self, user_id: str) -> list[dict]:
+        return list(self.collection.find({"user_id": user_id}).sort("created_at", ASCENDING))
+
+    def revoke(self, user_id: str, token_id: str) -> bool:
+        result = self.collection.update_one(
+            {"_id": str(token_id), "user_id": user_id, "revoked_at": None},
+            {"$set": {"revoked_at": _now()}},
+        )
+        return result.modified_count == 1
+
+    def resolve(self, token: str) -> dict | None:
+        """The active token record for a presented token, or None."""
+        if not isinstance(token, str) or not token.startswith(self.PREFIX):
+            return None
+        return self.collection.find_one_and_update(
+            {"digest": _token_digest(token), "revoked_at": None},
+            {"$set": {"last_used_at": _now()}},
+        )

@@ -1,0 +1,206 @@
+"""Typed settings, read once at start-up from `MRVRS_*` environment variables.
+
+Every bad value stops start-up with one line naming the variable, so a
+misconfigured deployment fails at once instead of half-working.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import urlsplit
+
+ENVIRONMENTS = ("development", "production", "test")
+SUPPORTED_UI_LANGUAGES = ("en", "ms", "zh-Hans", "zh-Hant", "tl", "ko", "ar", "id", "bn")
+
+
+class SettingsError(ValueError):
+    """A configuration value is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything MRVRS reads from its environment.
+
+    `mongo_uri` None means the embedded in-process store; `broker_url` None means
+    Celery runs tasks eagerly in the same process.
+    """
+
+    env: str = "development"
+    mongo_uri: str | None = None
+    db_name: str = "mrvrs"
+    mongo_timeout_ms: int = 3000
+    broker_url: str | None = None
+    secret_key: str = ""
+    data_key: str = ""
+    generated_keys: tuple[str, ...] = ()
+    upload_max_bytes: int = 10 * 1024 * 1024
+    upload_max_files: int = 5
+    request_max_bytes: int = 60 * 1024 * 1024
+    rate_limit_login: str = "10 per minute"
+    rate_limit_public: str = "30 per minute"
+    rate_limit_storage_uri: str = "memory://"
+    default_language: str = "en"
+    login_max_failures: int = 5
+    login_lockout_seconds: int = 900
+    bootstrap_admin_email: str = "admin@mrvrs.local"
+    smtp_url: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def embedded(self) -> bool:
+        """True when running on the in-process demo store."""
+        return self.mongo_uri is None
+
+    @property
+    def eager_tasks(self) -> bool:
+        """True when there is no broker and Celery tasks run in-process."""
+        return self.broker_url is None
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """A copy with some values changed, for tests and the CLI."""
+        return replace(self, **changes)
+
+
+def _text(name: str, raw: str) -> str:
+    value = raw.strip()
+    if not value:
+        raise SettingsError(f"{name} is set but empty")
+    return value
+
+
+def _positive_int(name: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value <= 0:
+        raise SettingsError(f"{name} must be greater than zero, got {value}")
+    return value
+
+
+def _mongo_uri(name: str, raw: str) -> str:
+    from pymongo.uri_parser import parse_uri  # only the parser; no connection is opened
+
+    value = raw.strip()
+    if not value.startswith(("mongodb://", "mongodb+srv://")):
+        raise SettingsError(f"{name} must start with mongodb:// or mongodb+srv://, got {raw!r}")
+    try:
+        parse_uri(value, connect_timeout=1)
+    except Exception as exc:  # pymongo raises several error types for a bad URI
+        raise SettingsError(f"{name} is not a valid MongoDB URI: {exc}") from None
+    return value
+
+
+def _url(schemes: tuple[str, ...]) -> Callable[[str, str], str]:
+    def parse(name: str, raw: str) -> str:
+        value = raw.strip()
+        parts = urlsplit(value)
+        if parts.scheme not in schemes or not (parts.hostname or parts.scheme == "memory"):
+            allowed = ", ".join(f"{s}://" for s in schemes)
+            raise SettingsError(f"{name} must be a URL starting with {allowed}, got {raw!r}")
+        return value
+
+    return parse
+
+
+def _choice(options: tuple[str, ...]) -> Callable[[str, str], str]:
+    def parse(name: str, raw: str) -> str:
+        value = raw.strip()
+        if value not in options:
+            raise SettingsError(f"{name} must be one of {', '.join(options)}, got {raw!r}")
+        return value
+
+    return parse
+
+
+def _rate(name: str, raw: str) -> str:
+    from limits import parse_many
+
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a rate such as '10 per minute', got {raw!r}") from None
+    return raw.strip()
+
+
+def _data_key(name: str, raw: str) -> str:
+    from cryptography.fernet import Fernet
+
+    value = raw.strip()
+    try:
+        Fernet(value.encode())
+    except ValueError:
+        raise SettingsError(
+            f"{name} must be a Fernet key (generate one with `mrvrs keys generate`)"
+        ) from None
+    return value
+
+
+#: variable suffix -> (settings attribute, parser)
+_VARIABLES: dict[str, tuple[str, Callable[[str, str], Any]]] = {
+    "ENV": ("env", _choice(ENVIRONMENTS)),
+    "MONGO_URI": ("mongo_uri", _mongo_uri),
+    "DB_NAME": ("db_name", _text),
+    "MONGO_TIMEOUT_MS": ("mongo_timeout_ms", _positive_int),
+    "BROKER_URL": ("broker_url", _url(("redis", "rediss", "amqp", "memory"))),
+    "SECRET_KEY": ("secret_key", _text),
+    "DATA_KEY": ("data_key", _data_key),
+    "UPLOAD_MAX_BYTES": ("upload_max_bytes", _positive_int),
+    "UPLOAD_MAX_FILES": ("upload_max_files", _positive_int),
+    "REQUEST_MAX_BYTES": ("request_max_bytes", _positive_int),
+    "RATE_LIMIT_LOGIN": ("rate_limit_login", _rate),
+    "RATE_LIMIT_PUBLIC": ("rate_limit_public", _rate),
+    "RATE_LIMIT_STORAGE_URI": ("rate_limit_storage_uri", _url(("memory", "redis", "rediss"))),
+    "DEFAULT_LANGUAGE": ("default_language", _choice(SUPPORTED_UI_LANGUAGES)),
+    "LOGIN_MAX_FAILURES": ("login_max_failures", _positive_int),
+    "LOGIN_LOCKOUT_SECONDS": ("login_lockout_seconds", _positive_int),
+    "BOOTSTRAP_ADMIN_EMAIL": ("bootstrap_admin_email", _text),
+    "SMTP_URL": ("smtp_url", _url(("smtp", "smtps"))),
+}
+
+PREFIX = "MRVRS_"
+
+
+def variable_names() -> list[str]:
+    """Every environment variable MRVRS reads, for the README and `--help`."""
+    return [PREFIX + suffix for suffix in _VARIABLES]
+
+
+def load_settings(environ: Mapping[str, str]) -> Settings:
+    """Build `Settings` from an environment mapping, or raise `SettingsError`.
+
+    Keys are generated per run outside production, and `generated_keys` records
+    which, so start-up can warn that sessions and encrypted data will not survive
+    a restart.
+    """
+    values: dict[str, Any] = {}
+    for suffix, (attribute, parse) in _VARIABLES.items():
+        name = PREFIX + suffix
+        if name in environ:
+            values[attribute] = parse(name, environ[name])
+    settings = Settings(**values)
+    return _fill_keys(settings)
+
+
+def _fill_keys(settings: Settings) -> Settings:
+    from cryptography.fernet import Fernet
+
+    missing = [name for name, value in (("SECRET_KEY", settings.secret_key),
+                                        ("DATA_KEY", settings.data_key)) if not value]
+    if not missing:
+        return settings
+    if settings.production:
+        raise SettingsError(f"{PREFIX}{missing[0]} is required when {PREFIX}ENV=production")
+    return replace(
+        settings,
+        secret_key=settings.secret_key or secrets.token_urlsafe(32),
+        data_key=settings.data_key or Fernet.generate_key().decode(),
+        generated_keys=tuple(PREFIX + name for name in missing),
+    )
