@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from workflow_factories import shipped_stage_mapping
 
@@ -247,6 +247,7 @@ yaml_values = st.recursive(
 )
 
 
+@settings(deadline=None)
 @given(yaml_values)
 def test_any_parsed_yaml__either_loads_or_raises_stage_graph_error(mapping: Any) -> None:
     try:
