@@ -1,0 +1,197 @@
+"""Coded, located problems found while reading a form definition.
+
+Each `ProblemCode` carries a message template written for a national member who
+edits YAML, not for a programmer; tests assert on codes, never on copied strings.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+PathStep = str | int
+Path = tuple[PathStep, ...]
+
+
+class ProblemCode(enum.Enum):
+    """Every kind of problem a definition can have, with its message template."""
+
+    def __init__(self, key: str, template: str) -> None:
+        self.key = key
+        self.template = template
+
+    YAML_SYNTAX = ("yaml_syntax", "The file is not valid YAML: {detail}.")
+    NOT_A_MAPPING = (
+        "not_a_mapping",
+        "A form definition must be a set of keys such as form, title and sections; "
+        "this file holds {value}.",
+    )
+    DUPLICATE_KEY = ("duplicate_key", 'The key "{key}" is written twice here; keep only one.')
+    MISSING_KEY = ("missing_key", '"{key}" is missing; it is required here.')
+    UNKNOWN_KEY = ("unknown_key", '"{key}" is not a known key here.{hint}')
+    WRONG_VALUE = ("wrong_value", "{value} is not accepted here: it should be {expected}.")
+    NOT_ONE_OF = ("not_one_of", "{value} is not allowed here. Use one of: {allowed}.")
+    UNKNOWN_TYPE = ("unknown_type", '"{value}" is not a field type.{hint} Use one of: {allowed}.')
+    KEY_NOT_FOR_TYPE = (
+        "key_not_for_type",
+        '"{key}" cannot be used on a {type} field. It works on: {allowed}.',
+    )
+    DUPLICATE_ID = (
+        "duplicate_id",
+        'The {kind} "{id}" is used twice (first at {first}); each must be different.',
+    )
+    DUPLICATE_LANGUAGE = ("duplicate_language", 'The language "{language}" is listed twice.')
+    MISSING_TRANSLATION = (
+        "missing_translation",
+        "This text has no {missing} translation. Every text needs each of the form's "
+        "languages: {languages}.",
+    )
+    MIN_ABOVE_MAX = ("min_above_max", "min ({min}) is larger than max ({max}).")
+    INVALID_PATTERN = (
+        "invalid_pattern",
+        'The pattern "{pattern}" is not a valid regular expression: {detail}.',
+    )
+    SHOW_IF_MISSING_FIELD = (
+        "show_if_missing_field",
+        'show_if refers to the field "{field}", but the form has no field with that id.{hint}',
+    )
+    SHOW_IF_BAD_VALUE = (
+        "show_if_bad_value",
+        'show_if waits for {value}, but the field "{field}" can never have that value. '
+        "Use one of: {allowed}.",
+    )
+    SHOW_IF_CYCLE = (
+        "show_if_cycle",
+        "show_if makes these depend on each other in a circle: {cycle}. "
+        "One of them must not depend on the others.",
+    )
+    UNKNOWN_MWC = (
+        "unknown_mwc",
+        "{value} is not an MWC article in the taxonomy. Write an article number such as "
+        '21 or "MWC-21", from: {ranges}.',
+    )
+    UNKNOWN_TERM = (
+        "unknown_term",
+        'The term "{term}" is not defined under this form\'s terms.{hint}',
+    )
+    UNKNOWN_DIMENSION = (
+        "unknown_dimension",
+        '"{dimension}" is not a standard dimension.{hint} Use one of: {allowed}.',
+    )
+    DIMENSION_TWICE = (
+        "dimension_twice",
+        'The {dimension} dimension is already on the field "{other}"; '
+        "a dimension can be on one field only.",
+    )
+    DIMENSION_VALUE = (
+        "dimension_value",
+        'The choice value "{value}" is not a value of the {dimension} dimension. '
+        "Use one of: {allowed}.",
+    )
+    DIMENSION_FIELD_TYPE = (
+        "dimension_field_type",
+        "The {dimension} dimension needs a field of type {expected}, not {type}.",
+    )
+    CONSENT_TWICE = (
+        "consent_twice",
+        'Consent to {purpose} is already asked by the field "{other}"; ask it once.',
+    )
+    GENDER_MISSING = (
+        "gender_missing",
+        'A country form must ask for gender: add a field with "dimension: gender" '
+        "(or keep the one the base form has).",
+    )
+    EXTENDS_CYCLE = ("extends_cycle", "The forms extend each other in a circle: {cycle}.")
+    MISSING_PARENT = (
+        "missing_parent",
+        'This form extends "{parent}", but there is no form with that id.{hint}',
+    )
+    FORM_NOT_FOUND = ("form_not_found", 'There is no form with the id "{form}".')
+    OVERRIDE_UNKNOWN = (
+        "override_unknown",
+        'override names "{target}", but the form has no field or section with that id.{hint}',
+    )
+    REMOVE_UNKNOWN = (
+        "remove_unknown",
+        'remove names "{target}", but the form has no field or section with that id.{hint}',
+    )
+
+
+def format_path(path: Sequence[PathStep]) -> str:
+    """Write a key path the way it reads in YAML: ``sections[2].fields[0].type``."""
+    out = ""
+    for step in path:
+        if isinstance(step, int):
+            out += f"[{step}]"
+        else:
+            out += f".{step}" if out else str(step)
+    return out
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem, located in the file and at the line where the item was written."""
+
+    code: ProblemCode
+    origin: str
+    line: int | None
+    path: Path
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    @property
+    def detail(self) -> str:
+        """The plain sentence without the location."""
+        return self.code.template.format_map(_Slots(self.params))
+
+    @property
+    def where(self) -> str:
+        place = self.origin if self.line is None else f"{self.origin}:{self.line}"
+        return f"{place} {format_path(self.path)}" if self.path else place
+
+    @property
+    def message(self) -> str:
+        return f"{self.where}: {self.detail}"
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class _Slots(dict[str, Any]):
+    """Leave a slot visible rather than fail when a parameter was not given."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+class DefinitionError(Exception):
+    """A definition could not be compiled; carries every problem found."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__("\n".join(p.message for p in self.problems))
+
+
+def describe_value(value: Any) -> str:
+    """Name a YAML value in words, for messages."""
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"' if len(value) <= 60 else f'"{value[:57]}..."'
+    if isinstance(value, Mapping):
+        return "a set of keys" if value else "an empty set of keys"
+    if isinstance(value, (list, tuple)):
+        return "a list" if value else "an empty list"
+    return str(value)
+
+
+def did_you_mean(word: Any, candidates: Iterable[str]) -> str:
+    """Return ' Did you mean "x"?' when a close candidate exists, else ''."""
+    if not isinstance(word, str):
+        return ""
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f' Did you mean "{close[0]}"?' if close else ""

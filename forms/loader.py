@@ -1,0 +1,177 @@
+"""Read YAML text into plain data plus a map from key paths to line numbers.
+
+The parser takes text and an origin name, never a path it opens itself, so tests
+feed it inline YAML and the web upload feeds it the posted file. Later stages use
+the line map to say where in the file a problem was written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from forms.errors import Path, Problem, ProblemCode, describe_value
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2-like scalars.
+
+    YAML 1.1 reads ``no``, ``on`` and ``yes`` as booleans and ``2026-03-14`` as a
+    date; in a form those are language tags, choice values and ISO date strings,
+    so only ``true``/``false`` are booleans here and dates stay text.
+    """
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
+    ]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
+@dataclass(frozen=True)
+class ParsedSource:
+    """One definition file: its data, where each key was written, and read problems."""
+
+    origin: str
+    data: Any
+    lines: Mapping[Path, int] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def form_id(self) -> str | None:
+        """The `form:` id written in the file, if there is one."""
+        if isinstance(self.data, Mapping) and isinstance(self.data.get("form"), str):
+            return self.data["form"]
+        return None
+
+    def line_for(self, path: Path) -> int | None:
+        """Return the line of `path`, or of its nearest ancestor that has one."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:end]))
+            if line is not None:
+                return line
+        return None
+
+
+def parse_definition(text: str, origin: str) -> ParsedSource:
+    """Parse YAML text; a syntax error becomes a located problem, never an exception."""
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        return _syntax_problem(origin, exc)
+    except yaml.YAMLError as exc:
+        return ParsedSource(
+            origin, None, {}, (Problem(ProblemCode.YAML_SYNTAX, origin, None, (), {"detail": str(exc)}),)
+        )
+    finally:
+        loader.dispose()
+    builder = _Builder(loader, origin)
+    data = builder.build(root, ()) if root is not None else None
+    problems = list(builder.problems)
+    if not isinstance(data, dict):
+        line = builder.lines.get((), 1)
+        problems.append(
+            Problem(ProblemCode.NOT_A_MAPPING, origin, line, (), {"value": _describe_root(data)})
+        )
+    return ParsedSource(origin, data, builder.lines, tuple(problems))
+
+
+def load_yaml(text: str, origin: str) -> Any:
+    """Parse trusted packaged YAML (taxonomies) with the same scalar rules, or raise."""
+    parsed = parse_definition(text, origin)
+    syntax = [p for p in parsed.problems if p.code is not ProblemCode.NOT_A_MAPPING]
+    if syntax:
+        raise ValueError("; ".join(p.message for p in syntax))
+    return parsed.data
+
+
+def _describe_root(data: Any) -> str:
+    return "nothing" if data is None else describe_value(data)
+
+
+def _syntax_problem(origin: str, exc: yaml.MarkedYAMLError) -> ParsedSource:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark is not None else None
+    detail = " ".join(part for part in (exc.context, exc.problem) if part) or "unreadable"
+    problem = Problem(ProblemCode.YAML_SYNTAX, origin, line, (), {"detail": detail})
+    return ParsedSource(origin, None, {}, (problem,))
+
+
+class _Builder:
+    """Turn composed nodes into plain data, recording the line of every key path."""
+
+    def __init__(self, loader: _Loader, origin: str) -> None:
+        self._loader = loader
+        self._origin = origin
+        self._active: set[int] = set()
+        self.lines: dict[Path, int] = {}
+        self.problems: list[Problem] = []
+
+    def build(self, node: Node, path: Path) -> Any:
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        if id(node) in self._active:  # an alias that contains itself
+            return None
+        if isinstance(node, ScalarNode):
+            return self._scalar(node, path)
+        self._active.add(id(node))
+        try:
+            if isinstance(node, SequenceNode):
+                return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+            if isinstance(node, MappingNode):
+                return self._mapping(node, path)
+            return None
+        finally:
+            self._active.discard(id(node))
+
+    def _mapping(self, node: MappingNode, path: Path) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = self._key(key_node)
+            key_path = (*path, key)
+            if key in out:
+                self.problems.append(
+                    Problem(
+                        ProblemCode.DUPLICATE_KEY, self._origin,
+                        key_node.start_mark.line + 1, key_path, {"key": key},
+                    )
+                )
+                continue
+            self.lines[key_path] = key_node.start_mark.line + 1
+            out[key] = self.build(value_node, key_path)
+        return out
+
+    def _scalar(self, node: ScalarNode, path: Path) -> Any:
+        try:
+            return self._loader.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            self.problems.append(
+                Problem(
+                    ProblemCode.YAML_SYNTAX, self._origin, node.start_mark.line + 1, path,
+                    {"detail": getattr(exc, "problem", None) or str(exc)},
+                )
+            )
+            return None
+
+    def _key(self, node: Node) -> str:
+        """Keys are always text in the format; ``21:`` becomes "21"."""
+        if isinstance(node, ScalarNode):
+            value = self._loader.construct_object(node, deep=True)
+            if isinstance(value, bool):
+                return "true" if value else "false"
+            return "" if value is None else str(value)
+        return str(node.start_mark.line + 1)
