@@ -39,8 +39,11 @@ def check_complete(ctx: Context) -> None:
 
 
 def check_languages(ctx: Context) -> None:
+    languages = ctx.data.get("languages")
     seen: set[str] = set()
-    for i, lang in enumerate(ctx.languages()):
+    for i, lang in enumerate(languages if isinstance(languages, list) else []):
+        if not isinstance(lang, str):
+            continue
         if lang in seen:
             ctx.report(ProblemCode.DUPLICATE_LANGUAGE, ("languages", i), language=lang)
         seen.add(lang)
