@@ -108,8 +108,12 @@ def _syntax_problem(origin: str, exc: yaml.MarkedYAMLError) -> ParsedSource:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark is not None else None
     detail = " ".join(part for part in (exc.context, exc.problem) if part) or "unreadable"
+    detail += " (texts containing : ? # , [ ] { } are safest in quotes)"
     problem = Problem(ProblemCode.YAML_SYNTAX, origin, line, (), {"detail": detail})
     return ParsedSource(origin, None, {}, (problem,))
+
+
+_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 
 
 class _Builder:
@@ -128,6 +132,9 @@ class _Builder:
             return None
         if isinstance(node, ScalarNode):
             return self._scalar(node, path)
+        if node.tag not in _COLLECTION_TAGS:
+            self._refuse(node, path, f"the tag {node.tag} is not allowed")
+            return None
         self._active.add(id(node))
         try:
             if isinstance(node, SequenceNode):
@@ -159,13 +166,14 @@ class _Builder:
         try:
             return self._loader.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
-            self.problems.append(
-                Problem(
-                    ProblemCode.YAML_SYNTAX, self._origin, node.start_mark.line + 1, path,
-                    {"detail": getattr(exc, "problem", None) or str(exc)},
-                )
-            )
+            self._refuse(node, path, getattr(exc, "problem", None) or str(exc))
             return None
+
+    def _refuse(self, node: Node, path: Path, detail: str) -> None:
+        self.problems.append(
+            Problem(ProblemCode.YAML_SYNTAX, self._origin, node.start_mark.line + 1, path,
+                    {"detail": detail})
+        )
 
     def _key(self, node: Node) -> str:
         """Keys are always text in the format; ``21:`` becomes "21"."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from formspec import GENDER_FIELD, assert_problems, compile_snippet
+from formspec import assert_problems, compile_snippet
 
 from forms.errors import ProblemCode
 from forms.inheritance import resolve
@@ -78,14 +78,6 @@ override:
 """
 
 PARENTS = {"base.yaml": BASE, "my.yaml": COUNTRY}
-
-
-def _translations_for_id() -> str:
-    """Give every inherited text an Indonesian version through override."""
-    ids = ["gender", "nationality", "passport_held_by", "person", "documents"]
-    lines = [f"  {i}: {{label: {{id: X}}}}" for i in ids[:3]]
-    lines += [f"  {i}: {{title: {{id: X}}}}" for i in ids[3:]]
-    return "\n".join(lines)
 
 
 def test_depth_two__remove_and_override__merge_into_the_parent() -> None:
@@ -206,4 +198,3 @@ def test_resolve__leaves_the_sources_untouched() -> None:
 
 def test_base_form__with_gender__compiles_as_country_form() -> None:
     assert_problems(BASE.replace("languages", "country: SG\nlanguages"))
-    assert GENDER_FIELD  # the shared helper stays in use for simple forms
