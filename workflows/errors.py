@@ -7,9 +7,10 @@ table, and tasks decide whether to retry. Each error carries structured fields
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 
 class WorkflowError(Exception):
@@ -41,6 +42,16 @@ class Problems(list[Problem]):
 
     def add(self, code: str, path: str, message: str) -> None:
         self.append(Problem(code, path, message))
+
+    def unknown_keys(self, spec: Mapping[Any, Any], allowed: Iterable[str], path: str) -> None:
+        """Report keys of `spec` not in `allowed`: usually a misspelling in the file."""
+        allowed = sorted(allowed)
+        for key in spec:
+            if key not in allowed:
+                where = f"{path}.{key}" if path else str(key)
+                self.add(
+                    "unknown_key", where, f"Unknown key {key!r}; expected {', '.join(allowed)}."
+                )
 
 
 class ConfigError(WorkflowError):

@@ -8,28 +8,17 @@ file's shape is described at the top of `config/stages.yaml`.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
 from workflows.errors import Problems, StageGraphError
-from workflows.stage_graph import (
-    CLEARABLE_FIELDS,
-    DATA_FIELDS,
-    GUARDS,
-    KNOWN_ROLES,
-    Requirement,
-    Stage,
-    StageGraph,
-    Transition,
-)
+from workflows.stage_graph import Stage, StageGraph
 from workflows.stage_overrides import COUNTRY_PATTERN, for_country
+from workflows.transition_config import IDENTIFIER, parse_transitions
 
-IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 TOP_KEYS = frozenset({"initial", "stages", "transitions", "follow_ups", "countries"})
 STAGE_KEYS = frozenset({"terminal", "deadlines"})
-TRANSITION_KEYS = frozenset({"name", "from", "to", "roles", "requires", "guards", "clears"})
 DEFAULT_FINISHED_STATUSES = ("done", "cancelled")
 MAX_DEADLINE_DAYS = 3650
 
@@ -68,14 +57,19 @@ def load_all_stage_graphs(mapping: Any) -> dict[str | None, StageGraph]:
 
 def _load(mapping: Any, country: str | None, problems: Problems) -> StageGraph | None:
     if not isinstance(mapping, Mapping):
-        problems.add("wrong_type", "", "The stage graph must be a mapping with stages and transitions.")
+        problems.add(
+            "wrong_type", "", "The stage graph must be a mapping with stages and transitions."
+        )
         return None
-    _unknown_keys(mapping, TOP_KEYS, "", problems)
+    problems.unknown_keys(mapping, TOP_KEYS, "")
     if country is None:
         return _build(mapping, "", None, problems)
     if not isinstance(country, str) or not COUNTRY_PATTERN.match(country):
-        problems.add("bad_country", "countries",
-                     f"{country!r} is not a two-letter ISO country code such as SA.")
+        problems.add(
+            "bad_country",
+            "countries",
+            f"{country!r} is not a two-letter ISO country code such as SA.",
+        )
         return None
     start = len(problems)
     if _build(mapping, "", None, problems) is None or len(problems) > start:
@@ -84,7 +78,9 @@ def _load(mapping: Any, country: str | None, problems: Problems) -> StageGraph |
     return _build(merged, f"countries.{country}.", country, problems)
 
 
-def _build(raw: Mapping[str, Any], where: str, country: str | None, problems: Problems) -> StageGraph | None:
+def _build(
+    raw: Mapping[str, Any], where: str, country: str | None, problems: Problems
+) -> StageGraph | None:
     """Parse the pieces, then check the shape of the whole graph.
 
     Shape checks run only on a cleanly parsed graph: a misspelt stage would otherwise
@@ -94,33 +90,43 @@ def _build(raw: Mapping[str, Any], where: str, country: str | None, problems: Pr
     stages = _parse_stages(raw.get("stages"), where, problems)
     initial = raw.get("initial")
     if not isinstance(initial, str) or initial not in stages:
-        problems.add("unknown_stage", f"{where}initial",
-                     f"initial must name one of the stages; {initial!r} is not one.")
-    transitions = _parse_transitions(raw.get("transitions"), stages, where, problems)
+        problems.add(
+            "unknown_stage",
+            f"{where}initial",
+            f"initial must name one of the stages; {initial!r} is not one.",
+        )
+    transitions = parse_transitions(raw.get("transitions"), stages, where, problems)
     finished = _parse_follow_ups(raw.get("follow_ups"), where, problems)
     if len(problems) > start:
         return None
-    graph = StageGraph(str(initial), MappingProxyType(stages), MappingProxyType(transitions),
-                       finished, country)
+    graph = StageGraph(
+        str(initial), MappingProxyType(stages), MappingProxyType(transitions), finished, country
+    )
     _check_shape(graph, where, problems)
     return graph
 
 
 def _parse_stages(raw: Any, where: str, problems: Problems) -> dict[str, Stage]:
     if not isinstance(raw, Mapping) or not raw:
-        problems.add("wrong_type", f"{where}stages", "stages must map each stage name to its settings.")
+        problems.add(
+            "wrong_type", f"{where}stages", "stages must map each stage name to its settings."
+        )
         return {}
     stages: dict[str, Stage] = {}
     for name, spec in raw.items():
         path = f"{where}stages.{name}"
         if not isinstance(name, str) or not IDENTIFIER.match(name):
-            problems.add("bad_name", path, f"{name!r} is not a valid stage name (lower case, digits, _).")
+            problems.add(
+                "bad_name", path, f"{name!r} is not a valid stage name (lower case, digits, _)."
+            )
             continue
         spec = {} if spec is None else spec
         if not isinstance(spec, Mapping):
-            problems.add("wrong_type", path, f"Stage {name} must be a mapping (terminal, deadlines).")
+            problems.add(
+                "wrong_type", path, f"Stage {name} must be a mapping (terminal, deadlines)."
+            )
             continue
-        _unknown_keys(spec, STAGE_KEYS, path, problems)
+        problems.unknown_keys(spec, STAGE_KEYS, path)
         terminal = spec.get("terminal", False)
         if not isinstance(terminal, bool):
             problems.add("wrong_type", f"{path}.terminal", "terminal must be true or false.")
@@ -133,119 +139,25 @@ def _parse_deadlines(raw: Any, path: str, problems: Problems) -> dict[str, int]:
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
-        problems.add("bad_deadline", path, "deadlines must map a deadline name to a number of days.")
+        problems.add(
+            "bad_deadline", path, "deadlines must map a deadline name to a number of days."
+        )
         return {}
     deadlines: dict[str, int] = {}
     for name, days in raw.items():
         if not isinstance(name, str) or not IDENTIFIER.match(name):
             problems.add("bad_deadline", path, f"{name!r} is not a valid deadline name.")
-        elif isinstance(days, bool) or not isinstance(days, int) or not 0 < days <= MAX_DEADLINE_DAYS:
-            problems.add("bad_deadline", f"{path}.{name}",
-                         f"Deadline {name} must be a whole number of days from 1 to {MAX_DEADLINE_DAYS}.")
+        elif (
+            isinstance(days, bool) or not isinstance(days, int) or not 0 < days <= MAX_DEADLINE_DAYS
+        ):
+            problems.add(
+                "bad_deadline",
+                f"{path}.{name}",
+                f"Deadline {name} must be a whole number of days from 1 to {MAX_DEADLINE_DAYS}.",
+            )
         else:
             deadlines[name] = days
     return deadlines
-
-
-def _parse_transitions(
-    raw: Any, stages: Mapping[str, Stage], where: str, problems: Problems
-) -> dict[str, Transition]:
-    if not isinstance(raw, list) or not raw:
-        problems.add("wrong_type", f"{where}transitions", "transitions must be a list of transitions.")
-        return {}
-    transitions: dict[str, Transition] = {}
-    for index, spec in enumerate(raw):
-        name = spec.get("name") if isinstance(spec, Mapping) else None
-        if not isinstance(name, str) or not IDENTIFIER.match(name):
-            problems.add("bad_name", f"{where}transitions[{index}]",
-                         "Each transition needs a name (lower case, digits, _).")
-            continue
-        path = f"{where}transitions.{name}"
-        if name in transitions:
-            problems.add("duplicate_transition", path,
-                         f"Two transitions are named {name}; names must be unique.")
-            continue
-        if name in stages:
-            problems.add("bad_name", path,
-                         f"Transition {name} has the name of a stage, so asking for it is ambiguous.")
-        transition = _parse_transition(name, spec, stages, path, problems)
-        if transition is not None:
-            transitions[name] = transition
-    return transitions
-
-
-def _parse_transition(
-    name: str, spec: Mapping[str, Any], stages: Mapping[str, Stage], path: str, problems: Problems
-) -> Transition | None:
-    start = len(problems)
-    _unknown_keys(spec, TRANSITION_KEYS, path, problems)
-    sources = _names(spec.get("from"), f"{path}.from", problems)
-    for stage in sources:
-        if stage not in stages:
-            problems.add("unknown_stage", f"{path}.from", f"Transition {name} starts from unknown stage {stage}.")
-    target = spec.get("to")
-    if not isinstance(target, str) or target not in stages:
-        problems.add("unknown_stage", f"{path}.to", f"Transition {name} leads to unknown stage {target!r}.")
-    roles = _names(spec.get("roles"), f"{path}.roles", problems)
-    for role in roles:
-        if role not in KNOWN_ROLES:
-            problems.add("unknown_role", f"{path}.roles",
-                         f"{role} is not a role; roles are {', '.join(sorted(KNOWN_ROLES))}.")
-    requires = _parse_requires(spec.get("requires"), f"{path}.requires", problems)
-    guards = _names(spec.get("guards"), f"{path}.guards", problems, required=False)
-    for guard in guards:
-        if guard not in GUARDS:
-            problems.add("unknown_guard", f"{path}.guards",
-                         f"{guard} is not a known check; checks are {', '.join(sorted(GUARDS))}.")
-    clears = _names(spec.get("clears"), f"{path}.clears", problems, required=False)
-    for field in clears:
-        if field not in CLEARABLE_FIELDS:
-            problems.add("bad_clear", f"{path}.clears",
-                         f"{field} cannot be cleared; only {', '.join(sorted(CLEARABLE_FIELDS))} can.")
-    if len(problems) > start:
-        return None
-    return Transition(name, frozenset(sources), str(target), frozenset(roles), requires, guards, clears)
-
-
-def _parse_requires(raw: Any, path: str, problems: Problems) -> tuple[Requirement, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, Mapping):
-        problems.add("bad_requirement", path,
-                     "requires must map data fields to a kind: text, reference or {one_of: [...]}.")
-        return ()
-    requirements = []
-    for field, spec in raw.items():
-        if field not in DATA_FIELDS:
-            problems.add("bad_requirement", f"{path}.{field}",
-                         f"{field!r} is not data a transition can require; use {', '.join(DATA_FIELDS)}.")
-            continue
-        requirement = _requirement(field, spec)
-        kinds = DATA_FIELDS[field][0]
-        if requirement is None or requirement.kind not in kinds:
-            problems.add("bad_requirement", f"{path}.{field}", _kind_hint(field, kinds))
-            continue
-        requirements.append(requirement)
-    return tuple(requirements)
-
-
-def _requirement(field: str, spec: Any) -> Requirement | None:
-    """Read `text`, `reference` or `{one_of: [...]}`; None when it is none of them."""
-    if spec in ("text", "reference"):
-        return Requirement(field, spec)
-    if not isinstance(spec, Mapping) or set(spec) != {"one_of"}:
-        return None
-    choices = spec["one_of"]
-    if (not isinstance(choices, list) or not choices or len(set(map(str, choices))) != len(choices)
-            or not all(isinstance(c, str) and IDENTIFIER.match(c) for c in choices)):
-        return None
-    return Requirement(field, "one_of", tuple(choices))
-
-
-def _kind_hint(field: str, kinds: Iterable[str]) -> str:
-    shapes = {"text": "text", "reference": "reference",
-              "one_of": "{one_of: [...]} with a list of distinct names"}
-    return f"{field} must be required as {' or '.join(shapes[k] for k in sorted(kinds))}."
 
 
 def _parse_follow_ups(raw: Any, where: str, problems: Problems) -> frozenset[str]:
@@ -254,54 +166,55 @@ def _parse_follow_ups(raw: Any, where: str, problems: Problems) -> frozenset[str
     path = f"{where}follow_ups"
     statuses = raw.get("finished_statuses") if isinstance(raw, Mapping) else None
     if not isinstance(raw, Mapping) or set(raw) != {"finished_statuses"}:
-        problems.add("wrong_type", path, "follow_ups must be a mapping with finished_statuses only.")
-    elif not isinstance(statuses, list) or not statuses or not all(isinstance(s, str) for s in statuses):
-        problems.add("wrong_type", f"{path}.finished_statuses",
-                     "finished_statuses must be a list of follow-up statuses.")
+        problems.add(
+            "wrong_type", path, "follow_ups must be a mapping with finished_statuses only."
+        )
+    elif (
+        not isinstance(statuses, list)
+        or not statuses
+        or not all(isinstance(s, str) for s in statuses)
+    ):
+        problems.add(
+            "wrong_type",
+            f"{path}.finished_statuses",
+            "finished_statuses must be a list of follow-up statuses.",
+        )
     else:
         return frozenset(statuses)
     return frozenset(DEFAULT_FINISHED_STATUSES)
-
-
-def _names(value: Any, path: str, problems: Problems, *, required: bool = True) -> tuple[str, ...]:
-    """Read one name or a list of names, keeping the first of any repeats."""
-    if value is None and not required:
-        return ()
-    names = [value] if isinstance(value, str) else value
-    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
-        problems.add("wrong_type", path, f"{path.rsplit('.', 1)[-1]} must be a name or a list of names.")
-        return ()
-    return tuple(dict.fromkeys(names))
-
-
-def _unknown_keys(spec: Mapping[Any, Any], allowed: frozenset[str], path: str, problems: Problems) -> None:
-    for key in spec:
-        if key not in allowed:
-            problems.add("unknown_key", f"{path}.{key}" if path else str(key),
-                         f"Unknown key {key!r}; expected one of {', '.join(sorted(allowed))}.")
 
 
 def _check_shape(graph: StageGraph, where: str, problems: Problems) -> None:
     """Every stage reachable from the initial one; every non-terminal stage can end."""
     terminal = graph.terminal_stages
     if not terminal:
-        problems.add("no_terminal_stage", f"{where}stages",
-                     "No stage is marked terminal: true, so no case could ever end.")
+        problems.add(
+            "no_terminal_stage",
+            f"{where}stages",
+            "No stage is marked terminal: true, so no case could ever end.",
+        )
     reachable = _reachable(graph, {graph.initial})
     for name, stage in graph.stages.items():
         path = f"{where}stages.{name}"
         if name not in reachable:
-            problems.add("unreachable_stage", path,
-                         f"Stage {name} cannot be reached from the initial stage {graph.initial}.")
+            problems.add(
+                "unreachable_stage",
+                path,
+                f"Stage {name} cannot be reached from the initial stage {graph.initial}.",
+            )
         if stage.terminal:
             continue
         if not graph.outgoing(name):
-            problems.add("dead_end", path,
-                         f"Stage {name} is not terminal but no transition leads out of it.")
+            problems.add(
+                "dead_end", path, f"Stage {name} is not terminal but no transition leads out of it."
+            )
         elif terminal and not _reachable(graph, {name}) & terminal:
-            problems.add("no_way_to_end", path,
-                         f"From stage {name} no terminal stage ({', '.join(sorted(terminal))}) "
-                         "can be reached, so cases there could never end.")
+            problems.add(
+                "no_way_to_end",
+                path,
+                f"From stage {name} no terminal stage ({', '.join(sorted(terminal))}) "
+                "can be reached, so cases there could never end.",
+            )
 
 
 def _reachable(graph: StageGraph, start: set[str]) -> set[str]:

@@ -131,14 +131,19 @@ class StageGraph:
         named = self.transitions.get(name_or_to)
         if named is not None:
             if stage not in named.sources:
-                raise refusal(Refusal.NOT_FROM_THIS_STAGE, named, stage,
-                              f"{named.name} cannot be taken from stage {stage}.")
+                raise refusal(
+                    Refusal.NOT_FROM_THIS_STAGE,
+                    named,
+                    stage,
+                    f"{named.name} cannot be taken from stage {stage}.",
+                )
             return named
         if name_or_to not in self.stages:
             raise TransitionNotAllowed(
                 Refusal.UNKNOWN_TRANSITION,
                 f"{name_or_to} is neither a transition nor a stage.",
-                transition=name_or_to, stage=stage,
+                transition=name_or_to,
+                stage=stage,
             )
         candidates = [t for t in self.outgoing(stage) if t.target == name_or_to]
         if not candidates:
@@ -152,14 +157,17 @@ class StageGraph:
 
     def deadlines_for(self, stage: str, now: datetime) -> dict[str, datetime]:
         """The deadlines a case gets on entering `stage` at `now`."""
-        return {name: now + timedelta(days=days) for name, days in self.stages[stage].deadlines.items()}
+        return {
+            name: now + timedelta(days=days) for name, days in self.stages[stage].deadlines.items()
+        }
 
 
 def _open_follow_ups(case: Mapping[str, Any], graph: StageGraph) -> str | None:
     """Refuse while any follow-up action is neither finished nor cancelled."""
     follow_ups = case.get("follow_ups") or []
     still_open = [
-        f for f in follow_ups
+        f
+        for f in follow_ups
         if not (isinstance(f, Mapping) and f.get("status") in graph.finished_statuses)
     ]
     if not still_open:
@@ -186,8 +194,13 @@ def guard_refusal(
 
 
 def refusal(
-    reason: Refusal, transition: Transition, stage: str | None, message: str,
+    reason: Refusal,
+    transition: Transition,
+    stage: str | None,
+    message: str,
     fields: tuple[str, ...] = (),
 ) -> TransitionNotAllowed:
     """Build the error for `transition` refused at `stage`."""
-    return TransitionNotAllowed(reason, message, transition=transition.name, stage=stage, fields=fields)
+    return TransitionNotAllowed(
+        reason, message, transition=transition.name, stage=stage, fields=fields
+    )

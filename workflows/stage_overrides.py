@@ -23,7 +23,9 @@ def for_country(mapping: Mapping[str, Any], country: str, problems: Problems) ->
     """Return `mapping` with `country`'s section merged in (or unchanged if it has none)."""
     countries = mapping.get("countries") or {}
     if not isinstance(countries, Mapping):
-        problems.add("wrong_type", "countries", "countries must map country codes to their changes.")
+        problems.add(
+            "wrong_type", "countries", "countries must map country codes to their changes."
+        )
         return mapping
     override = countries.get(country)
     if override is None:
@@ -34,14 +36,20 @@ def for_country(mapping: Mapping[str, Any], country: str, problems: Problems) ->
         return mapping
     for key in override:
         if key not in COUNTRY_KEYS:
-            problems.add("unknown_key", f"{path}.{key}",
-                         f"Unknown key {key!r}; expected one of {', '.join(sorted(COUNTRY_KEYS))}.")
+            problems.add(
+                "unknown_key",
+                f"{path}.{key}",
+                f"Unknown key {key!r}; expected one of {', '.join(sorted(COUNTRY_KEYS))}.",
+            )
     return {
         **mapping,
         "stages": _merge_stages(mapping.get("stages"), override.get("stages"), path, problems),
         "transitions": _merge_transitions(
-            mapping.get("transitions"), override.get("transitions"),
-            override.get("remove_transitions"), path, problems,
+            mapping.get("transitions"),
+            override.get("transitions"),
+            override.get("remove_transitions"),
+            path,
+            problems,
         ),
     }
 
@@ -50,7 +58,9 @@ def _merge_stages(base: Any, extra: Any, path: str, problems: Problems) -> Any:
     if extra is None or not isinstance(base, Mapping):
         return base
     if not isinstance(extra, Mapping):
-        problems.add("wrong_type", f"{path}.stages", "stages must map stage names to their changes.")
+        problems.add(
+            "wrong_type", f"{path}.stages", "stages must map stage names to their changes."
+        )
         return base
     merged = dict(base)
     for name, spec in extra.items():
@@ -81,27 +91,39 @@ def _merge_transitions(base: Any, extra: Any, remove: Any, path: str, problems: 
     if extra is None:
         return list(merged.values())
     if not isinstance(extra, list):
-        problems.add("wrong_type", f"{path}.transitions", "transitions must be a list of transitions.")
+        problems.add(
+            "wrong_type", f"{path}.transitions", "transitions must be a list of transitions."
+        )
         return list(merged.values())
     for index, spec in enumerate(extra):
         name = spec.get("name") if isinstance(spec, Mapping) else None
         if not isinstance(name, str):
-            problems.add("bad_name", f"{path}.transitions[{index}]",
-                         "Each transition needs a name: an existing one to change, a new one to add.")
+            problems.add(
+                "bad_name",
+                f"{path}.transitions[{index}]",
+                "Each transition needs a name: an existing one to change, a new one to add.",
+            )
             continue
         old = merged.get(name)
         merged[name] = {**old, **spec} if isinstance(old, Mapping) else spec
     return list(merged.values())
 
 
-def _removed_names(remove: Any, known: Mapping[Any, Any], path: str, problems: Problems) -> list[str]:
+def _removed_names(
+    remove: Any, known: Mapping[Any, Any], path: str, problems: Problems
+) -> list[str]:
     if remove is None:
         return []
     if not isinstance(remove, list) or not all(isinstance(n, str) for n in remove):
-        problems.add("wrong_type", f"{path}.remove_transitions", "remove_transitions must list names.")
+        problems.add(
+            "wrong_type", f"{path}.remove_transitions", "remove_transitions must list names."
+        )
         return []
     for name in remove:
         if name not in known:
-            problems.add("unknown_transition", f"{path}.remove_transitions",
-                         f"{name} is not a transition, so it cannot be removed.")
+            problems.add(
+                "unknown_transition",
+                f"{path}.remove_transitions",
+                f"{name} is not a transition, so it cannot be removed.",
+            )
     return list(remove)

@@ -60,7 +60,7 @@ class TransitionResult:
         return str(self.changes["stage"])
 
 
-def apply_transition(
+def apply_transition(  # noqa: PLR0913, PLR0917  (the signature every caller shares)
     case: Mapping[str, Any],
     name_or_to: str,
     actor: Mapping[str, Any],
@@ -85,8 +85,12 @@ def apply_transition(
     stage = case.get("stage")
     transition = graph.resolve(stage, name_or_to, roles)
     if not transition.allows(roles):
-        raise refusal(Refusal.ROLE_NOT_ALLOWED, transition, stage,
-                      f"{transition.name} needs one of the roles {', '.join(sorted(transition.roles))}.")
+        raise refusal(
+            Refusal.ROLE_NOT_ALLOWED,
+            transition,
+            stage,
+            f"{transition.name} needs one of the roles {', '.join(sorted(transition.roles))}.",
+        )
     values = _validated_data(transition, data or {}, case, stage)
     guard = guard_refusal(transition, case, graph)
     if guard is not None:
@@ -103,12 +107,22 @@ def _validated_data(
     """Return the stripped, checked data values, refusing unexpected, missing or bad ones."""
     unexpected = tuple(sorted(k for k in data if k != "note" and transition.requirement(k) is None))
     if unexpected:
-        raise refusal(Refusal.INVALID_DATA, transition, stage,
-                      f"{transition.name} does not take {', '.join(unexpected)}.", unexpected)
+        raise refusal(
+            Refusal.INVALID_DATA,
+            transition,
+            stage,
+            f"{transition.name} does not take {', '.join(unexpected)}.",
+            unexpected,
+        )
     missing = tuple(r.field for r in transition.requires if _is_blank(data.get(r.field)))
     if missing:
-        raise refusal(Refusal.MISSING_DATA, transition, stage,
-                      f"{transition.name} needs {', '.join(missing)}.", missing)
+        raise refusal(
+            Refusal.MISSING_DATA,
+            transition,
+            stage,
+            f"{transition.name} needs {', '.join(missing)}.",
+            missing,
+        )
     values: dict[str, str] = {}
     for name, value in data.items():
         if _is_blank(value):
@@ -137,7 +151,11 @@ def _changes(
 
 
 def _event(
-    transition: Transition, stage: str | None, actor_id: str, values: Mapping[str, str], now: datetime
+    transition: Transition,
+    stage: str | None,
+    actor_id: str,
+    values: Mapping[str, str],
+    now: datetime,
 ) -> dict[str, Any]:
     """The timeline entry; a reason doubles as the note so the timeline shows it."""
     event: dict[str, Any] = {

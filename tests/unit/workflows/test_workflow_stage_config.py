@@ -20,10 +20,21 @@ def small_graph() -> dict[str, Any]:
         "stages": {"open": {}, "working": {"deadlines": {"due": 3}}, "done": {"terminal": True}},
         "transitions": [
             {"name": "start", "from": "open", "to": "working", "roles": ["system"]},
-            {"name": "finish", "from": ["working"], "to": "done", "roles": ["reviewer"],
-             "requires": {"outcome": {"one_of": ["resolved", "unresolved"]}}},
-            {"name": "reopen", "from": ["done"], "to": "working", "roles": ["coordinator"],
-             "requires": {"note": "text"}, "clears": ["outcome"]},
+            {
+                "name": "finish",
+                "from": ["working"],
+                "to": "done",
+                "roles": ["reviewer"],
+                "requires": {"outcome": {"one_of": ["resolved", "unresolved"]}},
+            },
+            {
+                "name": "reopen",
+                "from": ["done"],
+                "to": "working",
+                "roles": ["coordinator"],
+                "requires": {"note": "text"},
+                "clears": ["outcome"],
+            },
         ],
     }
 
@@ -66,8 +77,9 @@ def test_unreachable_stage__reported_by_name() -> None:
 def test_stage_with_no_way_out__reported_as_dead_end() -> None:
     mapping = small_graph()
     mapping["stages"]["parked"] = {}
-    mapping["transitions"].append({"name": "park", "from": "working", "to": "parked",
-                                   "roles": ["reviewer"]})
+    mapping["transitions"].append(
+        {"name": "park", "from": "working", "to": "parked", "roles": ["reviewer"]}
+    )
     assert problems_of(mapping) == [("dead_end", "stages.parked")]
 
 
@@ -75,13 +87,17 @@ def test_stages_looping_without_an_end__reported() -> None:
     mapping = small_graph()
     mapping["stages"]["waiting"] = {}
     mapping["transitions"][1]["from"] = ["waiting"]
-    mapping["transitions"].append({"name": "wait", "from": "working", "to": "waiting",
-                                   "roles": ["reviewer"]})
-    mapping["transitions"].append({"name": "resume", "from": "waiting", "to": "working",
-                                   "roles": ["reviewer"]})
+    mapping["transitions"].append(
+        {"name": "wait", "from": "working", "to": "waiting", "roles": ["reviewer"]}
+    )
+    mapping["transitions"].append(
+        {"name": "resume", "from": "waiting", "to": "working", "roles": ["reviewer"]}
+    )
     mapping["transitions"][1]["from"] = ["open"]  # the only way to `done` skips the loop
-    assert problems_of(mapping) == [("no_way_to_end", "stages.working"),
-                                    ("no_way_to_end", "stages.waiting")]
+    assert problems_of(mapping) == [
+        ("no_way_to_end", "stages.working"),
+        ("no_way_to_end", "stages.waiting"),
+    ]
 
 
 def test_no_terminal_stage__reported() -> None:
@@ -109,8 +125,8 @@ def test_duplicate_transition_name__reported() -> None:
 @pytest.mark.parametrize(
     "requires",
     [
-        {"comment": "text"},                      # not a data field transitions know
-        {"note": "reference"},                    # wrong kind for the field
+        {"comment": "text"},  # not a data field transitions know
+        {"note": "reference"},  # wrong kind for the field
         {"outcome": "text"},
         {"outcome": {"one_of": []}},
         {"outcome": {"one_of": ["resolved", "resolved"]}},
@@ -129,8 +145,10 @@ def test_unknown_guard_and_bad_clear__reported() -> None:
     mapping = small_graph()
     mapping["transitions"][1]["guards"] = ["paid_in_full"]
     mapping["transitions"][2]["clears"] = ["team"]
-    assert problems_of(mapping) == [("unknown_guard", "transitions.finish.guards"),
-                                    ("bad_clear", "transitions.reopen.clears")]
+    assert problems_of(mapping) == [
+        ("unknown_guard", "transitions.finish.guards"),
+        ("bad_clear", "transitions.reopen.clears"),
+    ]
 
 
 def test_misspelt_key__reported_as_unknown_key() -> None:
@@ -171,14 +189,21 @@ def test_many_problems__all_reported_at_once_in_readable_sentences() -> None:
 
 def test_country__changes_deadlines_and_adds_a_transition() -> None:
     mapping = small_graph()
-    mapping["countries"] = {"SA": {
-        "stages": {"working": {"deadlines": {"due": 1, "escalate": 2}}},
-        "transitions": [
-            {"name": "finish", "roles": ["coordinator"]},
-            {"name": "fast_close", "from": "open", "to": "done", "roles": ["coordinator"],
-             "requires": {"outcome": {"one_of": ["referred"]}}},
-        ],
-    }}
+    mapping["countries"] = {
+        "SA": {
+            "stages": {"working": {"deadlines": {"due": 1, "escalate": 2}}},
+            "transitions": [
+                {"name": "finish", "roles": ["coordinator"]},
+                {
+                    "name": "fast_close",
+                    "from": "open",
+                    "to": "done",
+                    "roles": ["coordinator"],
+                    "requires": {"outcome": {"one_of": ["referred"]}},
+                },
+            ],
+        }
+    }
     sa = load_stage_graph(mapping, "SA")
     assert sa.stages["working"].deadlines == {"due": 1, "escalate": 2}
     assert sa.transitions["finish"].roles == {"coordinator"}
@@ -235,14 +260,39 @@ def test_not_a_mapping__reported() -> None:
 
 
 yaml_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-5, 5) | st.sampled_from(
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 5)
+    | st.sampled_from(
         ["open", "done", "working", "system", "reviewer", "text", "note", "start", "SA"]
     ),
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.sampled_from(
-        ["initial", "stages", "transitions", "name", "from", "to", "roles", "requires",
-         "terminal", "deadlines", "countries", "open", "done", "SA", "one_of", "note"]
-    ), inner, max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "initial",
+                    "stages",
+                    "transitions",
+                    "name",
+                    "from",
+                    "to",
+                    "roles",
+                    "requires",
+                    "terminal",
+                    "deadlines",
+                    "countries",
+                    "open",
+                    "done",
+                    "SA",
+                    "one_of",
+                    "note",
+                ]
+            ),
+            inner,
+            max_size=5,
+        )
+    ),
     max_leaves=25,
 )
 

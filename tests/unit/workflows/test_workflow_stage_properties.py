@@ -17,19 +17,31 @@ from workflow_factories import NOW, make_case, shipped_stage_mapping
 from workflows.errors import TransitionNotAllowed
 from workflows.stages import KNOWN_ROLES, StageGraph, Transition, apply_transition, load_stage_graph
 
-GRAPHS = [load_stage_graph(shipped_stage_mapping()), load_stage_graph(shipped_stage_mapping(), "SA")]
+GRAPHS = [
+    load_stage_graph(shipped_stage_mapping()),
+    load_stage_graph(shipped_stage_mapping(), "SA"),
+]
 DEFAULT = GRAPHS[0]
 
 VALID_DATA = [
-    {}, {"note": "Checked"}, {"reason": "Out of scope"}, {"duplicate_of": "MY-2026-000001"},
-    {"outcome": "resolved"}, {"outcome": "withdrawn", "note": "Went home"},
+    {},
+    {"note": "Checked"},
+    {"reason": "Out of scope"},
+    {"duplicate_of": "MY-2026-000001"},
+    {"outcome": "resolved"},
+    {"outcome": "withdrawn", "note": "Went home"},
 ]
 values = st.one_of(
-    st.none(), st.just("  "), st.text(max_size=6), st.integers(),
+    st.none(),
+    st.just("  "),
+    st.text(max_size=6),
+    st.integers(),
     st.sampled_from(["resolved", "solved", "MY-2026-000001", "MY-2026-000042", "ref 1"]),
 )
 random_data = st.dictionaries(
-    st.sampled_from(["note", "reason", "outcome", "duplicate_of", "team", "stage"]), values, max_size=2
+    st.sampled_from(["note", "reason", "outcome", "duplicate_of", "team", "stage"]),
+    values,
+    max_size=2,
 )
 requests = st.sampled_from(sorted(DEFAULT.transitions) + sorted(DEFAULT.stages) + ["approve", ""])
 role_sets = st.frozensets(st.sampled_from(sorted(KNOWN_ROLES)), min_size=1, max_size=2)
@@ -37,7 +49,9 @@ follow_ups = st.lists(st.sampled_from(["done", "cancelled", "in_progress", None]
 
 
 @st.composite
-def step(draw: st.DrawFn, graph: StageGraph, stage: str) -> tuple[str, frozenset[str], dict[str, Any]]:
+def step(
+    draw: st.DrawFn, graph: StageGraph, stage: str
+) -> tuple[str, frozenset[str], dict[str, Any]]:
     """A request that is often plausible (an outgoing transition, a fitting role, good
     data) so walks reach deep stages, and otherwise anything at all."""
     outgoing = graph.outgoing(stage)
@@ -51,7 +65,10 @@ def step(draw: st.DrawFn, graph: StageGraph, stage: str) -> tuple[str, frozenset
 
 
 def assert_rules_held(
-    transition: Transition, case: dict[str, Any], roles: frozenset[str], data: dict[str, Any],
+    transition: Transition,
+    case: dict[str, Any],
+    roles: frozenset[str],
+    data: dict[str, Any],
     graph: StageGraph,
 ) -> None:
     """The oracle: restate every rule independently of the machine's own checks."""
@@ -89,7 +106,7 @@ def test_random_requests__stay_in_graph__pass_guards__one_event_per_step(
         assert result.changes["stage"] in graph.stages
         assert result.event["from"] == before["stage"]
         assert result.event["to"] == result.changes["stage"] == transition.target
-        case.update(result.changes)                       # what the repository does:
+        case.update(result.changes)  # what the repository does:
         case["events"] = [*case["events"], result.event]  # $set, $push, $inc
         case["version"] += 1
         assert len(case["events"]) == len(before["events"]) + 1
@@ -103,7 +120,8 @@ def _valid_data_for(transition: Transition) -> dict[str, str]:
     data = {}
     for requirement in transition.requires:
         data[requirement.field] = {
-            "text": "Because", "reference": "MY-2026-000001",
+            "text": "Because",
+            "reference": "MY-2026-000001",
         }.get(requirement.kind) or requirement.choices[0]
     return data
 
@@ -117,8 +135,14 @@ def test_available__is_exactly_what_can_be_applied_with_good_data(
     available = {t.name for t in graph.available(case, roles)}
     for transition in graph.outgoing(stage):
         try:
-            apply_transition(case, transition.name, {"id": "u", "roles": roles},
-                             _valid_data_for(transition), NOW, graph)
+            apply_transition(
+                case,
+                transition.name,
+                {"id": "u", "roles": roles},
+                _valid_data_for(transition),
+                NOW,
+                graph,
+            )
         except TransitionNotAllowed:
             assert transition.name not in available
         else:

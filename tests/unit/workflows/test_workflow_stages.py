@@ -18,14 +18,22 @@ EXPECTED = {
     "route": (("submitted",), "in_review", {"system"}, {}),
     "request_info": (("in_review",), "needs_info", REVIEWERS, {"note": "Which employer?"}),
     "provide_info": (
-        ("needs_info",), "in_review", {"member", "reporter", *REVIEWERS}, {"note": "Agency X"},
+        ("needs_info",),
+        "in_review",
+        {"member", "reporter", *REVIEWERS},
+        {"note": "Agency X"},
     ),
     "verify": (("in_review",), "verified", REVIEWERS, {}),
     "reject": (("in_review",), "rejected", REVIEWERS, {"reason": "Not a migrant worker"}),
     "mark_duplicate": (("in_review",), "duplicate", REVIEWERS, {"duplicate_of": "MY-2026-000001"}),
     "start_follow_up": (("verified",), "follow_up", REVIEWERS, {}),
     "close": (("follow_up",), "closed", REVIEWERS, {"outcome": "resolved"}),
-    "reopen": (("closed", "rejected", "duplicate"), "in_review", {"coordinator"}, {"note": "New facts"}),
+    "reopen": (
+        ("closed", "rejected", "duplicate"),
+        "in_review",
+        {"coordinator"},
+        {"note": "New facts"},
+    ),
 }
 
 CASES_BY_ROW = [
@@ -46,7 +54,9 @@ def test_shipped_graph__has_exactly_the_designed_transitions(graph: StageGraph) 
     for name, (sources, target, roles, _) in EXPECTED.items():
         transition = graph.transitions[name]
         assert (transition.sources, transition.target, transition.roles) == (
-            frozenset(sources), target, frozenset(roles),
+            frozenset(sources),
+            target,
+            frozenset(roles),
         )
     assert graph.initial == "submitted"
     assert graph.terminal_stages == {"closed", "rejected", "duplicate"}
@@ -88,8 +98,14 @@ def test_transition__from_every_other_stage__refused_not_from_this_stage(
 
 @pytest.mark.parametrize(
     ("name", "field"),
-    [("request_info", "note"), ("provide_info", "note"), ("reject", "reason"),
-     ("mark_duplicate", "duplicate_of"), ("close", "outcome"), ("reopen", "note")],
+    [
+        ("request_info", "note"),
+        ("provide_info", "note"),
+        ("reject", "reason"),
+        ("mark_duplicate", "duplicate_of"),
+        ("close", "outcome"),
+        ("reopen", "note"),
+    ],
 )
 @pytest.mark.parametrize("blank", [None, "", "   "])
 def test_transition__required_data_blank__refused_missing_data(
@@ -97,8 +113,9 @@ def test_transition__required_data_blank__refused_missing_data(
 ) -> None:
     sources, _, roles, data = EXPECTED[name]
     with pytest.raises(TransitionNotAllowed) as refused:
-        apply_transition(make_case(stage=sources[0]), name, actor(*roles),
-                         {**data, field: blank}, NOW, graph)
+        apply_transition(
+            make_case(stage=sources[0]), name, actor(*roles), {**data, field: blank}, NOW, graph
+        )
     assert refused.value.reason is Refusal.MISSING_DATA
     assert refused.value.fields == (field,)
 
@@ -128,8 +145,13 @@ def test_transition__bad_data__refused_invalid_data(
 
 @pytest.mark.parametrize(
     ("statuses", "allowed"),
-    [([], True), (["done", "cancelled"], True), (["done", "in_progress"], False),
-     (["requested"], False), ([None], False)],
+    [
+        ([], True),
+        (["done", "cancelled"], True),
+        (["done", "in_progress"], False),
+        (["requested"], False),
+        ([None], False),
+    ],
 )
 def test_close__follow_ups__must_all_be_finished_or_cancelled(
     graph: StageGraph, statuses: list[str | None], allowed: bool
@@ -161,39 +183,58 @@ def test_refusals__checked_in_order_stage_role_data_guard(graph: StageGraph) -> 
 
 
 def test_request__by_target_stage__finds_the_transition(graph: StageGraph) -> None:
-    result = apply_transition(make_case(stage="in_review"), "verified", actor("reviewer"), {}, NOW, graph)
+    result = apply_transition(
+        make_case(stage="in_review"), "verified", actor("reviewer"), {}, NOW, graph
+    )
     assert result.event["transition"] == "verify"
 
 
 def test_request__target_stage_not_reachable_from_here__refused(graph: StageGraph) -> None:
     with pytest.raises(TransitionNotAllowed) as refused:
-        apply_transition(make_case(stage="in_review"), "closed", actor("coordinator"), {}, NOW, graph)
+        apply_transition(
+            make_case(stage="in_review"), "closed", actor("coordinator"), {}, NOW, graph
+        )
     assert refused.value.reason is Refusal.NOT_FROM_THIS_STAGE
 
 
 def test_request__unknown_name__refused_unknown_transition(graph: StageGraph) -> None:
     with pytest.raises(TransitionNotAllowed) as refused:
-        apply_transition(make_case(stage="in_review"), "approve", actor("coordinator"), {}, NOW, graph)
+        apply_transition(
+            make_case(stage="in_review"), "approve", actor("coordinator"), {}, NOW, graph
+        )
     assert refused.value.reason is Refusal.UNKNOWN_TRANSITION
 
 
 def test_route__enters_review__with_review_deadlines(graph: StageGraph) -> None:
-    result = apply_transition(make_case(), "route", actor("system", actor_id="system"), {}, NOW, graph)
+    result = apply_transition(
+        make_case(), "route", actor("system", actor_id="system"), {}, NOW, graph
+    )
     assert result.changes == {
         "stage": "in_review",
         "updated_at": NOW,
         "deadlines": {"review": NOW + timedelta(days=14), "escalate": NOW + timedelta(days=21)},
     }
     assert result.event == {
-        "at": NOW, "actor": "system", "from": "submitted", "to": "in_review",
-        "note": "", "kind": "transition", "transition": "route",
+        "at": NOW,
+        "actor": "system",
+        "from": "submitted",
+        "to": "in_review",
+        "note": "",
+        "kind": "transition",
+        "transition": "route",
     }
 
 
 def test_close__sets_outcome__and_drops_deadlines(graph: StageGraph) -> None:
     case = make_case(stage="follow_up", deadlines={"follow_up": NOW})
-    result = apply_transition(case, "close", actor("reviewer"),
-                              {"outcome": " withdrawn ", "note": "Worker went home"}, NOW, graph)
+    result = apply_transition(
+        case,
+        "close",
+        actor("reviewer"),
+        {"outcome": " withdrawn ", "note": "Worker went home"},
+        NOW,
+        graph,
+    )
     assert result.changes["outcome"] == "withdrawn"
     assert result.changes["deadlines"] == {}
     assert result.event["note"] == "Worker went home"
@@ -201,23 +242,39 @@ def test_close__sets_outcome__and_drops_deadlines(graph: StageGraph) -> None:
 
 
 def test_reject__records_reason_as_the_note(graph: StageGraph) -> None:
-    result = apply_transition(make_case(stage="in_review"), "reject", actor("reviewer"),
-                              {"reason": "Outside the network's mandate"}, NOW, graph)
+    result = apply_transition(
+        make_case(stage="in_review"),
+        "reject",
+        actor("reviewer"),
+        {"reason": "Outside the network's mandate"},
+        NOW,
+        graph,
+    )
     assert result.event["note"] == "Outside the network's mandate"
     assert result.event["data"] == {"reason": "Outside the network's mandate"}
     assert "reason" not in result.changes
 
 
 def test_mark_duplicate__sets_duplicate_of(graph: StageGraph) -> None:
-    result = apply_transition(make_case(stage="in_review"), "mark_duplicate", actor("coordinator"),
-                              {"duplicate_of": "MY-2026-000007"}, NOW, graph)
+    result = apply_transition(
+        make_case(stage="in_review"),
+        "mark_duplicate",
+        actor("coordinator"),
+        {"duplicate_of": "MY-2026-000007"},
+        NOW,
+        graph,
+    )
     assert result.changes["duplicate_of"] == "MY-2026-000007"
 
 
 @pytest.mark.parametrize("stage", ["closed", "rejected", "duplicate"])
-def test_reopen__from_any_end__clears_outcome_and_duplicate_of(graph: StageGraph, stage: str) -> None:
+def test_reopen__from_any_end__clears_outcome_and_duplicate_of(
+    graph: StageGraph, stage: str
+) -> None:
     case = make_case(stage=stage, outcome="resolved", duplicate_of="MY-2026-000001")
-    result = apply_transition(case, "reopen", actor("coordinator"), {"note": "New facts"}, NOW, graph)
+    result = apply_transition(
+        case, "reopen", actor("coordinator"), {"note": "New facts"}, NOW, graph
+    )
     assert result.changes["outcome"] is None
     assert result.changes["duplicate_of"] is None
     assert result.changes["stage"] == "in_review"
@@ -225,8 +282,14 @@ def test_reopen__from_any_end__clears_outcome_and_duplicate_of(graph: StageGraph
 
 
 def test_optional_note__on_any_transition__goes_to_the_event(graph: StageGraph) -> None:
-    result = apply_transition(make_case(stage="in_review"), "verify", actor("reviewer"),
-                              {"note": "  Confirmed with shelter  "}, NOW, graph)
+    result = apply_transition(
+        make_case(stage="in_review"),
+        "verify",
+        actor("reviewer"),
+        {"note": "  Confirmed with shelter  "},
+        NOW,
+        graph,
+    )
     assert result.event["note"] == "Confirmed with shelter"
     assert "data" not in result.event
 
