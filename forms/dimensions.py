@@ -23,6 +23,7 @@ class Dimension:
     kind: str
     values: tuple[str, ...] | None = None
     title: Mapping[str, str] = field(default_factory=dict, hash=False)
+    labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict, hash=False)
 
     def allows(self, value: Any) -> bool:
         return self.values is None or value in self.values
@@ -43,6 +44,7 @@ class Dimensions:
                 kind=str(item.get("kind", "choice")),
                 values=tuple(str(v) for v in item["values"]) if item.get("values") else None,
                 title=dict(item.get("title") or {}),
+                labels={str(k): dict(v) for k, v in (item.get("labels") or {}).items()},
             )
             for item in data.get("dimensions", [])
         )
