@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (EmailField, HiddenField, PasswordField, SelectField,
                      SelectMultipleField, StringField, SubmitField)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -27,7 +28,7 @@ class CheckboxesField(SelectMultipleField):
 class UserForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
-    roles = CheckboxesField(_l("Roles"), choices=[(role, role) for role in r.ROLES],
+    roles = CheckboxesField(_l("Roles"), choices=[SelectChoice(role) for role in r.ROLES],
                             validators=[DataRequired()])
     org_id = SelectField(_l("Organisation"), choices=[], validate_choice=True)
     countries = StringField(_l("Countries (two-letter codes, comma separated)"),
@@ -51,8 +52,9 @@ class ActiveForm(FlaskForm):
 
 def _user_form() -> UserForm:
     form = UserForm(prefix="user")
-    form.org_id.choices = [("", _("— none —"))] + [
-        (o["_id"], f"{o['name']} ({o['country']})") for o in services().organisations.all()
+    form.org_id.choices = [SelectChoice("", _("— none —"))] + [
+        SelectChoice(o["_id"], f"{o['name']} ({o['country']})")
+        for o in services().organisations.all()
     ]
     return form
 

@@ -21,7 +21,11 @@ def _build_app() -> Flask:
         settings = load_settings(os.environ)
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
-    return create_app(settings)
+    app = create_app(settings)
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.call_on_close(app.extensions["mrvrs"].db.client.close)
+    return app
 
 
 def _services(app: Flask):

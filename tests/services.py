@@ -61,7 +61,9 @@ def worker_env(mongo_uri, broker_url):
     env.update(base_environ(MRVRS_MONGO_URI=mongo_uri, MRVRS_BROKER_URL=broker_url,
                             MRVRS_DB_NAME=db_name))
     yield env
-    MongoClient(mongo_uri).drop_database(db_name)
+    client: MongoClient = MongoClient(mongo_uri)
+    client.drop_database(db_name)
+    client.close()
 
 
 @pytest.fixture(scope="session")

@@ -106,7 +106,8 @@ def test_depth_three__languages_replace_and_missing_translations_point_at_each_f
 
 
 def test_depth_three__override_and_remove__give_the_expected_form() -> None:
-    text = LOCAL.replace("languages: [en, ms, id]", "languages: [en, ms]").replace(", id: Sabah", "")
+    text = LOCAL.replace("languages: [en, ms, id]", "languages: [en, ms]")
+    text = text.replace(", id: Sabah", "")
     result = assert_problems(text, parents=PARENTS)
     definition = result.definition
     assert definition is not None

@@ -79,7 +79,9 @@ def test_examples__cover_every_problem_code() -> None:
     assert {code for code, _, _ in EXAMPLES} == set(ProblemCode)
 
 
-@pytest.mark.parametrize(("code", "text", "parents"), EXAMPLES, ids=[c.name for c, _, _ in EXAMPLES])
+@pytest.mark.parametrize(
+    ("code", "text", "parents"), EXAMPLES, ids=[c.name for c, _, _ in EXAMPLES]
+)
 def test_problem_code__example__reports_exactly_that_code(
     code: ProblemCode, text: str, parents: dict[str, str]
 ) -> None:
@@ -133,7 +135,8 @@ def test_unknown_key__close_to_a_known_key__suggests_it() -> None:
 
 
 def test_yaml_syntax__reports_the_line_not_an_exception() -> None:
-    problem = assert_problems("form: t\nsections:\n  - id: [\n", ProblemCode.YAML_SYNTAX).problems[0]
+    text = "form: t\nsections:\n  - id: [\n"
+    problem = assert_problems(text, ProblemCode.YAML_SYNTAX).problems[0]
     assert problem.line == 4
 
 

@@ -1,0 +1,40 @@
+"""Each demo role signs in through the real login form and sees its own navigation."""
+
+import pytest
+
+EXPECTED_NAV = {
+    "admin": {"Home", "Users", "Organisations", "Audit log", "My account"},
+    "coordinator": {"Home", "Audit log", "My account"},
+    "reviewer": {"Home", "My account"},
+    "member": {"Home", "My account"},
+    "form_editor": {"Home", "My account"},
+    "mission": {"Home", "My account"},
+    "reporter": {"Home", "My account"},
+}
+
+
+def _nav_labels(page) -> set[str]:
+    return {text.strip() for text in page.locator("header nav a").all_inner_texts()}
+
+
+def test_anonymous__sees_public_navigation_and_quick_exit(demo_server, page):
+    server, _accounts = demo_server
+    page.goto(server.url + "/")
+    assert _nav_labels(page) == {"Home"}
+    assert page.locator("#quick-exit").is_visible()
+    assert "demo store" in page.locator("footer").inner_text()
+
+
+@pytest.mark.parametrize("role", sorted(EXPECTED_NAV))
+def test_each_demo_role__signs_in_and_sees_its_navigation(demo_server, page, role):
+    server, accounts = demo_server
+    account = accounts[role]
+    page.goto(server.url + "/auth/login")
+    page.get_by_label("E-mail").fill(account.email)
+    page.get_by_label("Password").fill(account.password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(server.url + "/")
+    assert _nav_labels(page) == EXPECTED_NAV[role]
+    assert page.locator(".user").get_attribute("data-roles").split()[-1] == role
+    page.get_by_role("button", name="Sign out").click()
+    assert _nav_labels(page) == {"Home"}
