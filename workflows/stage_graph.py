@@ -107,6 +107,8 @@ class StageGraph:
 
     def outgoing(self, stage: str | None) -> list[Transition]:
         """Transitions that start from `stage`, in configuration order."""
+        if not isinstance(stage, str):
+            return []
         return [t for t in self.transitions.values() if stage in t.sources]
 
     def available(self, case: Mapping[str, Any], roles: Iterable[str]) -> list[Transition]:
@@ -130,7 +132,7 @@ class StageGraph:
         """
         named = self.transitions.get(name_or_to)
         if named is not None:
-            if stage not in named.sources:
+            if not isinstance(stage, str) or stage not in named.sources:
                 raise refusal(
                     Refusal.NOT_FROM_THIS_STAGE,
                     named,

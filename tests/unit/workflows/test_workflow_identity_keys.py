@@ -62,7 +62,7 @@ def test_keys__one_per_kind__prefixed_and_hex() -> None:
 
 
 def test_keys__are_hmac_sha256_of_the_normalised_parts() -> None:
-    expected = hmac.new(SECRET, "pp\x1fb1234567".encode(), hashlib.sha256).hexdigest()
+    expected = hmac.new(SECRET, b"pp\x1fb1234567", hashlib.sha256).hexdigest()
     assert duplicate_keys({"passport_number": "B-123 4567"}, SECRET) == [f"pp:{expected}"]
 
 
