@@ -13,19 +13,16 @@ from typing import TYPE_CHECKING, Any
 
 from forms.errors import Path, ProblemCode, describe_value, did_you_mean
 from forms.mwc import parse_code
+from forms.reference_checks import check_dimensions, check_show_if
 from forms.vocabulary import (
     CHOICE_TYPES,
     COUNT_TYPES,
-    DIMENSION_KIND_TYPES,
     FIELD_TYPES,
-    FREE_CHOICE_DIMENSION_TYPES,
     LENGTH_TYPES,
     MWC_KEY_EXCLUDED_TYPES,
     NUMBER_TYPES,
     TYPED_FIELD_KEYS,
 )
-
-from forms.reference_checks import check_dimensions, check_show_if
 
 if TYPE_CHECKING:
     from forms.validation import Context
@@ -179,7 +176,8 @@ def check_mwc(ctx: Context) -> None:
 def check_terms(ctx: Context) -> None:
     known = ctx.term_ids()
     for path, field in ctx.fields():
-        names = field.get("terms") if isinstance(field.get("terms"), list) else []
+        names = field.get("terms")
+        names = names if isinstance(names, list) else []
         refs = [((*path, "terms", i), name) for i, name in enumerate(names)]
         refs += [((*p, "term"), c["term"]) for p, c in ctx.choices(field, path) if "term" in c]
         for ref_path, name in refs:

@@ -54,9 +54,8 @@ class ParsedSource:
     @property
     def form_id(self) -> str | None:
         """The `form:` id written in the file, if there is one."""
-        if isinstance(self.data, Mapping) and isinstance(self.data.get("form"), str):
-            return self.data["form"]
-        return None
+        form_id = self.data.get("form") if isinstance(self.data, Mapping) else None
+        return form_id if isinstance(form_id, str) else None
 
     def line_for(self, path: Path) -> int | None:
         """Return the line of `path`, or of its nearest ancestor that has one."""
@@ -75,9 +74,8 @@ def parse_definition(text: str, origin: str) -> ParsedSource:
     except yaml.MarkedYAMLError as exc:
         return _syntax_problem(origin, exc)
     except yaml.YAMLError as exc:
-        return ParsedSource(
-            origin, None, {}, (Problem(ProblemCode.YAML_SYNTAX, origin, None, (), {"detail": str(exc)}),)
-        )
+        problem = Problem(ProblemCode.YAML_SYNTAX, origin, None, (), {"detail": str(exc)})
+        return ParsedSource(origin, None, {}, (problem,))
     finally:
         loader.dispose()
     builder = _Builder(loader, origin)

@@ -54,7 +54,8 @@ class Provenance:
 
     def locate(self, root: Any, path: Path, default_origin: str) -> Location:
         """Find the file, source path and line for `path` in the merged `root`."""
-        origin, base, rest = default_origin, (), path
+        origin, rest = default_origin, path
+        base: Path = ()
         node = self._nodes.get(id(root))
         if node is not None:
             origin, base = node[1], node[2]

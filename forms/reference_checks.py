@@ -84,31 +84,45 @@ def _check_cycles(ctx: Context) -> None:
         for fpath, field in ctx.fields():
             if fpath[:2] == spath and "show_if" in section and isinstance(field.get("id"), str):
                 depends.setdefault(field["id"], []).append(str(section.get("id")))
-    for path, item in _conditioned(ctx):
+    for _, item in _conditioned(ctx):
         target = item["show_if"].get("field")
         if isinstance(item.get("id"), str) and isinstance(target, str):
             depends.setdefault(item["id"], []).append(target)
-    state: dict[str, bool] = {}
+    finder = _CycleFinder(ctx, depends, paths)
     for start in depends:
-        _visit(ctx, start, depends, paths, state, [])
+        finder.visit(start)
 
 
-def _visit(ctx: Context, node: str, depends: dict[str, list[str]], paths: dict[str, Path],
-           state: dict[str, bool], stack: list[str]) -> None:
-    if node in state:
-        return
-    state[node] = False  # on the current path
-    stack.append(node)
-    for after in depends.get(node, []):
-        if state.get(after) is False:
-            cycle = [*stack[stack.index(after):], after]
-            at = next((n for n in cycle if n in paths and _has_show_if(ctx, paths[n])), after)
-            ctx.report(ProblemCode.SHOW_IF_CYCLE, (*paths.get(at, ()), "show_if"),
-                       cycle=" → ".join(cycle))
-        else:
-            _visit(ctx, after, depends, paths, state, stack)
-    stack.pop()
-    state[node] = True
+class _CycleFinder:
+    """Depth-first walk over show_if dependencies, reporting each circle found."""
+
+    def __init__(self, ctx: Context, depends: dict[str, list[str]], paths: dict[str, Path]):
+        self.ctx = ctx
+        self.depends = depends
+        self.paths = paths
+        self.done: dict[str, bool] = {}  # False while the item is on the current path
+        self.stack: list[str] = []
+
+    def visit(self, node: str) -> None:
+        if node in self.done:
+            return
+        self.done[node] = False
+        self.stack.append(node)
+        for after in self.depends.get(node, []):
+            if self.done.get(after) is False:
+                self._report([*self.stack[self.stack.index(after) :], after])
+            else:
+                self.visit(after)
+        self.stack.pop()
+        self.done[node] = True
+
+    def _report(self, cycle: list[str]) -> None:
+        with_condition = [
+            n for n in cycle if n in self.paths and _has_show_if(self.ctx, self.paths[n])
+        ]
+        at = with_condition[0] if with_condition else cycle[0]
+        self.ctx.report(ProblemCode.SHOW_IF_CYCLE, (*self.paths.get(at, ()), "show_if"),
+                        cycle=" → ".join(cycle))
 
 
 def _has_show_if(ctx: Context, path: Path) -> bool:

@@ -60,7 +60,8 @@ class Context:
     def report(self, code: ProblemCode, path: Path, **params: Any) -> None:
         """Add a problem at a merged path, once, located where it was written."""
         where = self.merged.locate(path)
-        key = (code, where.origin, where.path, tuple(sorted((k, str(v)) for k, v in params.items())))
+        flat = tuple(sorted((k, str(v)) for k, v in params.items()))
+        key = (code, where.origin, where.path, flat)
         if key not in self._seen:
             self._seen.add(key)
             self.problems.append(Problem(code, where.origin, where.line, where.path, params))
