@@ -6,11 +6,14 @@ import json
 
 import jsonschema
 import pytest
-from formspec import GENDER_FIELD, assert_problems, form
+from formspec import DIMENSIONS, GENDER_FIELD, TAXONOMY, assert_problems, form
 
+from forms.compiler import compile_text
+from forms.errors import ProblemCode
 from forms.format_schema import format_schema
 from forms.loader import parse_definition
 from forms.schema import FormDefinition
+from forms.validation import validate
 from forms.vocabulary import (
     CHOICE_KEYS,
     FIELD_KEYS,
@@ -133,3 +136,19 @@ def test_format_schema__is_a_valid_json_schema_matching_the_vocabulary() -> None
     assert tuple(defs["choice"]["properties"]) == CHOICE_KEYS
     assert tuple(defs["term"]["properties"]) == TERM_KEYS
     json.dumps(schema)
+
+
+def test_compile_text__uploaded_child__takes_parents_from_the_library() -> None:
+    library = {"base": parse_definition(form(GENDER_FIELD, form_id="base"), "base.yaml")}
+    child = "form: my-form\nextends: base\ncountry: MY\n"
+    result = compile_text(child, "upload.yaml", library, taxonomy=TAXONOMY, dimensions=DIMENSIONS)
+    assert result.ok and result.unwrap().id == "my-form"
+    assert result.unwrap().extends == "base"
+
+
+def test_validate__plain_mapping__reports_without_lines() -> None:
+    problems = validate({"form": "x", "title": {"en": "X"}, "languages": ["en"], "sections": [],
+                         "colour": "red"}, taxonomy=TAXONOMY, dimensions=DIMENSIONS)
+    assert [(p.code, p.origin, p.line) for p in problems] == [
+        (ProblemCode.UNKNOWN_KEY, "<form>", None)
+    ]
