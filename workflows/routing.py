@@ -39,7 +39,8 @@ class PriorityRule:
         """Say why the rule matches `case` (one reason per matching item), or ()."""
         flags = _mapping(case.get("flags"))
         found = [f"flag:{name}" for name in self.flags if flags.get(name) is True]
-        articles = case.get("mwc") if isinstance(case.get("mwc"), list) else []
+        cited = case.get("mwc")
+        articles = cited if isinstance(cited, list) else []
         found += [f"mwc:{article}" for article in self.mwc if article in articles]
         if self.dimension is not None:
             value = _mapping(case.get("dimensions")).get(self.dimension)
@@ -152,6 +153,7 @@ def load_routing_rules(mapping: Any) -> RoutingRules:
     rules = _parse_rules(mapping.get("priority_rules"), problems)
     window = mapping.get("duplicate_window_days")
     if isinstance(window, bool) or not isinstance(window, int) or not 0 < window <= 3650:
+        window = 0
         problems.add(
             "bad_window",
             "duplicate_window_days",
@@ -159,7 +161,7 @@ def load_routing_rules(mapping: Any) -> RoutingRules:
         )
     if problems:
         raise RoutingRulesError(problems)
-    return RoutingRules(MappingProxyType(teams), str(fallback), rules, int(window))
+    return RoutingRules(MappingProxyType(teams), str(fallback), rules, window)
 
 
 def _parse_teams(raw: Any, problems: Problems) -> dict[str, frozenset[str]]:

@@ -43,7 +43,7 @@ def load_all_stage_graphs(mapping: Any) -> dict[str | None, StageGraph]:
     Meant for start-up, so a mistake in any country's section stops the process with
     the full list instead of surfacing on the first case from that country.
     """
-    graphs = {None: load_stage_graph(mapping)}
+    graphs: dict[str | None, StageGraph] = {None: load_stage_graph(mapping)}
     problems = Problems()
     countries = mapping.get("countries") or {}
     for code in countries if isinstance(countries, Mapping) else ():

@@ -96,16 +96,16 @@ def _merge_transitions(base: Any, extra: Any, remove: Any, path: str, problems: 
         )
         return list(merged.values())
     for index, spec in enumerate(extra):
-        name = spec.get("name") if isinstance(spec, Mapping) else None
-        if not isinstance(name, str):
+        entry_name = spec.get("name") if isinstance(spec, Mapping) else None
+        if not isinstance(entry_name, str):
             problems.add(
                 "bad_name",
                 f"{path}.transitions[{index}]",
                 "Each transition needs a name: an existing one to change, a new one to add.",
             )
             continue
-        old = merged.get(name)
-        merged[name] = {**old, **spec} if isinstance(old, Mapping) else spec
+        old = merged.get(entry_name)
+        merged[entry_name] = {**old, **spec} if isinstance(old, Mapping) else spec
     return list(merged.values())
 
 

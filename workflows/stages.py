@@ -81,6 +81,8 @@ def apply_transition(  # noqa: PLR0913, PLR0917  (the signature every caller sha
     actor_id = actor.get("id")
     if not isinstance(actor_id, str) or not actor_id:
         raise ValueError("actor must carry a non-empty string id")
+    if isinstance(actor.get("roles"), str):
+        raise ValueError("actor roles must be a collection of role names, not one string")
     roles = frozenset(actor.get("roles") or ())
     stage = case.get("stage")
     transition = graph.resolve(stage, name_or_to, roles)
@@ -105,7 +107,9 @@ def _validated_data(
     transition: Transition, data: Mapping[str, Any], case: Mapping[str, Any], stage: str | None
 ) -> dict[str, str]:
     """Return the stripped, checked data values, refusing unexpected, missing or bad ones."""
-    unexpected = tuple(sorted(k for k in data if k != "note" and transition.requirement(k) is None))
+    unexpected = tuple(
+        sorted(str(k) for k in data if k != "note" and not transition.requirement(k))
+    )
     if unexpected:
         raise refusal(
             Refusal.INVALID_DATA,

@@ -301,11 +301,13 @@ def test_apply__leaves_the_case_untouched(graph: StageGraph) -> None:
     assert case == before
 
 
-def test_apply__naive_now_or_missing_actor_id__is_a_programming_error(graph: StageGraph) -> None:
+def test_apply__naive_now_or_bad_actor__is_a_programming_error(graph: StageGraph) -> None:
     with pytest.raises(ValueError, match="timezone"):
         apply_transition(make_case(), "route", actor("system"), {}, NOW.replace(tzinfo=None), graph)
     with pytest.raises(ValueError, match="id"):
         apply_transition(make_case(), "route", {"roles": ["system"]}, {}, NOW, graph)
+    with pytest.raises(ValueError, match="roles"):
+        apply_transition(make_case(), "route", {"id": "u", "roles": "system"}, {}, NOW, graph)
 
 
 @pytest.mark.parametrize(
