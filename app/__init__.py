@@ -67,13 +67,17 @@ def _init_extensions(app: Flask) -> None:
     navigation.init_app(app)
 
 
-def _register_blueprints(app: Flask) -> None:
-    from app import account, admin, api, auth, main
+#: Modules of `app` exposing a blueprint `bp`, one per user area, in registration order.
+BLUEPRINT_MODULES = ["main", "auth", "account", "admin", "api"]
 
-    for module in (main, auth, account, admin, api):
-        app.register_blueprint(module.bp)
+
+def _register_blueprints(app: Flask) -> None:
+    import importlib
+
     from app import extensions
 
+    for name in BLUEPRINT_MODULES:
+        app.register_blueprint(importlib.import_module(f"app.{name}").bp)
     extensions.apply_rate_limits(app)
 
 
