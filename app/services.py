@@ -11,6 +11,8 @@ from pymongo.database import Database
 from app.audit import AuditLog
 from app.stores import OrganisationStore, TokenStore, UserStore
 from config.settings import Settings
+from workflows.repository import CaseRepository
+from workflows.sealing import Sealer
 
 
 @dataclass
@@ -22,16 +24,19 @@ class Services:
     organisations: OrganisationStore
     tokens: TokenStore
     audit: AuditLog
+    cases: CaseRepository
+    sealer: Sealer
 
     @classmethod
     def build(cls, settings: Settings, db: Database, celery: Celery) -> Services:
         return cls(settings=settings, db=db, celery=celery, users=UserStore(db),
                    organisations=OrganisationStore(db), tokens=TokenStore(db),
-                   audit=AuditLog(db))
+                   audit=AuditLog(db), cases=CaseRepository(db),
+                   sealer=Sealer(settings.data_key))
 
     def stores(self) -> list:
         """Every store that owns indexes, from every package."""
-        return [self.users, self.organisations, self.tokens, self.audit]
+        return [self.users, self.organisations, self.tokens, self.audit, self.cases]
 
     def ensure_indexes(self) -> None:
         for store in self.stores():

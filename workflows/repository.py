@@ -1,0 +1,109 @@
+"""The case repository: the only code that touches the `cases` collection.
+
+Every change is one guarded single-document update (expected stage and version,
+`$inc` version, `$push` event), because there are no multi-document transactions
+to lean on (FerretDB has none) and a guarded update is enough: of two reviewers
+acting at once, exactly one matches and the other gets `StaleVersion`.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+from pymongo.database import Database
+
+from workflows.errors import StaleVersion
+from workflows.stages import TransitionResult
+from workflows.tracking import code_hash
+
+REFERENCE_PATTERN = re.compile(r"^[A-Z]{2}-\d{4}-\d{6}$")
+
+#: (name, keys, options): every filter and sort the screens and tasks use has an index.
+INDEXES: list[tuple[str, list[tuple[str, int]], dict[str, Any]]] = [
+    ("reference_unique", [("reference", ASCENDING)], {"unique": True}),
+    ("tracking", [("tracking_hash", ASCENDING)], {}),
+    ("stage_created", [("stage", ASCENDING), ("created_at", DESCENDING)], {}),
+    ("team_stage_updated", [("team", ASCENDING), ("stage", ASCENDING),
+                            ("updated_at", DESCENDING)], {}),
+    ("country_stage_created", [("country", ASCENDING), ("stage", ASCENDING),
+                               ("created_at", DESCENDING)], {}),
+    ("assignee_stage", [("assignee", ASCENDING), ("stage", ASCENDING),
+                        ("updated_at", DESCENDING)], {}),
+    ("reporter_user", [("reporter.user_id", ASCENDING), ("created_at", DESCENDING)], {}),
+    ("reporter_org", [("reporter.org_id", ASCENDING), ("created_at", DESCENDING)], {}),
+    ("duplicate_keys", [("duplicate_keys", ASCENDING), ("created_at", DESCENDING)], {}),
+]
+
+
+def new_case_id() -> str:
+    """Random, so a case can never be reached by guessing its id."""
+    return f"c_{secrets.token_hex(12)}"
+
+
+class CaseRepository:
+    def __init__(self, db: Database) -> None:
+        self.cases = db.cases
+        self.counters = db.case_counters
+
+    def ensure_indexes(self) -> None:
+        for name, keys, options in INDEXES:
+            self.cases.create_index(keys, name=name, **options)
+
+    def next_reference(self, country: str, year: int) -> str:
+        """`MY-2026-000042`: a gapless-enough sequence per country and year."""
+        counter = self.counters.find_one_and_update(
+            {"_id": f"{country}-{year}"}, {"$inc": {"seq": 1}}, upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        return f"{country}-{year}-{counter['seq']:06d}"
+
+    def insert(self, case: dict) -> dict:
+        self.cases.insert_one(case)
+        return case
+
+    def get(self, case_id: str) -> dict | None:
+        return self.cases.find_one({"_id": str(case_id)})
+
+    def by_reference(self, reference: str) -> dict | None:
+        reference = str(reference).strip().upper()
+        if not REFERENCE_PATTERN.match(reference):
+            return None
+        return self.cases.find_one({"reference": reference})
+
+    def by_tracking(self, reference: str, code: str) -> dict | None:
+        """The case only when both the reference and its private code match."""
+        case = self.by_reference(reference)
+        if case is None or not secrets.compare_digest(case.get("tracking_hash", ""),
+                                                      code_hash(code)):
+            return None
+        return case
+
+    def apply(self, case: Mapping[str, Any], result: TransitionResult,
+              extra: Mapping[str, Any] | None = None) -> dict:
+        """Write a transition; `extra` adds fields decided with it (team, priority...)."""
+        changes = {**result.changes, **(extra or {})}
+        return self._guarded(case, {"stage": case["stage"]}, changes, result.event)
+
+    def record(self, case: Mapping[str, Any], event: Mapping[str, Any],
+               changes: Mapping[str, Any] | None = None,
+               push: Mapping[str, Any] | None = None) -> dict:
+        """Write a change that keeps the stage (a note, an assignment, a follow-up)."""
+        return self._guarded(case, {}, dict(changes or {}), event, push)
+
+    def _guarded(self, case: Mapping[str, Any], condition: dict, changes: dict,
+                 event: Mapping[str, Any], push: Mapping[str, Any] | None = None) -> dict:
+        update: dict[str, Any] = {"$inc": {"version": 1},
+                                  "$push": {"events": dict(event), **(push or {})}}
+        if changes:
+            update["$set"] = changes
+        updated = self.cases.find_one_and_update(
+            {"_id": case["_id"], "version": case["version"], **condition}, update,
+            return_document=ReturnDocument.AFTER,
+        )
+        if updated is None:
+            raise StaleVersion(case["_id"], case.get("stage"), case["version"])
+        return updated

@@ -1,0 +1,35 @@
+"""Encryption of sensitive answers before they reach the database.
+
+Fernet (from `cryptography`) gives authenticated encryption, so a tampered
+ciphertext fails to open instead of yielding altered answers. MultiFernet lets
+the data key be rotated: the first key seals, every listed key opens.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+
+class SealError(ValueError):
+    """A sealed value could not be opened: wrong key or altered data."""
+
+
+class Sealer:
+    def __init__(self, *keys: str) -> None:
+        if not keys:
+            raise ValueError("at least one data key is needed")
+        self._fernet = MultiFernet([Fernet(key.encode()) for key in keys])
+
+    def seal(self, values: dict[str, Any]) -> str:
+        return self._fernet.encrypt(json.dumps(values, sort_keys=True).encode()).decode()
+
+    def open(self, token: str | None) -> dict[str, Any]:
+        if not token:
+            return {}
+        try:
+            return json.loads(self._fernet.decrypt(token.encode()))
+        except InvalidToken:
+            raise SealError("sensitive answers could not be decrypted with the data key") from None
