@@ -13,7 +13,7 @@ import uuid
 import pytest
 
 from config.settings import Settings, load_settings
-from tests.helpers import PASSWORD, AuthActions, base_environ
+from tests.helpers import PASSWORD, AuthActions, base_environ, require_services
 
 pytest_plugins = ["tests.services"]
 
@@ -68,3 +68,15 @@ def login_as(make_user, auth):
         return user
 
     return login
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """With real services required, an integration or browser test that skips has failed."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and require_services() and (
+        item.get_closest_marker("integration") or item.get_closest_marker("browser")
+    ):
+        report.outcome = "failed"
+        report.longrepr = f"{item.nodeid} was skipped, but MRVRS_TEST_REQUIRE_SERVICES=1"
