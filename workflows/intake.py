@@ -263,3 +263,19 @@ def note_routing_requested(repo: CaseRepository, case_id: str, now: datetime) ->
              "note": "", "kind": "routing_requested"}
     repo.record(case, event, {"routing.requested_at": now, "updated_at": now})
     return True
+
+
+#: What a reporter's own list shows: never answers, notes or anything sealed.
+LISTED_FIELDS = {"reference": 1, "country": 1, "stage": 1, "language": 1, "form.id": 1,
+                 "created_at": 1, "reporter": 1}
+
+
+def reports_of(repo: CaseRepository, user_id: str, org_id: str | None = None,
+               limit: int = 200) -> list[dict[str, Any]]:
+    """Cases a signed-in user filed, plus their organisation's when `org_id` is given."""
+    wanted: list[dict[str, Any]] = [{"reporter.user_id": str(user_id)}]
+    if org_id:
+        wanted.append({"reporter.org_id": str(org_id)})
+    query = wanted[0] if len(wanted) == 1 else {"$or": wanted}
+    cursor = repo.cases.find(query, LISTED_FIELDS).sort("created_at", -1).limit(limit)
+    return list(cursor)
