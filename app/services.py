@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from celery import Celery
@@ -11,6 +12,7 @@ from pymongo.database import Database
 from app.audit import AuditLog
 from app.stores import OrganisationStore, TokenStore, UserStore
 from config.settings import Settings
+from workflows.attachments import AttachmentStore
 from workflows.repository import CaseRepository
 from workflows.sealing import Sealer
 
@@ -26,17 +28,27 @@ class Services:
     audit: AuditLog
     cases: CaseRepository
     sealer: Sealer
+    attachments: AttachmentStore
 
     @classmethod
     def build(cls, settings: Settings, db: Database, celery: Celery) -> Services:
         return cls(settings=settings, db=db, celery=celery, users=UserStore(db),
                    organisations=OrganisationStore(db), tokens=TokenStore(db),
                    audit=AuditLog(db), cases=CaseRepository(db),
-                   sealer=Sealer(settings.data_key))
+                   sealer=Sealer(settings.data_key),
+                   attachments=AttachmentStore(db, max_bytes=settings.upload_max_bytes,
+                                               max_files=settings.upload_max_files))
 
     def stores(self) -> list:
         """Every store that owns indexes, from every package."""
-        return [self.users, self.organisations, self.tokens, self.audit, self.cases]
+        return [self.users, self.organisations, self.tokens, self.audit, self.cases,
+                self.attachments]
+
+    @property
+    def identity_secret(self) -> bytes:
+        """The key of the duplicate-key hashes: derived from the data key, so it is
+        kept and backed up with it, and differs from every other use of that key."""
+        return hashlib.sha256(b"mrvrs duplicate keys|" + self.settings.data_key.encode()).digest()
 
     def ensure_indexes(self) -> None:
         for store in self.stores():
