@@ -1,0 +1,290 @@
+"""The case service: every change a person or a task makes to a case goes through here.
+
+It joins the pure cores (stage machine, routing, follow-ups, scope) to the case
+repository. Each method loads nothing it was not given except in `route`, checks
+everything first, then writes once with an update guarded on the case's version (and
+stage, for transitions), so a change is either all there or not there; of two people
+acting at once one wins and the other gets `StaleVersion` with nothing written.
+Notifications are written only after that write succeeded (side effects after
+durability), and each has a stable id, so a retried call adds no second one.
+
+No pymongo here: the repository and the notifier are the edges.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from workflows.deadlines import deadline_fields
+from workflows.errors import Refusal, StaleVersion, TransitionNotAllowed
+from workflows.follow_ups import changed_action, find_action, new_action, next_due
+from workflows.routing import RoutingRules, decide_route
+from workflows.scope import can_see, roles_of
+from workflows.search_terms import search_terms
+from workflows.stages import StageGraph, Transition, TransitionResult, apply_transition
+
+log = logging.getLogger("mrvrs.workflow")
+
+SYSTEM: dict[str, Any] = {"id": "system", "roles": ["system"], "org_id": None, "countries": []}
+CASEWORKER_ROLES = frozenset({"reviewer", "coordinator"})
+NOTE_ROLES = frozenset({"reviewer", "coordinator", "member"})
+FOLLOW_UP_STAGES = frozenset({"verified", "follow_up"})
+MAX_NOTE = 10_000
+MAX_DUPLICATES = 20
+ROUTE_ATTEMPTS = 3
+
+
+class Notifier(Protocol):
+    def notify(self, kind: str, case: Mapping[str, Any], addresses: list[str],
+               key: str) -> list[str]: ...
+
+
+class CaseService:
+    """Move cases through their lifecycle on behalf of an actor or the system."""
+
+    def __init__(self, repo: Any, graphs: Mapping[str | None, StageGraph], rules: RoutingRules,
+                 identity_secret: bytes,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC), *,
+                 notifier: Notifier | None = None,
+                 staff_check: Callable[[str, Mapping[str, Any]], bool] | None = None) -> None:
+        """`staff_check(user_id, case)` tells whether a user may be given the case."""
+        if None not in graphs:
+            raise ValueError("graphs needs the default stage graph under the key None")
+        self.repo = repo
+        self.graphs = graphs
+        self.rules = rules
+        self.identity_secret = identity_secret
+        self.clock = clock
+        self.notifier = notifier
+        self.staff_check = staff_check
+
+    def graph_for(self, case: Mapping[str, Any]) -> StageGraph:
+        """The country's own lifecycle when it has one, else the default."""
+        return self.graphs.get(case.get("country")) or self.graphs[None]
+
+    def available(self, case: Mapping[str, Any], actor: Mapping[str, Any]) -> list[Transition]:
+        """The transitions `actor` may take on `case` now (none on a case they cannot see)."""
+        if not can_see(actor, case):
+            return []
+        return self.graph_for(case).available(case, roles_of(actor))
+
+    # -- transitions -------------------------------------------------------------
+
+    def transition(self, case: Mapping[str, Any], name_or_to: str, actor: Mapping[str, Any],
+                   data: Mapping[str, Any] | None, expected_version: int) -> dict[str, Any]:
+        """Take a transition for `actor`; returns the case as stored afterwards.
+
+        :raise TransitionNotAllowed: a rule is broken; nothing was written.
+        :raise StaleVersion: the case changed since `expected_version` was read.
+        """
+        self._check_visible(case, actor)
+        if isinstance(expected_version, bool) or not isinstance(expected_version, int):
+            raise TransitionNotAllowed(Refusal.INVALID_DATA,
+                                       "version must be the case's version number.",
+                                       fields=("version",))
+        if case.get("version") != expected_version:
+            raise StaleVersion(str(case.get("_id")), case.get("stage"), expected_version)
+        graph = self.graph_for(case)
+        result = apply_transition(case, name_or_to, actor, data, self.clock(), graph)
+        updated = self.repo.apply(case, result, deadline_fields(result.changes["deadlines"]))
+        self._after_transition(result, updated)
+        return updated
+
+    def provide_info(self, case: Mapping[str, Any], actor: Mapping[str, Any],
+                     note: str) -> dict[str, Any]:
+        """The member or reporter answers a request for information."""
+        return self.transition(case, "provide_info", actor, {"note": note}, case["version"])
+
+    def _after_transition(self, result: TransitionResult, case: Mapping[str, Any]) -> None:
+        key = f"{result.event.get('transition')}:{case['_id']}:{case['version']}"
+        if result.event.get("transition") == "request_info":
+            user = (case.get("reporter") or {}).get("user_id")
+            if user:
+                self._notify("info_requested", case, [f"user:{user}"], key)
+        elif result.event.get("transition") == "provide_info":
+            self._notify("info_provided", case, self.holders(case), key)
+
+    # -- routing -----------------------------------------------------------------
+
+    def route(self, case_id: str) -> dict[str, Any] | None:
+        """Route a submitted case: team, priority, possible duplicates, then in review.
+
+        Idempotent: a case no longer in the initial stage is returned unchanged, and a
+        concurrent change makes the guarded write miss and the case is read again.
+        """
+        for _ in range(ROUTE_ATTEMPTS):
+            case = self.repo.get(str(case_id))
+            if case is None:
+                return None
+            graph = self.graph_for(case)
+            if case.get("stage") != graph.initial:
+                return case
+            result, extra = self._routing(case, graph)
+            try:
+                return self.repo.apply(case, result, extra)
+            except StaleVersion:
+                continue  # changed meanwhile (a note, another routing): look again
+        return self.repo.get(str(case_id))
+
+    def _routing(self, case: Mapping[str, Any],
+                 graph: StageGraph) -> tuple[TransitionResult, dict[str, Any]]:
+        now = self.clock()
+        decision = decide_route(case, self.rules)
+        duplicates = self.possible_duplicates(case)
+        result = apply_transition(case, "route", SYSTEM, {}, now, graph)
+        event = {**result.event, "data": {"team": decision.team, "priority": decision.priority,
+                                          "reasons": list(decision.reasons),
+                                          "possible_duplicates": duplicates}}
+        extra = {"team": decision.team, "priority": decision.priority,
+                 "possible_duplicates": duplicates,
+                 "caseworker_gender": decision.caseworker_gender,
+                 "search_terms": search_terms(case), "routing.routed_at": now,
+                 **deadline_fields(result.changes["deadlines"])}
+        return TransitionResult(result.changes, event), extra
+
+    def possible_duplicates(self, case: Mapping[str, Any]) -> list[str]:
+        """References of earlier cases sharing a duplicate key, within the window.
+
+        An indexed equality match on the stored keyed hashes: names and document
+        numbers are never queried in plain text.
+        """
+        keys = [k for k in case.get("duplicate_keys") or () if isinstance(k, str)]
+        created = case.get("created_at")
+        if not keys or not isinstance(created, datetime):
+            return []
+        since = self.rules.duplicates_since(created)
+        found = self.repo.cases.find(
+            {"duplicate_keys": {"$in": keys}, "created_at": {"$gte": since}},
+            {"reference": 1}).sort("created_at", -1).limit(MAX_DUPLICATES + 1)
+        return sorted({c["reference"] for c in found if c["_id"] != case["_id"]})
+
+    # -- same-stage changes --------------------------------------------------------
+
+    def claim(self, case: Mapping[str, Any], actor: Mapping[str, Any]) -> dict[str, Any]:
+        """Take the case on oneself."""
+        self._check_caseworker(case, actor)
+        return self._assign(case, actor, str(actor["id"]))
+
+    def assign(self, case: Mapping[str, Any], actor: Mapping[str, Any],
+               assignee_id: str) -> dict[str, Any]:
+        """Give the case to a reviewer or coordinator who may see it; they are notified."""
+        self._check_caseworker(case, actor)
+        if not isinstance(assignee_id, str) or not assignee_id.strip():
+            raise TransitionNotAllowed(Refusal.MISSING_DATA, "Say whom to assign the case to.",
+                                       fields=("assignee",))
+        assignee_id = assignee_id.strip()
+        if self.staff_check is not None and not self.staff_check(assignee_id, case):
+            raise TransitionNotAllowed(
+                Refusal.INVALID_DATA,
+                "The case can only be assigned to an active reviewer or coordinator "
+                "who covers its country.", fields=("assignee",))
+        updated = self._assign(case, actor, assignee_id)
+        if assignee_id != actor["id"]:
+            self._notify("assignment", updated, [f"user:{assignee_id}"],
+                         f"assignment:{updated['_id']}:{updated['version']}")
+        return updated
+
+    def _assign(self, case: Mapping[str, Any], actor: Mapping[str, Any],
+                assignee_id: str) -> dict[str, Any]:
+        now = self.clock()
+        event = self._event("assignment", case, actor, now, data={"assignee": assignee_id,
+                                                                  "previous": case.get("assignee")})
+        return self.repo.record(case, event, {"assignee": assignee_id, "updated_at": now})
+
+    def add_note(self, case: Mapping[str, Any], actor: Mapping[str, Any],
+                 text: str) -> dict[str, Any]:
+        """An internal note on the timeline; never shown to the reporter."""
+        self._check_visible(case, actor)
+        if roles_of(actor).isdisjoint(NOTE_ROLES):
+            raise TransitionNotAllowed(Refusal.ROLE_NOT_ALLOWED,
+                                       "Only caseworkers and member staff add notes.")
+        if not isinstance(text, str) or not text.strip() or len(text) > MAX_NOTE:
+            raise TransitionNotAllowed(Refusal.INVALID_DATA,
+                                       f"A note is text of 1 to {MAX_NOTE} characters.",
+                                       fields=("note",))
+        now = self.clock()
+        event = self._event("note", case, actor, now, note=text.strip())
+        return self.repo.record(case, {**event, "internal": True}, {"updated_at": now})
+
+    def add_follow_up(self, case: Mapping[str, Any], actor: Mapping[str, Any],
+                      action: Mapping[str, Any]) -> dict[str, Any]:
+        """Add a follow-up action to a verified case."""
+        self._check_follow_up(case, actor)
+        now = self.clock()
+        created = new_action(action, str(actor["id"]), now)
+        actions = [*(case.get("follow_ups") or []), created]
+        event = self._event("follow_up", case, actor, now,
+                            data={"action": created["id"], "added": _public(created)})
+        return self.repo.record(case, event, self._follow_up_changes(case, actions, now))
+
+    def update_follow_up(self, case: Mapping[str, Any], actor: Mapping[str, Any],
+                         action_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+        """Change an action's status, result, due date, organisation or type."""
+        self._check_follow_up(case, actor)
+        now = self.clock()
+        actions = list(case.get("follow_ups") or [])
+        index = find_action(actions, action_id)
+        actions[index] = changed_action(actions[index], changes, str(actor["id"]), now)
+        event = self._event("follow_up", case, actor, now,
+                            data={"action": action_id, "changed": _public(dict(changes))})
+        return self.repo.record(case, event, self._follow_up_changes(case, actions, now))
+
+    def _follow_up_changes(self, case: Mapping[str, Any], actions: list[Any],
+                           now: datetime) -> dict[str, Any]:
+        return {"follow_ups": actions, "updated_at": now,
+                "follow_up_due_at": next_due(actions, case.get("follow_up_reminders"))}
+
+    # -- helpers -------------------------------------------------------------------
+
+    def holders(self, case: Mapping[str, Any]) -> list[str]:
+        """Who is told about a case: its assignee, else its team."""
+        if case.get("assignee"):
+            return [f"user:{case['assignee']}"]
+        return [f"team:{case.get('team') or self.rules.fallback_team}"]
+
+    def _notify(self, kind: str, case: Mapping[str, Any], addresses: list[str],
+                key: str) -> None:
+        if self.notifier is not None:
+            self.notifier.notify(kind, case, addresses, key)
+
+    def _check_visible(self, case: Mapping[str, Any], actor: Mapping[str, Any]) -> None:
+        if actor.get("id") != SYSTEM["id"] and not can_see(actor, case):
+            raise TransitionNotAllowed(Refusal.ROLE_NOT_ALLOWED, "This case is not yours to act on.")
+
+    def _check_caseworker(self, case: Mapping[str, Any], actor: Mapping[str, Any]) -> None:
+        self._check_visible(case, actor)
+        if roles_of(actor).isdisjoint(CASEWORKER_ROLES):
+            raise TransitionNotAllowed(Refusal.ROLE_NOT_ALLOWED,
+                                       "Only reviewers and coordinators take on cases.")
+        if case.get("stage") in self.graph_for(case).terminal_stages:
+            raise TransitionNotAllowed(Refusal.NOT_FROM_THIS_STAGE,
+                                       "A finished case cannot be assigned.",
+                                       stage=case.get("stage"))
+
+    def _check_follow_up(self, case: Mapping[str, Any], actor: Mapping[str, Any]) -> None:
+        self._check_visible(case, actor)
+        if roles_of(actor).isdisjoint(CASEWORKER_ROLES):
+            raise TransitionNotAllowed(Refusal.ROLE_NOT_ALLOWED,
+                                       "Only reviewers and coordinators record follow-up.")
+        if case.get("stage") not in FOLLOW_UP_STAGES:
+            raise TransitionNotAllowed(Refusal.NOT_FROM_THIS_STAGE,
+                                       "Follow-up actions belong to verified cases.",
+                                       stage=case.get("stage"))
+
+    @staticmethod
+    def _event(kind: str, case: Mapping[str, Any], actor: Mapping[str, Any], now: datetime,
+               note: str = "", data: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        event: dict[str, Any] = {"at": now, "actor": str(actor["id"]), "from": case.get("stage"),
+                                 "to": case.get("stage"), "note": note, "kind": kind}
+        if data:
+            event["data"] = dict(data)
+        return event
+
+
+def _public(values: Mapping[str, Any]) -> dict[str, Any]:
+    """An action's values as recorded in an event (no datetimes computed from them)."""
+    return {k: v for k, v in values.items() if k in ("type", "responsible_org", "due",
+                                                      "status", "result")}

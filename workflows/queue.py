@@ -1,0 +1,206 @@
+"""The case lists behind the reviewer screens and `GET /api/v1/cases`.
+
+Every list is the actor's scope (`workflows.scope`) AND a queue AND the filters,
+sorted on an indexed key with `_id` as tie-breaker and paged by keyset: the next
+page starts after the last (key, _id) seen, so page 500 costs what page 1 costs
+and no `skip` is ever used.
+
+Request values never reach the query as they came: each filter is checked and
+coerced to its type (a country code, a stage name, an article number, a date...),
+and anything that is not a plain string or number, such as `{"$ne": ""}`, is
+refused with `QueryError`. Text search matches anchored prefixes on the indexed
+`search_terms` array (no `$text`, which FerretDB lacks).
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from workflows.scope import case_filter_for
+from workflows.search_terms import query_words
+
+QUEUES = ("mine", "team", "unassigned", "urgent", "overdue", "all")
+#: Stages in which a case still needs someone; the queues other than `all` show only these.
+OPEN_STAGES = ("submitted", "in_review", "needs_info", "verified", "follow_up")
+PRIORITIES = ("normal", "urgent")
+GENDERS = ("woman", "man", "non_binary", "other", "undisclosed")
+MAX_LIMIT = 100
+#: Fields returned in a list row: enough for the screens, never the sealed answers.
+ROW_FIELDS = ("reference", "country", "stage", "priority", "team", "assignee", "mwc",
+              "dimensions", "created_at", "updated_at", "due_at", "version",
+              "caseworker_gender", "possible_duplicates", "form", "language")
+
+
+class QueryError(ValueError):
+    """A list request with a value that is not acceptable; `field` names it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of rows; `next_after` is the cursor of the next page, None at the end."""
+
+    items: list[dict[str, Any]]
+    next_after: str | None
+
+
+def list_cases(repo: Any, actor: Mapping[str, Any], queue: str, filters: Mapping[str, Any],
+               after: str | None, limit: int, *, now: datetime | None = None) -> Page:
+    """One page of the cases `actor` may see in `queue`, narrowed by `filters`."""
+    now = now or datetime.now(UTC)
+    queue = _plain("queue", queue)
+    if queue not in QUEUES:
+        raise QueryError("queue", f"must be one of {', '.join(QUEUES)}.")
+    limit = _limit(limit)
+    key, direction = ("due_at", 1) if queue == "overdue" else ("created_at", -1)
+    clauses = [case_filter_for(actor), _queue_clause(queue, actor, now),
+               *filter_clauses(filters)]
+    if after is not None:
+        clauses.append(_after_clause(key, direction, after))
+    query = {"$and": [c for c in clauses if c]} if any(clauses) else {}
+    cursor = repo.cases.find(query, {f: 1 for f in ROW_FIELDS}).sort(
+        [(key, direction), ("_id", direction)]).limit(limit + 1)
+    rows = list(cursor)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_after = _cursor(rows[-1].get(key), rows[-1]["_id"]) if more and rows else None
+    return Page(rows, next_after)
+
+
+def _queue_clause(queue: str, actor: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    open_stages = {"stage": {"$in": list(OPEN_STAGES)}}
+    if queue == "mine":
+        return {"assignee": str(actor.get("id") or ""), **open_stages}
+    if queue == "unassigned":
+        return {"assignee": None, **open_stages}
+    if queue == "urgent":
+        return {"priority": "urgent", **open_stages}
+    if queue == "overdue":
+        return {"due_at": {"$lte": now}, **open_stages}
+    if queue == "team":
+        return open_stages
+    return {}
+
+
+def filter_clauses(filters: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Checked filter values as query clauses; unknown names and odd values are refused."""
+    unknown = sorted(str(k) for k in filters if k not in FILTERS)
+    if unknown:
+        raise QueryError(unknown[0], f"is not a filter; filters are {', '.join(FILTERS)}.")
+    clauses = []
+    for name, value in filters.items():
+        if value is None or value == "":
+            continue
+        clauses.append(FILTERS[name](name, _plain(name, value)))
+    return clauses
+
+
+def _plain(name: str, value: Any) -> Any:
+    """Only a plain text or whole number reaches a filter: never a mapping or a list."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise QueryError(name, "must be a single text or number.")
+    if isinstance(value, str) and len(value) > 200:
+        raise QueryError(name, "is too long.")
+    return value
+
+
+def _pattern(regex: str, example: str, upper: bool = False) -> Callable[[str, Any], str]:
+    compiled = re.compile(regex)
+
+    def check(name: str, value: Any) -> str:
+        text = str(value).strip()
+        text = text.upper() if upper else text
+        if not compiled.match(text):
+            raise QueryError(name, f"must look like {example}.")
+        return text
+
+    return check
+
+
+_country = _pattern(r"^[A-Z]{2}$", "MY", upper=True)
+_stage = _pattern(r"^[a-z][a-z0-9_]{0,40}$", "in_review")
+
+
+def _country_clause(name: str, value: Any) -> dict[str, Any]:
+    code = _country(name, value)
+    return {"$or": [{"country": code}, {"dimensions.destination_country": code}]}
+
+
+def _one_of(options: tuple[str, ...], field: str) -> Callable[[str, Any], dict[str, Any]]:
+    def clause(name: str, value: Any) -> dict[str, Any]:
+        if value not in options:
+            raise QueryError(name, f"must be one of {', '.join(options)}.")
+        return {field: value}
+
+    return clause
+
+
+def _mwc_clause(name: str, value: Any) -> dict[str, Any]:
+    text = str(value).strip().upper().removeprefix("MWC-")
+    if not text.isdigit() or not 1 <= int(text) <= 93:
+        raise QueryError(name, "must be an MWC article number such as 11 or MWC-11.")
+    return {"mwc": int(text)}
+
+
+def _date(name: str, value: Any) -> datetime:
+    try:
+        day = datetime.strptime(str(value).strip(), "%Y-%m-%d")
+    except ValueError:
+        raise QueryError(name, "must be a date such as 2026-03-01.") from None
+    return day.replace(tzinfo=UTC)
+
+
+def _text_clause(name: str, value: Any) -> dict[str, Any]:
+    found = query_words(str(value))
+    if not found:
+        raise QueryError(name, "needs at least one word of two letters or more.")
+    return {"$and": [{"search_terms": {"$regex": "^" + re.escape(w)}} for w in found]}
+
+
+FILTERS: Mapping[str, Callable[[str, Any], dict[str, Any]]] = {
+    "country": _country_clause,
+    "stage": lambda name, value: {"stage": _stage(name, value)},
+    "mwc": _mwc_clause,
+    "gender": _one_of(GENDERS, "dimensions.gender"),
+    "priority": _one_of(PRIORITIES, "priority"),
+    "date_from": lambda name, value: {"created_at": {"$gte": _date(name, value)}},
+    "date_to": lambda name, value: {
+        "created_at": {"$lt": _date(name, value) + timedelta(days=1)}},
+    "text": _text_clause,
+}
+
+
+def _limit(limit: Any) -> int:
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise QueryError("limit", f"must be a whole number from 1 to {MAX_LIMIT}.")
+    return min(limit, MAX_LIMIT)
+
+
+def _cursor(value: Any, case_id: str) -> str:
+    stamp = value.isoformat() if isinstance(value, datetime) else ""
+    return base64.urlsafe_b64encode(f"{stamp}|{case_id}".encode()).decode().rstrip("=")
+
+
+def _after_clause(key: str, direction: int, after: Any) -> dict[str, Any]:
+    """Rows strictly after the cursor in (key, _id) order."""
+    if not isinstance(after, str) or len(after) > 200:
+        raise QueryError("after", "is not a cursor from a previous page.")
+    try:
+        raw = base64.urlsafe_b64decode(after + "=" * (-len(after) % 4)).decode()
+        stamp, case_id = raw.split("|", 1)
+        value = datetime.fromisoformat(stamp) if stamp else None
+    except ValueError:
+        raise QueryError("after", "is not a cursor from a previous page.") from None
+    if not re.match(r"^[A-Za-z0-9_-]{1,80}$", case_id) or (value and value.tzinfo is None):
+        raise QueryError("after", "is not a cursor from a previous page.")
+    beyond = "$gt" if direction > 0 else "$lt"
+    return {"$or": [{key: {beyond: value}}, {key: value, "_id": {beyond: case_id}}]}
