@@ -56,6 +56,15 @@ def _init_services(app: Flask, settings: Settings, db: Database) -> None:
     except PyMongoError as exc:
         log.error("could not create indexes (run `mrvrs db init` once the database is up): %s",
                   exc)
+    if settings.embedded:
+        _publish_shipped_forms(services)
+
+
+def _publish_shipped_forms(services) -> None:
+    """The embedded store starts empty on every run; a real one gets them in `db init`."""
+    report = services.forms.publish_shipped()
+    for form_id, problems in report.problems.items():
+        log.error("the shipped form %s was not published: %s", form_id, "; ".join(problems))
 
 
 def _init_extensions(app: Flask) -> None:

@@ -12,6 +12,7 @@ from pymongo.database import Database
 from app.audit import AuditLog
 from app.stores import OrganisationStore, TokenStore, UserStore
 from config.settings import Settings
+from forms.store import FormStore
 from workflows.attachments import AttachmentStore
 from workflows.repository import CaseRepository
 from workflows.sealing import Sealer
@@ -29,6 +30,7 @@ class Services:
     cases: CaseRepository
     sealer: Sealer
     attachments: AttachmentStore
+    forms: FormStore
 
     @classmethod
     def build(cls, settings: Settings, db: Database, celery: Celery) -> Services:
@@ -37,12 +39,13 @@ class Services:
                    audit=AuditLog(db), cases=CaseRepository(db),
                    sealer=Sealer(settings.data_key),
                    attachments=AttachmentStore(db, max_bytes=settings.upload_max_bytes,
-                                               max_files=settings.upload_max_files))
+                                               max_files=settings.upload_max_files),
+                   forms=FormStore(db))
 
     def stores(self) -> list:
         """Every store that owns indexes, from every package."""
         return [self.users, self.organisations, self.tokens, self.audit, self.cases,
-                self.attachments]
+                self.attachments, self.forms]
 
     @property
     def identity_secret(self) -> bytes:
