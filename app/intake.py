@@ -1,0 +1,157 @@
+"""The public questionnaire: pick a form and language, answer, get a receipt.
+
+Thin adapters around `forms.wtf` (the form class built from the published
+definition) and `workflows.intake.submit_case` (the case). Server-side
+validation is the definition's and nothing else. Works without JavaScript:
+every conditional question is shown, and answers to hidden ones are dropped.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import partial
+
+from babel import Locale
+from flask import Blueprint, abort, g, render_template, request
+from flask_babel import get_translations
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import CombinedMultiDict
+
+from app import intake_status
+from app import roles as r
+from app.extensions import register_rate_limit
+from app.i18n import babel_name, current_language, native_name
+from app.intake_support import (
+    no_store,
+    public,
+    published,
+    reporter_of,
+    uploads_from,
+    use_language,
+)
+from app.intake_text import problem_text
+from app.navigation import NavEntry, register
+from app.services import services
+from forms.schema import text_direction
+from forms.wtf import build_form_class
+from workflows.attachments import AttachmentsRefused
+from workflows.intake import IntakeError, enqueue_routing, submit_case
+
+bp = Blueprint("intake", __name__)
+intake_status.register(bp)
+for _endpoint in ("intake.questionnaire", "intake.check_status"):
+    register_rate_limit(_endpoint, "rate_limit_public")
+register(NavEntry("intake.choose", _l("Report a violation"), public=True))
+register(NavEntry("intake.check_status", _l("Check a report"), public=True))
+register(NavEntry("intake.my_reports", _l("My reports"), (r.REPORTER, r.MEMBER)))
+
+#: The evidence input every questionnaire offers, besides any file question of the form.
+EVIDENCE_FIELD = "evidence"
+
+
+def _country_name(country: str) -> str:
+    locale = Locale.parse(babel_name(current_language()))
+    return locale.territories.get(country, country)
+
+
+def form_menu() -> list[dict]:
+    """Published country forms, each with its languages, for the chooser."""
+    svc = services()
+    ui = current_language()
+    menu = []
+    for record in svc.forms.list_latest():
+        definition = svc.forms.definition(record["form_id"], int(record["version"]))
+        if not definition.country:
+            continue
+        title_lang = ui if ui in definition.languages else definition.default_language
+        menu.append({"id": definition.id, "country": definition.country,
+                     "country_name": _country_name(definition.country),
+                     "title": definition.text(definition.title, title_lang),
+                     "title_lang": title_lang,
+                     "languages": [(tag, native_name_or_tag(tag)) for tag in definition.languages]})
+    return sorted(menu, key=lambda item: item["country_name"])
+
+
+def native_name_or_tag(tag: str) -> str:
+    try:
+        return native_name(tag)
+    except ValueError:
+        return tag
+
+
+@bp.route("/report")
+@public
+def choose():
+    return render_template("intake/choose.html", forms=form_menu())
+
+
+def _found(form_id: str, lang: str):
+    found = published(form_id)
+    if found is None or lang not in found[0].languages or not found[0].country:
+        abort(404)
+    return found
+
+
+@bp.route("/report/<form_id>/<lang>", methods=["GET", "POST"])
+@public
+def questionnaire(form_id: str, lang: str):
+    definition, record = _found(form_id, lang)
+    use_language(lang)
+    form_class = build_form_class(definition, lang)
+    if request.method == "POST":
+        form = form_class(CombinedMultiDict([request.files, request.form]),
+                          meta={"translations": get_translations()})
+        if form.validate():
+            result = _submit(form, definition, record, lang)
+            if result is not None:
+                return result
+        return _page(form, definition, lang, 400)
+    return _page(form_class(meta={"translations": get_translations()}), definition, lang)
+
+
+def _page(form, definition, lang: str, status: int = 200):
+    settings = services().settings
+    page = render_template(
+        "intake/questionnaire.html", form=form, sections=form.sections(), lang=lang,
+        direction=text_direction(lang), evidence_field=EVIDENCE_FIELD,
+        evidence_errors=getattr(form, "evidence_errors", []),
+        max_files=settings.upload_max_files,
+        max_megabytes=round(settings.upload_max_bytes / 1_048_576, 1))
+    return no_store(page, status)
+
+
+def _submit(form, definition, record, lang: str):
+    """Store the case and render the receipt; None (with errors on the form) if refused."""
+    svc = services()
+    files = {**form.files(), EVIDENCE_FIELD: request.files.getlist(EVIDENCE_FIELD)}
+    try:
+        case, code = submit_case(
+            definition=definition, form_record=record, answers=form.answers(),
+            files=uploads_from(files, svc.settings.upload_max_bytes), language=lang,
+            reporter=reporter_of(g.get("user")), repo=svc.cases, sealer=svc.sealer,
+            attachments_store=svc.attachments, identity_secret=svc.identity_secret,
+            now=datetime.now(UTC), enqueue=partial(enqueue_routing, svc.celery))
+    except AttachmentsRefused as refused:
+        for problem in refused.problems:
+            code_name = "too_many_files" if problem.code == "too_many" else problem.code
+            _field_errors(form, problem.field).append(f"{problem.name}: {problem_text(code_name)}")
+        return None
+    except IntakeError as refused:
+        for problem in refused.problems:
+            _field_errors(form, problem.field).append(problem_text(problem.code))
+        return None
+    page = render_template("intake/receipt.html", reference=case["reference"], code=code,
+                           definition=definition, lang=lang, direction=text_direction(lang))
+    return no_store(page)
+
+
+def _field_errors(form, field_id: str) -> list:
+    """The error list shown beside a question, or beside the evidence input."""
+    if field_id in form._attr_names:
+        bound = form.by_id(field_id)
+        if isinstance(bound.errors, tuple):
+            bound.errors = list(bound.errors)
+        return bound.errors
+    if not hasattr(form, "evidence_errors"):
+        form.evidence_errors = []
+    return form.evidence_errors
