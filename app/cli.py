@@ -11,6 +11,7 @@ import tempfile
 import click
 from flask import Flask
 
+from app.cli_forms import forms, publish_shipped_forms
 from config.settings import SettingsError, load_settings, variable_names
 
 
@@ -48,6 +49,7 @@ def run(host: str, port: int, demo: bool) -> None:
     _init_db_or_fail(svc)
     with app.app_context():
         _bootstrap_admin(svc)
+        publish_shipped_forms(svc)
         if demo:
             _seed_demo(app, svc)
     # Access logs would keep reporters' addresses: anonymous reports keep none.
@@ -124,6 +126,7 @@ def db_init() -> None:
     _init_db_or_fail(svc)
     with app.app_context():
         _bootstrap_admin(svc)
+        publish_shipped_forms(svc)
     click.echo("indexes are in place")
 
 
@@ -202,6 +205,8 @@ def keys_generate() -> None:
     click.echo(f"MRVRS_SECRET_KEY={secrets.token_urlsafe(32)}")
     click.echo(f"MRVRS_DATA_KEY={Fernet.generate_key().decode()}")
 
+
+main.add_command(forms)
 
 if __name__ == "__main__":
     main()
