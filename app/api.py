@@ -36,3 +36,6 @@ def me():
     user = g.user
     return jsonify({"id": user["_id"], "email": user["email"], "roles": user["roles"],
                     "org_id": user.get("org_id"), "countries": user.get("countries", [])})
+
+
+from app import api_cases  # noqa: E402,F401  (registers POST /cases on this blueprint)

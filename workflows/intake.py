@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from forms.answer_rules import MAX_TEXTAREA_CHARS
 from forms.answers import derive_case_fields, split_sensitive
 from forms.schema import FormDefinition
 from workflows.attachments import AttachmentStore, Upload
@@ -42,8 +43,8 @@ from workflows.tracking import code_hash, new_code
 
 log = logging.getLogger("mrvrs.intake")
 
-#: Longest text answer kept when the form sets no `max`: a long account fits, a flood does not.
-MAX_ANSWER_CHARS = 20_000
+#: Longest text answer kept: the form's own hard cap, so this check is never stricter.
+MAX_ANSWER_CHARS = MAX_TEXTAREA_CHARS
 #: Most values in one multiple-choice answer.
 MAX_LIST_ITEMS = 200
 
