@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from app.forms_editing import record_publication
 from forms.compiler import compile_form, compile_text
 from forms.errors import Problem
 from forms.format_schema import format_schema
@@ -112,14 +113,6 @@ def _publish(svc, definition, text: str, file: str) -> None:
         return
     record_publication(svc, record, ACTOR)
     click.echo(f"published {record['form_id']} version {record['version']}")
-
-
-def record_publication(svc, record: dict, actor: str) -> None:
-    """The audit event every new version gets, whoever published it."""
-    svc.audit.record("form.publish", actor=actor,
-                     target=f"{record['form_id']}:{record['version']}",
-                     form_id=record["form_id"], version=record["version"],
-                     hash=record["hash"], country=record.get("country"))
 
 
 @forms.command("schema", help="Print the JSON Schema of the definition format, for editors.")

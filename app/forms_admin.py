@@ -1,0 +1,188 @@
+"""Form editing for national members: the published forms, their versions, and
+an editor that checks, previews in each language, saves drafts and publishes.
+
+Works without JavaScript: every action is a button of one form posting the text.
+A form editor edits only the forms of their countries; coordinators edit all.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import TextAreaField
+
+from app import roles as r
+from app.forms_editing import (
+    Posted,
+    compile_posted,
+    language_names,
+    may_edit,
+    posted_text,
+    preview_form,
+    record_publication,
+    require_edit,
+    type_change_text,
+    written_form,
+)
+from app.navigation import NavEntry, register
+from app.roles import roles_required
+from app.services import services
+from forms.compiler import CompileResult
+from forms.store import PublishConflict, PublishRefused
+
+bp = Blueprint("forms_admin", __name__, url_prefix="/forms")
+EDITORS = (r.FORM_EDITOR, r.COORDINATOR)
+ACTIONS = ("check", "preview", "save", "publish")
+register(NavEntry("forms_admin.index", _l("Forms"), EDITORS))
+
+STARTER = "form: \nextends: mwc-base\ncountry: {country}\nlanguages: [en]\ntitle: {{en: \"\"}}\n"
+
+
+class EditorForm(FlaskForm):
+    source = TextAreaField(_l("Form definition (YAML)"))
+    upload = FileField(_l("Or upload a YAML file instead of the text above"))
+
+
+@bp.route("/")
+@roles_required(*EDITORS)
+def index():
+    records = services().forms.list_latest()
+    editable = {rec["form_id"] for rec in records if may_edit(g.user, rec.get("country"))}
+    return render_template("forms_admin/index.html", records=records, editable=editable)
+
+
+@bp.route("/<form_id>")
+@roles_required(*EDITORS)
+def versions(form_id: str):
+    store = services().forms
+    found = store.versions(form_id)
+    draft = store.draft(form_id)
+    if not found and draft is None:
+        abort(404)
+    country = found[-1].get("country") if found else written_form(
+        Posted(draft["text"], form_id))[1]
+    return render_template("forms_admin/versions.html", form_id=form_id, versions=found,
+                           draft=draft, editable=may_edit(g.user, country))
+
+
+@bp.route("/<form_id>/<int:version>")
+@roles_required(*EDITORS)
+def show_version(form_id: str, version: int):
+    """One published version, readable forever: its preview and its source."""
+    store = services().forms
+    record = store.get(form_id, version)
+    if record is None:
+        abort(404)
+    preview = preview_form(store.definition(form_id, version), request.args.get("lang"))
+    return render_template("forms_admin/version.html", record=record, preview=preview,
+                           editable=may_edit(g.user, record.get("country")),
+                           language_names=language_names(record["languages"]))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def new():
+    return _editor(None)
+
+
+@bp.route("/<form_id>/edit", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def edit(form_id: str):
+    return _editor(form_id)
+
+
+def _editor(form_id: str | None):
+    store = services().forms
+    latest = store.latest(form_id) if form_id else None
+    draft = store.draft(form_id) if form_id else None
+    if form_id and latest is None and draft is None:
+        abort(404)
+    if latest is not None:
+        require_edit(g.user, latest.get("country"))
+    editor = EditorForm()
+    if request.method == "GET":
+        countries = g.user.get("countries") or [""]
+        editor.source.data = (draft or {}).get("text") or (latest or {}).get("source") or \
+            STARTER.format(country=countries[0])
+        return _page(editor, form_id, draft=draft)
+    if not editor.validate_on_submit():
+        abort(400)
+    posted = posted_text(editor.source.data, editor.upload.data, form_id)
+    editor.source.data = posted.text  # an uploaded file replaces the text, and stays shown
+    return _act(editor, form_id, posted)
+
+
+def _action() -> tuple[str, str | None]:
+    """("preview", "ar") from a language button "preview:ar"; unknown actions check."""
+    action, _sep, lang = request.form.get("action", "check").partition(":")
+    return (action if action in ACTIONS else "check"), (lang or None)
+
+
+def _act(editor: EditorForm, form_id: str | None, posted: Posted):
+    action, lang = _action()
+    written_id, written_country = written_form(posted)
+    if form_id and written_id and written_id != form_id:
+        return _page(editor, form_id, status=400, errors=[_(
+            "This text is the form %(written)s, but this page edits %(form)s. Change the id "
+            "back, or use “New form” to start another form.", written=written_id,
+            form=form_id)])
+    store = services().forms
+    target = written_id or form_id
+    latest = store.latest(target) if target else None
+    result = None if posted.errors else compile_posted(posted, store.library_sources())
+    compiled = result is not None and result.ok
+    country = result.unwrap().country if compiled else written_country
+    if compiled or country or action in ("save", "publish"):
+        require_edit(g.user, *([latest.get("country")] if latest else []), country)
+    if action == "save":
+        return _save(editor, form_id, target, posted, result)
+    if action == "publish" and compiled:
+        return _publish(editor, form_id, posted, result)
+    preview = preview_form(result.unwrap(), lang) if action == "preview" and compiled else None
+    return _page(editor, form_id, result=result, errors=posted.errors, preview=preview,
+                 status=400 if action == "publish" else 200)
+
+
+def _save(editor: EditorForm, form_id: str | None, target: str | None, posted: Posted,
+          result: CompileResult | None):
+    if not target:
+        return _page(editor, form_id, result=result, status=400, errors=[
+            _("Write the form's id (the line “form: …”) before saving a draft.")])
+    services().forms.save_draft(target, posted.text, g.user["_id"])
+    flash(_("The draft of %(form)s was saved. It is not published yet.", form=target))
+    return _page(editor, form_id, result=result, errors=posted.errors)
+
+
+def _publish(editor: EditorForm, form_id: str | None, posted: Posted, result: CompileResult):
+    svc = services()
+    definition = result.unwrap()
+    before = svc.forms.latest(definition.id)
+    try:
+        record = svc.forms.publish(definition, source_text=posted.text, actor=g.user["_id"])
+    except PublishRefused as refused:
+        return _page(editor, form_id, status=400,
+                     errors=[type_change_text(change) for change in refused.reasons])
+    except PublishConflict:
+        abort(409)
+    if before is None or record["version"] > before["version"]:
+        record_publication(svc, record, g.user["_id"])
+        flash(_("%(form)s version %(version)s is published.", form=record["form_id"],
+                version=record["version"]))
+    else:
+        flash(_("%(form)s version %(version)s already has this content; nothing new was "
+                "published.", form=record["form_id"], version=record["version"]))
+    svc.forms.discard_draft(definition.id)
+    return redirect(url_for("forms_admin.show_version", form_id=record["form_id"],
+                            version=record["version"]))
+
+
+def _page(editor: EditorForm, form_id: str | None, status: int = 200, **context):
+    """The editor page; `context` may hold result, errors, preview and draft."""
+    preview = context.get("preview")
+    context.setdefault("errors", ())
+    names = language_names(preview.definition.languages) if preview else {}
+    return render_template("forms_admin/editor.html", editor=editor, form_id=form_id,
+                           language_names=names, **context), status
