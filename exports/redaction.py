@@ -1,0 +1,172 @@
+"""Redaction levels, who may have which, and the redaction of one case for export.
+
+- ``full``: every answer, sensitive ones included; only for roles listed in
+  configuration, and never for a mission.
+- ``pseudonymised``: the default for missions. Sensitive fields and fields marked
+  ``personal`` (name, contact, document, location) are removed; the case reference
+  gives way to a pseudonym; removed values are masked inside the free text left.
+- ``aggregate``: indicator tables only; no case row ever leaves.
+
+A pseudonym is an HMAC of the case id under a random salt made for one export:
+stable within that export (two rows of one case agree), different in the next,
+so two exports cannot be joined on it. For the same reason a pseudonymised case
+keeps no reference, and its filing time is cut to the day.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Collection, Mapping
+from enum import StrEnum
+from typing import Any
+
+from exports.consent import ConsentFilter, ConsentSummary, consent_filter
+from exports.masking import Masker, Secret
+from forms.schema import Field, FormDefinition
+
+__all__ = [
+    "EXPORT_ROLES",
+    "NEVER_FULL",
+    "ConsentFilter",
+    "ConsentSummary",
+    "Level",
+    "LevelNotAllowed",
+    "RedactionError",
+    "Redactor",
+    "allowed_levels",
+    "check_level",
+    "consent_filter",
+    "is_removed",
+]
+
+#: Roles that read cases and so may export them (at least pseudonymised).
+EXPORT_ROLES = frozenset({"member", "reviewer", "coordinator", "mission"})
+#: Roles that never get `full`, whatever the configuration says.
+NEVER_FULL = frozenset({"mission", "reporter"})
+FREE_TEXT_TYPES = frozenset({"text", "textarea"})
+SECRET_TYPES = frozenset({"text", "textarea", "email", "phone"})
+#: The keys of a case an export reads; anything else (events, reporter, duplicates...)
+#: never reaches a row.
+EXPORTED_KEYS = ("country", "form", "language", "created_at", "stage", "outcome",
+                 "dimensions", "mwc", "terms", "consent")
+
+
+class Level(StrEnum):
+    FULL = "full"
+    PSEUDONYMISED = "pseudonymised"
+    AGGREGATE = "aggregate"
+
+
+class RedactionError(ValueError):
+    """A case cannot be redacted as asked (aggregate level, unopened answers)."""
+
+
+class LevelNotAllowed(PermissionError):
+    """The user's roles do not allow this redaction level."""
+
+    def __init__(self, level: str, allowed: Collection[str]) -> None:
+        choices = ", ".join(sorted(allowed)) or "none"
+        super().__init__(f"redaction level {level!r} is not allowed; allowed: {choices}")
+        self.level = level
+        self.allowed = frozenset(allowed)
+
+
+def allowed_levels(roles: Collection[str], full_roles: Collection[str]) -> set[Level]:
+    """The levels a user with `roles` may export at; `full_roles` comes from configuration."""
+    if isinstance(roles, str) or isinstance(full_roles, str):
+        raise TypeError("pass roles as a collection of role names, not one string")
+    held = set(roles)
+    levels: set[Level] = set()
+    if held & EXPORT_ROLES:
+        levels |= {Level.PSEUDONYMISED, Level.AGGREGATE}
+    if held & (set(full_roles) - NEVER_FULL):
+        levels |= set(Level)
+    return levels
+
+
+def check_level(level: str, roles: Collection[str], full_roles: Collection[str]) -> Level:
+    """The level, or `LevelNotAllowed` when these roles may not have it."""
+    allowed = allowed_levels(roles, full_roles)
+    if level not in {str(a) for a in allowed}:
+        raise LevelNotAllowed(level, {str(a) for a in allowed})
+    return Level(level)
+
+
+def is_removed(field: Field, level: Level) -> bool:
+    """True when this field's answer is left out at this level."""
+    if level is Level.FULL:
+        return False
+    return field.sensitive or field.personal is not None
+
+
+class Redactor:
+    """Redact cases for one export; make a new one for every export."""
+
+    def __init__(self, level: Level | str, *, salt: bytes | None = None) -> None:
+        self.level = Level(level)
+        if self.level is Level.AGGREGATE:
+            raise RedactionError("an aggregate export has indicator tables only, no case rows")
+        self._salt = salt if salt is not None else secrets.token_bytes(32)
+
+    def pseudonym(self, case_id: str) -> str:
+        digest = hmac.new(self._salt, str(case_id).encode("utf-8"), hashlib.sha256)
+        return "P-" + digest.hexdigest()[:12]
+
+    def redact(self, case: Mapping[str, Any], definition: FormDefinition) -> dict[str, Any]:
+        """The parts of `case` an export may show at this level, as a new dict.
+
+        `case["sensitive_answers"]` must hold the opened sensitive answers whenever the
+        case has sealed ones: a full export shows them, and a pseudonymised one needs
+        them to mask them inside the narrative.
+        """
+        answers = _all_answers(case)
+        out = {key: case.get(key) for key in EXPORTED_KEYS}
+        if self.level is Level.FULL:
+            out["reference"] = case.get("reference")
+            out["answers"] = {f.id: answers[f.id] for f in definition.fields() if f.id in answers}
+            return out
+        out["pseudonym"] = self.pseudonym(case["_id"])
+        out["created_at"] = _day(case.get("created_at"))
+        out["answers"] = _pseudonymised_answers(definition, answers)
+        return out
+
+
+def _all_answers(case: Mapping[str, Any]) -> dict[str, Any]:
+    opened = case.get("sensitive_answers")
+    if case.get("sensitive") and not isinstance(opened, Mapping):
+        raise RedactionError(f"case {case.get('_id')!r}: open its sensitive answers first")
+    return {**(case.get("answers") or {}), **(opened or {})}
+
+
+def _pseudonymised_answers(definition: FormDefinition,
+                           answers: Mapping[str, Any]) -> dict[str, Any]:
+    kept: dict[str, Any] = {}
+    found: list[Secret] = []
+    for field in definition.fields():
+        if field.id not in answers:
+            continue
+        if is_removed(field, Level.PSEUDONYMISED):
+            found += _secrets(field, answers[field.id])
+        else:
+            kept[field.id] = answers[field.id]
+    masker = Masker(found)
+    for field in definition.fields():
+        if field.type in FREE_TEXT_TYPES and isinstance(kept.get(field.id), str):
+            kept[field.id] = masker.mask(kept[field.id])
+    return kept
+
+
+def _secrets(field: Field, value: Any) -> list[Secret]:
+    """The removed values worth looking for in free text: names, contacts, numbers, places."""
+    if field.personal is None and field.type not in SECRET_TYPES:
+        return []  # a removed choice such as gender is not searched for in the narrative
+    values = value if isinstance(value, list) else [value]
+    split = field.personal in ("name", "location")
+    return [Secret(v, field.personal, split) for v in values if isinstance(v, str) and v.strip()]
+
+
+def _day(value: Any) -> Any:
+    """A timestamp cut to its day, so a pseudonymised case cannot be matched on it."""
+    return value.date() if hasattr(value, "date") and callable(value.date) else value
