@@ -18,11 +18,13 @@ from config.settings import SettingsError, load_settings, variable_names
 def _build_app() -> Flask:
     from app import create_app
 
+    from workflows.workflow_config import WorkflowConfigError
+
     try:
         settings = load_settings(os.environ)
-    except SettingsError as exc:
+        app = create_app(settings)
+    except (SettingsError, WorkflowConfigError) as exc:
         raise click.ClickException(str(exc)) from None
-    app = create_app(settings)
     context = click.get_current_context(silent=True)
     if context is not None:
         context.call_on_close(app.extensions["mrvrs"].db.client.close)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from celery import Celery
 from flask import current_app
@@ -13,9 +13,13 @@ from app.audit import AuditLog
 from app.stores import OrganisationStore, TokenStore, UserStore
 from config.settings import Settings
 from forms.store import FormStore
+from workflows.assembly import build_workflow, mail_sender
 from workflows.attachments import AttachmentStore
+from workflows.case_service import CaseService
+from workflows.notifications import NotificationStore
 from workflows.repository import CaseRepository
 from workflows.sealing import Sealer
+from workflows.workflow_config import load_workflow_config
 
 
 @dataclass
@@ -31,6 +35,16 @@ class Services:
     sealer: Sealer
     attachments: AttachmentStore
     forms: FormStore
+    workflow: CaseService = field(init=False)
+    notifications: NotificationStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        """Stage graphs and routing rules are read here, once: a bad file stops start-up."""
+        config = load_workflow_config(self.settings)
+        self.celery.mrvrs_workflow_config = config  # the worker's tasks use the same
+        parts = build_workflow(self.settings, self.db, config,
+                               enqueue_mail=mail_sender(self.celery), secret=self.identity_secret)
+        self.workflow, self.notifications = parts.service, parts.notifications
 
     @classmethod
     def build(cls, settings: Settings, db: Database, celery: Celery) -> Services:
@@ -45,7 +59,7 @@ class Services:
     def stores(self) -> list:
         """Every store that owns indexes, from every package."""
         return [self.users, self.organisations, self.tokens, self.audit, self.cases,
-                self.attachments, self.forms]
+                self.attachments, self.forms, self.notifications]
 
     @property
     def identity_secret(self) -> bytes:

@@ -13,6 +13,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 ENVIRONMENTS = ("development", "production", "test")
+#: Seconds between runs of each periodic sweep; MRVRS_SWEEP_INTERVALS changes some of them.
+SWEEP_INTERVALS = {"reminders": 900, "escalations": 900, "follow_ups": 3600,
+                   "catch_up": 60, "outbox": 300}
 SUPPORTED_UI_LANGUAGES = ("en", "ms", "zh-Hans", "zh-Hant", "tl", "ko", "ar", "id", "bn")
 
 
@@ -47,6 +50,14 @@ class Settings:
     login_lockout_seconds: int = 900
     bootstrap_admin_email: str = "admin@mrvrs.local"
     smtp_url: str | None = None
+    mail_from: str = "MRVRS <no-reply@mrvrs.invalid>"
+    stages_file: str | None = None
+    routing_file: str | None = None
+    sweep_intervals: Mapping[str, int] = field(default_factory=lambda: dict(SWEEP_INTERVALS))
+    task_max_retries: int = 5
+    task_retry_seconds: float = 2.0
+    broker_visibility_seconds: int = 3600
+    test_task_pause_seconds: float = 0.0
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -143,6 +154,37 @@ def _data_key(name: str, raw: str) -> str:
     return value
 
 
+def _positive_number(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+    if not value > 0:
+        raise SettingsError(f"{name} must be greater than zero, got {raw!r}")
+    return value
+
+
+def _file(name: str, raw: str) -> str:
+    import os.path
+
+    value = raw.strip()
+    if not os.path.isfile(value):
+        raise SettingsError(f"{name} names no readable file: {raw!r}")
+    return value
+
+
+def _intervals(name: str, raw: str) -> dict[str, int]:
+    """`reminders=600,catch_up=30`: the sweeps named get these intervals in seconds."""
+    intervals = dict(SWEEP_INTERVALS)
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        sweep, _, seconds = item.partition("=")
+        if sweep.strip() not in SWEEP_INTERVALS:
+            raise SettingsError(f"{name}: {sweep.strip()!r} is not a sweep; sweeps are "
+                                f"{', '.join(SWEEP_INTERVALS)}")
+        intervals[sweep.strip()] = _positive_int(name, seconds.strip())
+    return intervals
+
+
 #: variable suffix -> (settings attribute, parser)
 _VARIABLES: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "ENV": ("env", _choice(ENVIRONMENTS)),
@@ -163,6 +205,14 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "LOGIN_LOCKOUT_SECONDS": ("login_lockout_seconds", _positive_int),
     "BOOTSTRAP_ADMIN_EMAIL": ("bootstrap_admin_email", _text),
     "SMTP_URL": ("smtp_url", _url(("smtp", "smtps"))),
+    "MAIL_FROM": ("mail_from", _text),
+    "STAGES_FILE": ("stages_file", _file),
+    "ROUTING_FILE": ("routing_file", _file),
+    "SWEEP_INTERVALS": ("sweep_intervals", _intervals),
+    "TASK_MAX_RETRIES": ("task_max_retries", _positive_int),
+    "TASK_RETRY_SECONDS": ("task_retry_seconds", _positive_number),
+    "BROKER_VISIBILITY_SECONDS": ("broker_visibility_seconds", _positive_int),
+    "TEST_TASK_PAUSE_SECONDS": ("test_task_pause_seconds", _positive_number),
 }
 
 PREFIX = "MRVRS_"

@@ -103,9 +103,9 @@ class CaseService:
         if result.event.get("transition") == "request_info":
             user = (case.get("reporter") or {}).get("user_id")
             if user:
-                self._notify("info_requested", case, [f"user:{user}"], key)
+                self.notify("info_requested", case, [f"user:{user}"], key)
         elif result.event.get("transition") == "provide_info":
-            self._notify("info_provided", case, self.holders(case), key)
+            self.notify("info_provided", case, self.holders(case), key)
 
     # -- routing -----------------------------------------------------------------
 
@@ -183,7 +183,7 @@ class CaseService:
                 "who covers its country.", fields=("assignee",))
         updated = self._assign(case, actor, assignee_id)
         if assignee_id != actor["id"]:
-            self._notify("assignment", updated, [f"user:{assignee_id}"],
+            self.notify("assignment", updated, [f"user:{assignee_id}"],
                          f"assignment:{updated['_id']}:{updated['version']}")
         return updated
 
@@ -245,7 +245,7 @@ class CaseService:
             return [f"user:{case['assignee']}"]
         return [f"team:{case.get('team') or self.rules.fallback_team}"]
 
-    def _notify(self, kind: str, case: Mapping[str, Any], addresses: list[str],
+    def notify(self, kind: str, case: Mapping[str, Any], addresses: list[str],
                 key: str) -> None:
         if self.notifier is not None:
             self.notifier.notify(kind, case, addresses, key)

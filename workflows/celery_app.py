@@ -14,6 +14,7 @@ from pymongo.database import Database
 
 from config.database import connect
 from config.settings import Settings
+from workflows.schedule import beat_schedule
 
 TASK_MODULES = ["workflows.tasks"]
 
@@ -38,6 +39,9 @@ def make_celery(settings: Settings, database: Database | None = None) -> Celery:
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
         timezone="UTC",
+        # How long a task taken by a worker that vanished waits before another gets it.
+        broker_transport_options={"visibility_timeout": settings.broker_visibility_seconds},
+        beat_schedule=beat_schedule(settings.sweep_intervals),
     )
     app.mrvrs_settings = settings  # type: ignore[attr-defined]
     app.mrvrs_database = database  # type: ignore[attr-defined]

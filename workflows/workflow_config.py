@@ -1,0 +1,54 @@
+"""Read the stage graphs and routing rules once, at web or worker start.
+
+The files are the packaged `config/stages.yaml` and `config/routing.yaml` unless
+`MRVRS_STAGES_FILE` / `MRVRS_ROUTING_FILE` name others. A file that cannot be read,
+is not YAML, or breaks a rule stops start-up with `WorkflowConfigError`, whose
+message names the file and lists every problem, so a bad edit never reaches a case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+import config
+from config.settings import Settings
+from workflows.errors import ConfigError
+from workflows.routing import RoutingRules, load_routing_rules
+from workflows.stages import StageGraph, load_all_stage_graphs
+
+PACKAGED = Path(config.__file__).resolve().parent
+
+
+class WorkflowConfigError(ValueError):
+    """A workflow configuration file that cannot be used; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class WorkflowConfig:
+    graphs: Mapping[str | None, StageGraph]
+    rules: RoutingRules
+
+
+def load_workflow_config(settings: Settings) -> WorkflowConfig:
+    """Load and check both files, reporting the first file that fails in full."""
+    graphs = _load(settings.stages_file or PACKAGED / "stages.yaml", load_all_stage_graphs)
+    rules = _load(settings.routing_file or PACKAGED / "routing.yaml", load_routing_rules)
+    return WorkflowConfig(graphs, rules)
+
+
+def _load(path: str | Path, build: Callable[[Any], Any]) -> Any:
+    try:
+        mapping = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise WorkflowConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except yaml.YAMLError as exc:
+        raise WorkflowConfigError(f"{path}: is not valid YAML: {exc}") from None
+    try:
+        return build(mapping)
+    except ConfigError as exc:
+        raise WorkflowConfigError(f"{path}: {exc}") from None
