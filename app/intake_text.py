@@ -1,9 +1,9 @@
 """Words the reporter reads that do not live in a form definition, all translatable.
 
 Stage descriptions, refusal sentences for answers and attachments, and the
-WTForms built-in messages. WTForms ships no catalogue for Malay, Indonesian,
-Bengali, Filipino or Traditional Chinese, so its messages are listed here to be
-extracted into our own catalogues, and the forms read them through Flask-Babel.
+WTForms built-in messages our own forms can show: WTForms ships no catalogue for
+Malay, Indonesian, Bengali, Filipino or Traditional Chinese, so they are listed
+here to be extracted into our catalogues, and the forms read them through Flask-Babel.
 """
 
 from __future__ import annotations
@@ -49,35 +49,11 @@ PROBLEMS = {
                        "WEBP, HEIC), a voice note (MP3, M4A, OGG, WAV) or an MP4 video."),
 }
 
-#: WTForms' own messages that our forms can show, so the catalogues translate them.
+#: WTForms' own messages that our Flask-WTF forms (the status form) can show.
 WTFORMS_MESSAGES = [
     _l("This field is required."),
-    _l("Not a valid choice."),
-    _l("Not a valid integer value."),
-    _l("Not a valid decimal value."),
-    _l("Not a valid float value."),
-    _l("Not a valid date value."),
-    _l("Invalid email address."),
-    _l("Invalid input."),
-    _l("Number must be at least %(min)s."),
-    _l("Number must be at most %(max)s."),
-    _l("Number must be between %(min)s and %(max)s."),
-    _ln("Field must be at least %(min)d character long.",
-        "Field must be at least %(min)d characters long.", 1),
     _ln("Field cannot be longer than %(max)d character.",
         "Field cannot be longer than %(max)d characters.", 1),
-    _ln("Field must be exactly %(max)d character long.",
-        "Field must be exactly %(max)d characters long.", 1),
-    _l("Field must be between %(min)d and %(max)d characters long."),
-    _l("Date must be at least %(min)s."),
-    _l("Date must be at most %(max)s."),
-    _l("Date must be between %(min)s and %(max)s."),
-    _l("'%(value)s' is not a valid choice for this field."),
-    _l("'%(value)s' are not valid choices for this field."),
-    _l("The CSRF token is missing."),
-    _l("The CSRF token is invalid."),
-    _l("The CSRF token has expired."),
-    _l("The CSRF tokens do not match."),
 ]
 
 

@@ -1,0 +1,116 @@
+"""POST /api/v1/cases: token-authenticated filing through the same form rules as the page."""
+
+import pytest
+
+from tests.intake_helpers import TEST_FORM, forms_published, publish_text  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("forms_published")
+
+ANSWERS = {"destination_country": "MY", "narrative": "Wages unpaid for three months.",
+           "acts": ["unpaid_wages"], "consent_case_work": True}
+
+
+@pytest.fixture
+def api(client, make_user, svc):
+    org = svc.organisations.create("Partner Desk", "MY")
+    user = make_user(("member",), org_id=org["_id"])
+    _record, token = svc.tokens.create(user["_id"], "partner system")
+
+    def post(body, token=token):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return client.post("/api/v1/cases", json=body, headers=headers)
+
+    post.user = user
+    post.token = token
+    return post
+
+
+def _body(**changes):
+    return {"form_id": "my-intake", "version": 1, "language": "en", "answers": ANSWERS,
+            **changes}
+
+
+def _fields(response):
+    return {error["field"] for error in response.json["errors"]}
+
+
+def test_create__201_reference_and_code_once(api, svc):
+    response = api(_body())
+    assert response.status_code == 201, response.json
+    assert "no-store" in response.headers["Cache-Control"]
+    case = svc.cases.by_tracking(response.json["reference"], response.json["tracking_code"])
+    assert case["reporter"] == {"anonymous": False, "user_id": api.user["_id"],
+                                "org_id": api.user["org_id"]}
+    assert case["mwc"] == [25] and case["consent"]["case_work"] is True
+    assert svc.audit.collection.find_one({"action": "case.create"})["target"] == case["_id"]
+
+
+def test_create__without_token__401_and_wrong_role__403(api, make_user, svc):
+    assert api(_body(), token=None).status_code == 401
+    mission = make_user(("mission",))
+    _record, token = svc.tokens.create(mission["_id"], "reader")
+    assert api(_body(), token=token).status_code == 403
+
+
+@pytest.mark.parametrize(("answers", "field"), [
+    ({"no_such_question": "x"}, "no_such_question"),
+    ({"employer_name": {"$gt": ""}}, "employer_name"),
+    ({"acts": [{"$ne": None}]}, "acts"),
+    ({"acts": "unpaid_wages"}, "acts"),
+    ({"consent_referral": "yes"}, "consent_referral"),
+    ({"reporter_relation": "boss"}, "reporter_relation"),
+    ({"narrative": "x" * 10_000_000}, "narrative"),
+    ({"destination_country": None}, "destination_country"),
+])
+def test_create__bad_answers__400_with_field_errors_and_nothing_stored(api, svc, answers,
+                                                                       field):
+    response = api(_body(answers={**ANSWERS, **answers}))
+    assert response.status_code == 400, response.json
+    assert field in _fields(response)
+    assert all(error["message"] for error in response.json["errors"])
+    assert svc.db.cases.count_documents({}) == 0
+
+
+def test_create__wrong_type_integer__refused(api, svc):
+    publish_text(svc, TEST_FORM)
+    response = api(_body(form_id="tt-intake", answers={**ANSWERS, "hours_per_day": "many"}))
+    assert response.status_code == 400 and _fields(response) == {"hours_per_day"}
+    assert api(_body(form_id="tt-intake", answers={**ANSWERS, "hours_per_day": 30})
+               ).status_code == 400
+
+
+def test_create__hidden_required_left_empty__passes(api, svc):
+    publish_text(svc, TEST_FORM)
+    response = api(_body(form_id="tt-intake", answers={**ANSWERS, "has_payslip": False}))
+    assert response.status_code == 201, response.json
+    refused = api(_body(form_id="tt-intake", answers={**ANSWERS, "has_payslip": True}))
+    assert refused.status_code == 400 and _fields(refused) == {"payslip_month"}
+
+
+def test_create__html_payload_stored_as_text(api, svc):
+    payload = "<script>alert(1)</script>"
+    response = api(_body(answers={**ANSWERS, "employer_name": payload}))
+    case = svc.cases.by_reference(response.json["reference"])
+    assert case["answers"]["employer_name"] == payload
+
+
+@pytest.mark.parametrize(("changes", "status"), [
+    ({"form_id": "xx-intake"}, 404),
+    ({"version": 99}, 404),
+    ({"version": "1"}, 400),
+    ({"version": True}, 400),
+    ({"form_id": {"$gt": ""}}, 400),
+    ({"language": "fr"}, 400),
+    ({"answers": ["not", "an", "object"]}, 400),
+])
+def test_create__bad_envelope__clear_error(api, svc, changes, status):
+    response = api(_body(**changes))
+    assert response.status_code == status
+    assert response.json["error"]["message"]
+    assert svc.db.cases.count_documents({}) == 0
+
+
+def test_create__not_json__400(client, api):
+    response = client.post("/api/v1/cases", data="form_id=my-intake",
+                           headers={"Authorization": f"Bearer {api.token}"})
+    assert response.status_code == 400 and response.json["errors"][0]["field"] == "(body)"
