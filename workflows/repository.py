@@ -36,6 +36,19 @@ INDEXES: list[tuple[str, list[tuple[str, int]], dict[str, Any]]] = [
     ("reporter_user", [("reporter.user_id", ASCENDING), ("created_at", DESCENDING)], {}),
     ("reporter_org", [("reporter.org_id", ASCENDING), ("created_at", DESCENDING)], {}),
     ("duplicate_keys", [("duplicate_keys", ASCENDING), ("created_at", DESCENDING)], {}),
+    # The case lists (workflows/queue.py): scope, queue and filter fields, then the sort.
+    ("created", [("created_at", DESCENDING), ("_id", DESCENDING)], {}),
+    ("destination_created", [("dimensions.destination_country", ASCENDING),
+                             ("created_at", DESCENDING)], {}),
+    ("priority_created", [("priority", ASCENDING), ("created_at", DESCENDING)], {}),
+    ("mwc_created", [("mwc", ASCENDING), ("created_at", DESCENDING)], {}),
+    ("gender_created", [("dimensions.gender", ASCENDING), ("created_at", DESCENDING)], {}),
+    ("search_terms", [("search_terms", ASCENDING)], {}),
+    # What the sweeps look for next (workflows/deadlines.py, workflows/follow_ups.py).
+    ("due_at", [("due_at", ASCENDING)], {}),
+    ("reminder_at", [("reminder_at", ASCENDING)], {}),
+    ("escalate_at", [("escalate_at", ASCENDING)], {}),
+    ("follow_up_due_at", [("follow_up_due_at", ASCENDING)], {}),
 ]
 
 
