@@ -39,3 +39,4 @@ def me():
 
 
 from app import api_cases  # noqa: E402,F401  (registers POST /cases on this blueprint)
+from app import api_workflow  # noqa: E402,F401  (the case workflow routes on this blueprint)

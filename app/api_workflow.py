@@ -1,0 +1,213 @@
+"""The case workflow over JSON: lists, one case, transitions and follow-up actions.
+
+Routes on the `api` blueprint (bearer tokens). Every read is scoped by
+`workflows.scope`: a case the user may not see answers 404, exactly like a
+reference that does not exist, so references cannot be probed. Every change goes
+through the case service; its domain errors are mapped here, in one table:
+a refused transition is 422 with the reason code, a concurrent change is 409 with
+the case as it now stands, a malformed request is 400.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from flask import Response, abort, g, jsonify, request
+
+from app import roles as r
+from app.api import bp
+from app.roles import roles_required
+from app.services import services
+from workflows.errors import StaleVersion, TransitionNotAllowed
+from workflows.queue import FILTERS, QueryError, list_cases
+from workflows.scope import can_see, roles_of
+
+READERS = (r.REPORTER, r.MEMBER, r.REVIEWER, r.COORDINATOR, r.MISSION)
+ACTORS = (r.REPORTER, r.MEMBER, r.REVIEWER, r.COORDINATOR)
+CASEWORKERS = (r.REVIEWER, r.COORDINATOR)
+#: Never sent: the sealed answers and the keys derived from private data.
+HIDDEN = ("sensitive", "tracking_hash", "duplicate_keys", "search_terms", "follow_up_reminders")
+#: What a reporter sees of their own case: where it stands, never the reviewers' work.
+REPORTER_FIELDS = ("reference", "country", "stage", "created_at", "updated_at", "language",
+                   "version")
+DEFAULT_LIMIT = 25
+
+
+def actor_of(user: Mapping[str, Any]) -> dict[str, Any]:
+    return {"id": user["_id"], "roles": list(user.get("roles") or ()),
+            "org_id": user.get("org_id"), "countries": list(user.get("countries") or ())}
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json(v) for v in value]
+    return value
+
+
+def case_view(case: Mapping[str, Any], actor: Mapping[str, Any]) -> dict[str, Any]:
+    """The case as this actor may read it."""
+    roles = roles_of(actor)
+    if roles.isdisjoint({r.MEMBER, r.REVIEWER, r.COORDINATOR, r.MISSION}):
+        return _json({k: case.get(k) for k in REPORTER_FIELDS})
+    view = {k: v for k, v in case.items() if k not in HIDDEN and k != "_id"}
+    if roles.isdisjoint({r.MEMBER, r.REVIEWER, r.COORDINATOR}):
+        # A mission reads pseudonymised material through exports, never raw answers or notes.
+        view.pop("answers", None)
+        view["events"] = [e for e in view.get("events") or () if e.get("kind") != "note"]
+    view["transitions"] = [t.name for t in services().workflow.available(case, actor)]
+    return _json(view)
+
+
+def _visible_case(reference: str) -> dict[str, Any]:
+    case = services().cases.by_reference(reference)
+    if case is None or not can_see(actor_of(g.user), case):
+        abort(404)
+    return case
+
+
+def _bad(status: int, message: str, **extra: Any) -> Response:
+    response = jsonify({"error": {"status": status, "message": message, **extra}})
+    response.status_code = status
+    return response
+
+
+def _refused(exc: TransitionNotAllowed):
+    return _bad(422, exc.message, reason=str(exc.reason), fields=list(exc.fields))
+
+
+def _conflict(case_id: str):
+    current = services().cases.get(case_id)
+    body = {"error": {"status": 409, "message": "Someone else changed this case first. "
+                      "Here it is as it stands now; decide again on that."}}
+    if current is not None:
+        body["case"] = case_view(current, actor_of(g.user))
+    return jsonify(body), 409
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(_bad(400, "Send a JSON object."))
+    return body
+
+
+def _version(body: Mapping[str, Any], required: bool) -> int | None:
+    version = body.get("version")
+    if version is None and not required:
+        return None
+    if isinstance(version, bool) or not isinstance(version, int):
+        abort(_bad(400, "Give the case's version as a whole number.", fields=["version"]))
+    return version
+
+
+@bp.route("/cases", methods=["GET"])
+@roles_required(*READERS)
+def list_case_rows():
+    args = request.args.to_dict(flat=False)
+    repeated = sorted(k for k, v in args.items() if len(v) > 1)
+    if repeated:
+        return _bad(400, f"Give {repeated[0]} once.", fields=repeated)
+    flat = {k: v[0] for k, v in args.items()}
+    queue, after = flat.pop("queue", "all"), flat.pop("after", None)
+    limit_text = flat.pop("limit", str(DEFAULT_LIMIT))
+    if not limit_text.isdigit():
+        return _bad(400, "limit must be a whole number.", fields=["limit"])
+    unknown = sorted(k for k in flat if k not in FILTERS)
+    if unknown:
+        return _bad(400, f"{unknown[0]} is not a filter.", fields=unknown)
+    actor = actor_of(g.user)
+    try:
+        page = list_cases(services().cases, actor, queue, flat, after, int(limit_text))
+    except QueryError as exc:
+        return _bad(400, exc.message, fields=[exc.field])
+    rows = [{k: v for k, v in row.items() if k != "_id"} for row in page.items]
+    if roles_of(actor).isdisjoint({r.MEMBER, r.REVIEWER, r.COORDINATOR, r.MISSION}):
+        rows = [{k: row.get(k) for k in REPORTER_FIELDS} for row in rows]
+    return jsonify({"items": _json(rows), "next_after": page.next_after})
+
+
+@bp.route("/cases/<reference>", methods=["GET"])
+@roles_required(*READERS)
+def show_case(reference: str):
+    return jsonify(case_view(_visible_case(reference), actor_of(g.user)))
+
+
+def _change(case: dict[str, Any], change: Any, status: int = 200):
+    """Run one service call and answer with the case, a refusal or a conflict."""
+    try:
+        updated = change(case)
+    except TransitionNotAllowed as exc:
+        return _refused(exc)
+    except StaleVersion:
+        return _conflict(case["_id"])
+    return jsonify(case_view(updated, actor_of(g.user))), status
+
+
+def _guarded(case: dict[str, Any], version: int | None) -> dict[str, Any]:
+    """The case as loaded, or a stale copy when the client's version is older."""
+    if version is not None and version != case.get("version"):
+        return {**case, "version": version}
+    return case
+
+
+@bp.route("/cases/<reference>/transitions", methods=["POST"])
+@roles_required(*ACTORS)
+def take_transition(reference: str):
+    case, body = _visible_case(reference), _body()
+    version = _version(body, required=True)
+    to = body.get("to")
+    if not isinstance(to, str) or not to.strip():
+        return _bad(400, "Say which stage or transition to take in 'to'.", fields=["to"])
+    data = {k: v for k, v in body.items() if k not in ("to", "version")}
+    return _change(case, lambda c: services().workflow.transition(
+        c, to.strip(), actor_of(g.user), data, version))
+
+
+@bp.route("/cases/<reference>/follow-ups", methods=["POST"])
+@roles_required(*CASEWORKERS)
+def add_follow_up(reference: str):
+    case, body = _visible_case(reference), _body()
+    version = _version(body, required=False)
+    action = {k: v for k, v in body.items() if k != "version"}
+    return _change(_guarded(case, version), lambda c: services().workflow.add_follow_up(
+        c, actor_of(g.user), action), status=201)
+
+
+@bp.route("/cases/<reference>/follow-ups/<action_id>", methods=["PATCH"])
+@roles_required(*CASEWORKERS)
+def change_follow_up(reference: str, action_id: str):
+    case, body = _visible_case(reference), _body()
+    version = _version(body, required=False)
+    changes = {k: v for k, v in body.items() if k != "version"}
+    return _change(_guarded(case, version), lambda c: services().workflow.update_follow_up(
+        c, actor_of(g.user), action_id, changes))
+
+
+@bp.route("/cases/<reference>/assignee", methods=["PUT"])
+@roles_required(*CASEWORKERS)
+def assign_case(reference: str):
+    """`{"assignee": "<user id>" | "me", "version": n}`."""
+    case, body = _visible_case(reference), _body()
+    version = _version(body, required=False)
+    assignee = body.get("assignee")
+    actor = actor_of(g.user)
+    if assignee == "me":
+        return _change(_guarded(case, version), lambda c: services().workflow.claim(c, actor))
+    return _change(_guarded(case, version), lambda c: services().workflow.assign(
+        c, actor, assignee if isinstance(assignee, str) else ""))
+
+
+@bp.route("/cases/<reference>/notes", methods=["POST"])
+@roles_required(r.MEMBER, r.REVIEWER, r.COORDINATOR)
+def add_note(reference: str):
+    case, body = _visible_case(reference), _body()
+    version = _version(body, required=False)
+    text = body.get("text")
+    return _change(_guarded(case, version), lambda c: services().workflow.add_note(
+        c, actor_of(g.user), text if isinstance(text, str) else ""), status=201)
