@@ -101,9 +101,90 @@ def _timeline(rng: random.Random,
         return "verified", None, events
     closed = verified + timedelta(hours=rng.randrange(1, 90 * 24))
     events.append({"at": closed, "to": "closed", "kind": "transition"})
+    if roll < 0.65:  # reopened and still open: it has not closed
+        events.append({"at": closed + timedelta(days=2), "to": "in_review",
+                       "kind": "transition"})
+        return "in_review", None, events
     if roll < 0.7:  # reopened, then closed again later
         events.append({"at": closed + timedelta(days=3), "to": "in_review",
                        "kind": "transition"})
         closed = closed + timedelta(days=10)
         events.append({"at": closed, "to": "closed", "kind": "transition"})
     return "closed", rng.choice(OUTCOMES), events
+
+
+# --- what the database would answer, and what the answer must be --------------------
+
+
+MISSING = object()
+
+
+def field_value(case: dict[str, Any], path: str) -> Any:
+    """The value at a dotted path, or a marker when a part is missing."""
+    value: Any = case
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return MISSING
+        value = value[part]
+    return value
+
+
+def group_like_mongo(cases: list[dict[str, Any]], keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """What `pipelines.count_by(..., keys)` returns for these (already matched) cases."""
+    from exports.pipelines import GROUP_FIELDS
+
+    counts: dict[tuple[Any, ...], int] = {}
+    shapes: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for case in cases:
+        group_id = {k: v for k in keys
+                    if (v := field_value(case, GROUP_FIELDS[k][1:])) is not MISSING}
+        frozen = tuple(sorted((k, repr(v)) for k, v in group_id.items()))
+        counts[frozen] = counts.get(frozen, 0) + 1
+        shapes[frozen] = group_id
+    return [{"_id": shapes[k], "n": n} for k, n in counts.items()]
+
+
+def expected_violations(cases: list[dict[str, Any]], row: Any, column: Any,
+                        countable: set[int] | None = None) -> dict[tuple[Any, Any], int]:
+    """Counted case by case: one violation per case per article, plain loops.
+
+    `row` and `column` take a case and an article and give a key or a list of keys.
+    """
+    counts: dict[tuple[Any, Any], int] = {}
+    for case in cases:
+        for article in set(case["mwc"]):
+            if countable is not None and article not in countable:
+                continue
+            for r in _listed(row(case, article)):
+                key = (r, column(case, article))
+                counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _listed(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return list(dict.fromkeys(value)) or [None]
+    return [value]
+
+
+def expected_median(values: list[float]) -> float | None:
+    """The middle value (or the mean of the two middle ones), by sorting."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return round(ordered[middle], 1)
+    return round((ordered[middle - 1] + ordered[middle]) / 2, 1)
+
+
+def expected_durations(cases: list[dict[str, Any]]) -> tuple[float | None, float | None]:
+    to_verification, to_closure = [], []
+    for case in cases:
+        verified = [e["at"] for e in case["events"] if e["to"] == "verified"]
+        closed = [e["at"] for e in case["events"] if e["to"] == "closed"]
+        if verified:
+            to_verification.append((min(verified) - case["created_at"]).total_seconds() / 86400)
+        if closed and case["stage"] == "closed":
+            to_closure.append((max(closed) - case["created_at"]).total_seconds() / 86400)
+    return expected_median(to_verification), expected_median(to_closure)
