@@ -247,12 +247,14 @@ def _enqueue(enqueue: Callable[[str], object], case_id: str) -> None:
 def enqueue_routing(celery: Any, case_id: str) -> None:
     """Send `route_case` through this Celery app, failing fast when the broker is away.
 
-    The task id is derived from the case, so a resent request is recognisable.
+    No retries and no result: waiting on a dead broker or result store would hold
+    the reporter's page for many seconds, and the catch-up sweep routes the case
+    anyway. The task id is derived from the case, so a resent request is recognisable.
     """
     import workflows.tasks  # noqa: F401  (registers the task with every Celery app)
 
     celery.tasks["mrvrs.route_case"].apply_async(args=[case_id], task_id=f"route:{case_id}:1",
-                                                 retry=False)
+                                                 retry=False, ignore_result=True)
 
 
 def note_routing_requested(repo: CaseRepository, case_id: str, now: datetime) -> bool:
