@@ -208,7 +208,7 @@ def test_submit__enqueue_fails__case_stored(env, caplog):
 
 def test_submit__enqueue_called_after_insert(env):
     seen = []
-    case, _ = submit(env, enqueue=lambda cid: seen.append(env["repo"].get(cid) is not None))
+    submit(env, enqueue=lambda cid: seen.append(env["repo"].get(cid) is not None))
     assert seen == [True]
 
 
