@@ -155,13 +155,11 @@ class FormStore:
         whose `extends` parents are published forms."""
         sources: dict[str, ParsedSource] = {}
         for summary in self.list_latest():
-            key = (f"source:{summary['form_id']}", summary["version"])
-            parsed = self._cached(key)
-            if parsed is None:
-                record = self.get(summary["form_id"], summary["version"]) or {}
-                origin = f"{summary['form_id']} (published version {summary['version']})"
-                parsed = self._remember(key, parse_definition(record.get("source", ""), origin))
-            sources[summary["form_id"]] = parsed
+            form_id, number = summary["form_id"], summary["version"]
+            record = self.versions_collection.find_one(
+                {"form_id": form_id, "version": number}, {"source": 1}) or {}
+            sources[form_id] = _parse_published(record.get("source", ""),
+                                                f"{form_id} (published version {number})")
         return sources
 
     def _cached(self, key: tuple[str, int]) -> Any:
@@ -262,6 +260,12 @@ class FormStore:
 
     def discard_draft(self, form_id: str) -> None:
         self.drafts.delete_one({"_id": str(form_id)})
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _parse_published(text: str, origin: str) -> ParsedSource:
+    """Parse a published source once per process: every upload compiles against them."""
+    return parse_definition(text, origin)
 
 
 def _record(definition: FormDefinition, digest: str, version: int, source: str,
