@@ -12,6 +12,8 @@ PROTECTED = {
     "/admin/users": (r.ADMIN,),
     "/admin/organisations": (r.ADMIN,),
     "/admin/audit": (r.ADMIN, r.COORDINATOR),
+    "/cases/": (r.MEMBER, r.REPORTER, r.REVIEWER, r.COORDINATOR),
+    "/cases/notifications": (r.MEMBER, r.REPORTER, r.REVIEWER, r.COORDINATOR),
 }
 
 
