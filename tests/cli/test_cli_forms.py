@@ -1,0 +1,160 @@
+"""`mrvrs forms validate | publish | schema`."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from pathlib import Path
+
+import jsonschema
+import pytest
+from click.testing import CliRunner
+from pymongo import MongoClient
+
+from app.cli import main
+from forms.loader import load_yaml
+from tests.helpers import base_environ
+
+DEFINITIONS = Path(__file__).resolve().parents[2] / "forms" / "definitions"
+BROKEN = """form: zz-broken
+extends: mwc-base
+country: MY
+languages: [en]
+title: {en: Broken}
+sections:
+  - id: extra
+    title: {en: Extra}
+    fields:
+      - {id: q1, type: slider, label: {en: Q1}}
+      - {id: q1, type: text, label: {en: Q2}, show_if: {field: nowhere, equals: true}}
+"""
+PROBLEM_LINE = re.compile(r"^(?P<file>\S+):(?P<line>\d+) (?P<path>\S+): (?P<sentence>.+)$")
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture
+def write(tmp_path):
+    def write(name: str, text: str) -> str:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+
+    return write
+
+
+def shipped(name: str) -> str:
+    return (DEFINITIONS / name).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", [["forms"], ["forms", "validate"], ["forms", "publish"],
+                                     ["forms", "schema"]])
+def test_every_forms_command_has_help(runner, command):
+    result = runner.invoke(main, [*command, "--help"])
+    assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_validate__good_files_exit_zero(runner):
+    files = [str(DEFINITIONS / "my-intake.yaml"), str(DEFINITIONS / "sa-intake.yaml")]
+    result = runner.invoke(main, ["forms", "validate", *files])
+    assert result.exit_code == 0, result.output
+    assert "my-intake.yaml: ok, form my-intake" in result.output
+
+
+def test_validate__every_problem_as_file_line_path_sentence(runner, write):
+    path = write("broken.yaml", BROKEN)
+    result = runner.invoke(main, ["forms", "validate", path])
+    assert result.exit_code == 1
+    lines = [PROBLEM_LINE.match(line) for line in result.stdout.splitlines()]
+    assert all(lines), result.stdout
+    found = {(m["line"], m["path"]) for m in lines}
+    assert ("10", "sections[0].fields[0].type") in found
+    assert ("11", "sections[0].fields[1].id") in found
+    assert ("11", "sections[0].fields[1].show_if.field") in found
+    assert {m["file"] for m in lines} == {path}
+
+
+def test_validate__extends_another_file_given(runner, write):
+    parent = write("zz-parent.yaml", shipped("mwc-base.yaml").replace("form: mwc-base",
+                                                                      "form: zz-parent"))
+    child = write("zz-child.yaml", shipped("my-intake.yaml").replace(
+        "extends: mwc-base", "extends: zz-parent").replace("form: my-intake", "form: zz-child"))
+    assert runner.invoke(main, ["forms", "validate", child, parent]).exit_code == 0
+    alone = runner.invoke(main, ["forms", "validate", child])
+    assert alone.exit_code == 1 and 'extends "zz-parent"' in alone.output
+
+
+def test_validate__malformed_yaml_and_missing_file(runner, write):
+    result = runner.invoke(main, ["forms", "validate", write("bad.yaml", "form: [unclosed\n")])
+    assert result.exit_code == 1 and "bad.yaml:" in result.output and "not valid YAML" in \
+        result.output
+    assert runner.invoke(main, ["forms", "validate", "/nonexistent.yaml"]).exit_code == 2
+
+
+def test_publish__prints_form_and_version(runner, write):
+    text = shipped("my-intake.yaml").replace("rights in Malaysia\"", "rights in Malaysia now\"")
+    result = runner.invoke(main, ["forms", "publish", write("my.yaml", text)],
+                           env=base_environ())
+    assert result.exit_code == 0, result.output
+    assert "published my-intake version 2" in result.stdout
+
+
+def test_publish__same_content_says_nothing_new(runner):
+    result = runner.invoke(main, ["forms", "publish", str(DEFINITIONS / "my-intake.yaml")],
+                           env=base_environ())
+    assert result.exit_code == 0 and "nothing new was published" in result.stdout
+
+
+def test_publish__type_change_refused_with_the_reason(runner, write):
+    text = shipped("mwc-base.yaml").replace("      - id: languages_spoken\n        type: text",
+                                            "      - id: languages_spoken\n        type: textarea")
+    assert "type: textarea" in text
+    result = runner.invoke(main, ["forms", "publish", write("base.yaml", text)],
+                           env=base_environ())
+    assert result.exit_code == 1
+    assert 'The field "languages_spoken" was published as a text field' in result.output
+
+
+def test_publish__invalid_file_refused_with_its_problems(runner, write):
+    result = runner.invoke(main, ["forms", "publish", write("broken.yaml", BROKEN)],
+                           env=base_environ())
+    assert result.exit_code == 1 and "is not a field type" in result.output
+
+
+def test_schema__valid_json_schema_that_accepts_the_base_form(runner):
+    result = runner.invoke(main, ["forms", "schema"])
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    base = load_yaml(shipped("mwc-base.yaml"), "mwc-base.yaml")
+    assert not list(validator.iter_errors(base))
+    assert not list(validator.iter_errors({"form": "x", "sections": []}))
+    assert list(validator.iter_errors({"form": "x", "colour": "blue"}))
+
+
+@pytest.fixture
+def server_env(mongo_uri):
+    name = f"mrvrs_cli_forms_{uuid.uuid4().hex[:8]}"
+    yield base_environ(MRVRS_MONGO_URI=mongo_uri, MRVRS_DB_NAME=name)
+    client = MongoClient(mongo_uri)
+    client.drop_database(name)
+    client.close()
+
+
+@pytest.mark.integration
+def test_db_init_then_publish__versions_kept_in_the_database(runner, server_env, write):
+    first = runner.invoke(main, ["db", "init"], env=server_env)
+    assert first.exit_code == 0 and "published the shipped form my-intake version 1" in \
+        first.output
+    again = runner.invoke(main, ["db", "init"], env=server_env)
+    assert "published the shipped form" not in again.output
+    text = shipped("my-intake.yaml").replace("rights in Malaysia\"", "rights in Malaysia now\"")
+    result = runner.invoke(main, ["forms", "publish", write("my.yaml", text)], env=server_env)
+    assert "published my-intake version 2" in result.output
+    kept = runner.invoke(main, ["db", "init"], env=server_env)
+    assert "published the shipped form my-intake" not in kept.output
