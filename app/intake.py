@@ -8,11 +8,12 @@ every conditional question is shown, and answers to hidden ones are dropped.
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 from functools import partial
 
 from babel import Locale
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, abort, g, render_template, request, session
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import CombinedMultiDict
@@ -99,20 +100,41 @@ def questionnaire(form_id: str, lang: str):
     use_language(lang)
     form_class = build_form_class(definition, lang)
     if request.method == "POST":
+        if already_filed(request.form.get(SUBMISSION_FIELD, "")):
+            return no_store(render_template("intake/already_filed.html", lang=lang,
+                                            direction=text_direction(lang)), 409)
         form = form_class(CombinedMultiDict([request.files, request.form]),
                           meta={"translations": get_translations()})
         if form.validate():
             result = _submit(form, definition, record, lang)
             if result is not None:
+                remember_filed(request.form.get(SUBMISSION_FIELD, ""))
                 return result
         return _page(form, definition, lang, 400)
     return _page(form_class(meta={"translations": get_translations()}), definition, lang)
+
+
+#: A token per questionnaire page, so sending the same page twice (a reload of the
+#: receipt, a double tap) files one case. Only the last few tokens are kept, never a
+#: reference, so the session cookie says nothing about what was reported.
+SUBMISSION_FIELD = "submission"
+REMEMBERED_SUBMISSIONS = 5
+
+
+def already_filed(token: str) -> bool:
+    return bool(token) and token in session.get("filed", [])
+
+
+def remember_filed(token: str) -> None:
+    if token:
+        session["filed"] = [*session.get("filed", []), token][-REMEMBERED_SUBMISSIONS:]
 
 
 def _page(form, definition, lang: str, status: int = 200):
     settings = services().settings
     page = render_template(
         "intake/questionnaire.html", form=form, sections=form.sections(), lang=lang,
+        submission=request.form.get(SUBMISSION_FIELD) or secrets.token_urlsafe(16),
         direction=text_direction(lang), evidence_field=EVIDENCE_FIELD,
         evidence_errors=getattr(form, "evidence_errors", []),
         max_files=settings.upload_max_files,
