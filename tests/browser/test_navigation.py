@@ -2,14 +2,16 @@
 
 import pytest
 
+PUBLIC_NAV = {"Home", "Report a violation", "Check a report"}
 EXPECTED_NAV = {
-    "admin": {"Home", "Users", "Organisations", "Audit log", "My account"},
-    "coordinator": {"Home", "Audit log", "My account"},
-    "reviewer": {"Home", "My account"},
-    "member": {"Home", "My account"},
-    "form_editor": {"Home", "My account"},
-    "mission": {"Home", "My account"},
-    "reporter": {"Home", "My account"},
+    "admin": PUBLIC_NAV | {"Users", "Organisations", "Audit log", "My account"},
+    "coordinator": PUBLIC_NAV | {"Cases", "Notifications", "Forms", "Audit log", "My account"},
+    "reviewer": PUBLIC_NAV | {"Cases", "Notifications", "My account"},
+    "member": PUBLIC_NAV | {"Cases", "Notifications", "My reports", "My account"},
+    "form_editor": PUBLIC_NAV | {"Cases", "Notifications", "Forms", "My reports",
+                                 "My account"},
+    "mission": PUBLIC_NAV | {"My account"},
+    "reporter": PUBLIC_NAV | {"Notifications", "My reports", "My account"},
 }
 
 
@@ -20,7 +22,7 @@ def _nav_labels(page) -> set[str]:
 def test_anonymous__sees_public_navigation_and_quick_exit(demo_server, page):
     server, _accounts = demo_server
     page.goto(server.url + "/")
-    assert _nav_labels(page) == {"Home"}
+    assert _nav_labels(page) == PUBLIC_NAV
     assert page.locator("#quick-exit").is_visible()
     assert "demo store" in page.locator("footer").inner_text()
 
@@ -37,4 +39,4 @@ def test_each_demo_role__signs_in_and_sees_its_navigation(demo_server, page, rol
     assert _nav_labels(page) == EXPECTED_NAV[role]
     assert page.locator(".user").get_attribute("data-roles").split()[-1] == role
     page.get_by_role("button", name="Sign out").click()
-    assert _nav_labels(page) == {"Home"}
+    assert _nav_labels(page) == PUBLIC_NAV
