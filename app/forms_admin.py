@@ -94,14 +94,24 @@ def edit(form_id: str):
     return _editor(form_id)
 
 
-def _editor(form_id: str | None):
+def _owners(form_id: str | None) -> list[str | None]:
+    """The country a form belongs to: its latest version's, else its draft's."""
     store = services().forms
     latest = store.latest(form_id) if form_id else None
-    draft = store.draft(form_id) if form_id else None
-    if form_id and latest is None and draft is None:
-        abort(404)
     if latest is not None:
-        require_edit(g.user, latest.get("country"))
+        return [latest.get("country")]
+    draft = store.draft(form_id) if form_id else None
+    return [written_form(Posted(draft["text"], form_id or ""))[1]] if draft else []
+
+
+def _editor(form_id: str | None):
+    store = services().forms
+    owners = _owners(form_id)
+    if form_id and not owners:
+        abort(404)
+    require_edit(g.user, *owners)
+    latest = store.latest(form_id) if form_id else None
+    draft = store.draft(form_id) if form_id else None
     editor = EditorForm()
     if request.method == "GET":
         countries = g.user.get("countries") or [""]
@@ -131,12 +141,13 @@ def _act(editor: EditorForm, form_id: str | None, posted: Posted):
             form=form_id)])
     store = services().forms
     target = written_id or form_id
-    latest = store.latest(target) if target else None
     result = None if posted.errors else compile_posted(posted, store.library_sources())
     compiled = result is not None and result.ok
     country = result.unwrap().country if compiled else written_country
+    countries = _owners(target)
     if compiled or country or action in ("save", "publish"):
-        require_edit(g.user, *([latest.get("country")] if latest else []), country)
+        countries.append(country)
+    require_edit(g.user, *countries)
     if action == "save":
         return _save(editor, form_id, target, posted, result)
     if action == "publish" and compiled:

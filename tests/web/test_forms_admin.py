@@ -245,3 +245,13 @@ def test_unknown_form__not_found(client, login_as):
     login_as(r.COORDINATOR)
     assert client.get("/forms/nope/edit").status_code == 404
     assert client.get("/forms/nope").status_code == 404
+
+
+def test_draft_of_another_country__neither_shown_nor_replaced(client, login_as, auth, svc):
+    sg_draft = "form: sg-new\nextends: mwc-base\ncountry: SG\nlanguages: [en]\n"
+    svc.forms.save_draft("sg-new", sg_draft, "u_sg_editor")
+    login_as(r.FORM_EDITOR, countries=["MY"])
+    assert client.get("/forms/sg-new/edit").status_code == 403
+    takeover = sg_draft.replace("country: SG", "country: MY")
+    assert post(auth, "/forms/new", takeover, "save").status_code == 403
+    assert svc.forms.draft("sg-new")["text"] == sg_draft
