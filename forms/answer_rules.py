@@ -184,6 +184,8 @@ def check_choices(field: Field, allowed: Mapping[str, Any], values: Any) -> None
     """A list of distinct offered values, as many as min and max allow."""
     if not isinstance(values, list):
         raise Refusal(NOT_LIST)
+    if len(values) > len(allowed):  # repeats: nobody ticks one box a thousand times
+        raise Refusal(TOO_MANY_CHOSEN, max=len(allowed))
     if any(not isinstance(v, str) or v not in allowed for v in values):
         raise Refusal(NOT_CHOICES)
     check_count(field, len(set(values)), TOO_FEW_CHOSEN, TOO_MANY_CHOSEN)

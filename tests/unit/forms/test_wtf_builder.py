@@ -171,6 +171,8 @@ def test_choices__value_outside_refused():
 def test_multichoice__count_above_max_refused():
     form = built(acts=["unpaid", "beaten", "locked"])
     assert not form.validate() and form.errors == {"acts": ["Choose at most 2 options."]}
+    repeated = built(acts=["unpaid"] * 10_000)
+    assert not repeated.validate() and repeated.errors == {"acts": ["Choose at most 3 options."]}
 
 
 def test_hard_cap__ten_megabytes_refused_even_without_a_max():
