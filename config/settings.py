@@ -57,6 +57,7 @@ class Settings:
     task_max_retries: int = 5
     task_retry_seconds: float = 2.0
     broker_visibility_seconds: int = 3600
+    catch_up_after_seconds: int = 60
     test_task_pause_seconds: float = 0.0
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -212,6 +213,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "TASK_MAX_RETRIES": ("task_max_retries", _positive_int),
     "TASK_RETRY_SECONDS": ("task_retry_seconds", _positive_number),
     "BROKER_VISIBILITY_SECONDS": ("broker_visibility_seconds", _positive_int),
+    "CATCH_UP_AFTER_SECONDS": ("catch_up_after_seconds", _positive_int),
     "TEST_TASK_PAUSE_SECONDS": ("test_task_pause_seconds", _positive_number),
 }
 

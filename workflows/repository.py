@@ -4,23 +4,36 @@ Every change is one guarded single-document update (expected stage and version,
 `$inc` version, `$push` event), because there are no multi-document transactions
 to lean on (FerretDB has none) and a guarded update is enough: of two reviewers
 acting at once, exactly one matches and the other gets `StaleVersion`.
+
+FerretDB 1.x does not apply a conditional update atomically: it reads the matching
+document, changes it and writes it back, so two updates guarded on the same version
+can both "match" and the later silently replaces the earlier. Each guarded update
+therefore first claims the version it starts from, by inserting `<case id>:<version>`
+into `case_claims`; a unique `_id` is the one compare-and-set both servers enforce.
+The loser of the insert gets `StaleVersion` before touching the case. The claim is
+removed once the update is done; one left by a process that died in between is
+taken over after `CLAIM_TTL`, so a case is never stuck.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+from datetime import UTC, datetime, timedelta
 from collections.abc import Mapping
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
 
 from workflows.errors import StaleVersion
 from workflows.stages import TransitionResult
 from workflows.tracking import code_hash
 
 REFERENCE_PATTERN = re.compile(r"^[A-Z]{2}-\d{4}-\d{6}$")
+#: How long a claim on a case version lasts before another writer may take it over.
+CLAIM_TTL = timedelta(seconds=60)
 
 #: (name, keys, options): every filter and sort the screens and tasks use has an index.
 INDEXES: list[tuple[str, list[tuple[str, int]], dict[str, Any]]] = [
@@ -61,6 +74,7 @@ class CaseRepository:
     def __init__(self, db: Database) -> None:
         self.cases = db.cases
         self.counters = db.case_counters
+        self.claims = db.case_claims
 
     def ensure_indexes(self) -> None:
         for name, keys, options in INDEXES:
@@ -107,16 +121,50 @@ class CaseRepository:
         """Write a change that keeps the stage (a note, an assignment, a follow-up)."""
         return self._guarded(case, {}, dict(changes or {}), event, push)
 
+    def mark(self, case: Mapping[str, Any], condition: Mapping[str, Any],
+             event: Mapping[str, Any], changes: Mapping[str, Any]) -> bool:
+        """Record what a sweep did (a reminder sent) while `condition` still holds.
+
+        Not an edit: the version stays, so a reviewer with the case open gets no
+        conflict; the claim still orders it with every other write. False when the
+        case changed or another run marked it first.
+        """
+        try:
+            self._guarded(case, dict(condition), dict(changes), event, bump=False)
+        except StaleVersion:
+            return False
+        return True
+
     def _guarded(self, case: Mapping[str, Any], condition: dict, changes: dict,
-                 event: Mapping[str, Any], push: Mapping[str, Any] | None = None) -> dict:
-        update: dict[str, Any] = {"$inc": {"version": 1},
-                                  "$push": {"events": dict(event), **(push or {})}}
+                 event: Mapping[str, Any], push: Mapping[str, Any] | None = None,
+                 bump: bool = True) -> dict:
+        update: dict[str, Any] = {"$push": {"events": dict(event), **(push or {})}}
+        if bump:
+            update["$inc"] = {"version": 1}
         if changes:
             update["$set"] = changes
-        updated = self.cases.find_one_and_update(
-            {"_id": case["_id"], "version": case["version"], **condition}, update,
-            return_document=ReturnDocument.AFTER,
-        )
+        claim = self._claim(case)
+        try:
+            updated = self.cases.find_one_and_update(
+                {"_id": case["_id"], "version": case["version"], **condition}, update,
+                return_document=ReturnDocument.AFTER,
+            )
+        finally:
+            self.claims.delete_one({"_id": claim})
         if updated is None:
             raise StaleVersion(case["_id"], case.get("stage"), case["version"])
         return updated
+
+    def _claim(self, case: Mapping[str, Any]) -> str:
+        """Own the move away from the case's version, or raise `StaleVersion`."""
+        key, now = f"{case['_id']}:{case['version']}", datetime.now(UTC)
+        for _ in range(2):
+            try:
+                self.claims.insert_one({"_id": key, "at": now})
+                return key
+            except DuplicateKeyError:
+                # Someone else holds it; if they died holding it, take it over once.
+                if not self.claims.delete_one({"_id": key, "at": {"$lt": now - CLAIM_TTL}}
+                                              ).deleted_count:
+                    break
+        raise StaleVersion(case["_id"], case.get("stage"), case["version"])

@@ -12,8 +12,9 @@ and acts through an update guarded on the value it read, so:
 
 The notification is written before the guarded mark, so a run that dies between the
 two repeats the (stable-id) notification on the next run instead of losing it.
-The marks do not change the case's `version`: a reminder is not an edit, and a
-reviewer with the case open must not get a conflict because a sweep passed by.
+The marks go through `CaseRepository.mark`: ordered with every other write by the
+version claim, but without changing the `version`, since a reminder is not an edit
+and a reviewer with the case open must not get a conflict because a sweep passed by.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from workflows.follow_ups import due_actions, next_due
 BATCH = 200
 #: A case still `submitted` this long after filing was not routed: the broker was away.
 CATCH_UP_AFTER = timedelta(minutes=1)
-FIELDS = {"reference": 1, "stage": 1, "deadlines": 1, "assignee": 1, "team": 1,
+FIELDS = {"reference": 1, "stage": 1, "version": 1, "deadlines": 1, "assignee": 1, "team": 1,
           "reminder_at": 1, "escalate_at": 1, "follow_ups": 1, "follow_up_due_at": 1,
           "follow_up_reminders": 1, "country": 1}
 
@@ -45,13 +46,10 @@ def _event(kind: str, case: Mapping[str, Any], now: datetime, note: str,
             "note": note, "kind": kind, "data": dict(data)}
 
 
-def _mark(service: CaseService, case: Mapping[str, Any], field: str, update: dict[str, Any],
+def _mark(service: CaseService, case: Mapping[str, Any], field: str, changes: dict[str, Any],
           event: dict[str, Any]) -> bool:
-    """Apply `update` only while `field` still holds the value this run read."""
-    done = service.repo.cases.find_one_and_update(
-        {"_id": case["_id"], field: case[field]}, {**update, "$push": {"events": event}},
-        {"_id": 1})
-    return done is not None
+    """Write `changes` only while `field` still holds the value this run read."""
+    return service.repo.mark(case, {field: case[field]}, event, changes)
 
 
 def send_reminders(service: CaseService, now: datetime) -> int:
@@ -64,8 +62,8 @@ def send_reminders(service: CaseService, now: datetime) -> int:
                         f"reminder:{case['_id']}:{name}:{at.isoformat()}")
         event = _event("reminder", case, now, f"The {name} deadline has passed.",
                        {"deadline": name, "due": at})
-        update = {"$set": {"reminder_at": next_reminder(deadlines, at)}}
-        count += _mark(service, case, "reminder_at", update, event)
+        count += _mark(service, case, "reminder_at",
+                       {"reminder_at": next_reminder(deadlines, at)}, event)
     return count
 
 
@@ -80,8 +78,8 @@ def escalate(service: CaseService, now: datetime) -> int:
                         f"escalation:{case['_id']}:{case.get('stage')}:{at.isoformat()}")
         event = _event("escalation", case, now, "Escalated to the coordinators.",
                        {"deadline": ESCALATION, "due": at})
-        update = {"$set": {"escalate_at": None, "escalated_at": now}}
-        count += _mark(service, case, "escalate_at", update, event)
+        count += _mark(service, case, "escalate_at", {"escalate_at": None, "escalated_at": now},
+                       event)
     return count
 
 
@@ -97,9 +95,8 @@ def follow_ups_due(service: CaseService, now: datetime) -> int:
         marks = {**reminded, **{str(a["id"]): a["due"] for a in due}}
         event = _event("follow_up_due", case, now, "Follow-up actions are due.",
                        {"actions": [a["id"] for a in due]})
-        update = {"$set": {"follow_up_reminders": marks,
-                           "follow_up_due_at": next_due(actions, marks)}}
-        count += _mark(service, case, "follow_up_due_at", update, event) and len(due)
+        changes = {"follow_up_reminders": marks, "follow_up_due_at": next_due(actions, marks)}
+        count += _mark(service, case, "follow_up_due_at", changes, event) and len(due)
     return count
 
 

@@ -19,7 +19,7 @@ import smtplib
 import socket
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from celery import current_app, shared_task
@@ -110,7 +110,7 @@ def record_task_failure(self, task_id: str, name: str, args: list, error: str,
         policy = RetryPolicy(settings.task_max_retries * 4, settings.task_retry_seconds)
         if self.request.retries >= policy.max_retries:
             raise
-        raise self.retry(exc=exc, countdown=policy.countdown(min(self.request.retries, 6)))
+        raise self.retry(exc=exc, countdown=policy.countdown(min(self.request.retries, 3)))
     return True
 
 
@@ -152,7 +152,9 @@ def sweep_follow_ups(self) -> int:
 def sweep_submitted(self) -> int:
     """Re-enqueue routing for cases filed while the broker was away."""
     enqueue = route_sender(self.app)
-    return run(self, lambda w: sweeps.catch_up_submitted(w.service, enqueue, datetime.now(UTC)))
+    after = timedelta(seconds=self.app.mrvrs_settings.catch_up_after_seconds)
+    return run(self, lambda w: sweeps.catch_up_submitted(w.service, enqueue, datetime.now(UTC),
+                                                         after))
 
 
 @shared_task(name="mrvrs.sweep_outbox", bind=True, max_retries=None)

@@ -55,8 +55,8 @@ def test_reminder__two_runs_that_read_the_same_case__one_event_one_notification(
     stale = first_read[0]
     env.service.notify("reminder", stale, env.service.holders(stale),
                        f"reminder:{stale['_id']}:review:{stale['reminder_at'].isoformat()}")
-    assert not sweeps._mark(env.service, stale, "reminder_at",
-                            {"$set": {"reminder_at": None}}, {"kind": "reminder"})
+    assert not sweeps._mark(env.service, stale, "reminder_at", {"reminder_at": None},
+                            {"kind": "reminder"})
     assert len(events(env, case, "reminder")) == 1
     assert len(env.notifications.for_user("u_rev")) == 1
 
