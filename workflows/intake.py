@@ -175,7 +175,7 @@ def build_case(*, definition: FormDefinition, form_record: FormRecord,
         "attachments": attachments,
         "stage": "submitted", "version": 1, "priority": "normal", "team": None,
         "assignee": None, "duplicate_of": None, "possible_duplicates": [], "outcome": None,
-        "follow_ups": [], "deadlines": {}, "routing": {"requested_at": None},
+        "follow_ups": [], "deadlines": {},
         "events": [{"at": now, "actor": who["user_id"] or "reporter", "from": None,
                     "to": "submitted", "note": "", "kind": "transition"}],
         "created_at": now, "updated_at": now,
@@ -255,17 +255,6 @@ def enqueue_routing(celery: Any, case_id: str) -> None:
 
     celery.tasks["mrvrs.route_case"].apply_async(args=[case_id], task_id=f"route:{case_id}:1",
                                                  retry=False, ignore_result=True)
-
-
-def note_routing_requested(repo: CaseRepository, case_id: str, now: datetime) -> bool:
-    """Record once, with a guarded update, that routing was asked for; True when recorded."""
-    case = repo.get(case_id)
-    if case is None or (case.get("routing") or {}).get("requested_at"):
-        return False
-    event = {"at": now, "actor": "system", "from": case["stage"], "to": case["stage"],
-             "note": "", "kind": "routing_requested"}
-    repo.record(case, event, {"routing.requested_at": now, "updated_at": now})
-    return True
 
 
 #: What a reporter's own list shows: never answers, notes or anything sealed.

@@ -16,7 +16,6 @@ from workflows.identity_keys import duplicate_keys
 from workflows.intake import (
     FormRecord,
     IntakeError,
-    note_routing_requested,
     submit_case,
 )
 from workflows.repository import CaseRepository
@@ -210,14 +209,3 @@ def test_submit__enqueue_called_after_insert(env):
     seen = []
     submit(env, enqueue=lambda cid: seen.append(env["repo"].get(cid) is not None))
     assert seen == [True]
-
-
-def test_note_routing_requested__once_with_a_guarded_update(env):
-    case, _ = submit(env)
-    assert note_routing_requested(env["repo"], case["_id"], NOW) is True
-    assert note_routing_requested(env["repo"], case["_id"], NOW) is False
-    stored = env["repo"].get(case["_id"])
-    assert stored["version"] == 2 and stored["stage"] == "submitted"
-    assert stored["routing"]["requested_at"] is not None
-    assert [e["kind"] for e in stored["events"]] == ["transition", "routing_requested"]
-    assert note_routing_requested(env["repo"], "c_missing", NOW) is False
