@@ -14,7 +14,6 @@ from wtforms import (
     DateField,
     Form,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     SubmitField,
@@ -193,7 +192,9 @@ class QueueFilterForm(Form):
     country = StringField(_l("Country (two-letter code)"),
                           validators=[Optional(), Regexp(r"^[A-Za-z]{2}$")])
     stage = SelectField(_l("Stage"), choices=[], default="", validate_choice=True)
-    mwc = IntegerField(_l("MWC article"), validators=[Optional()])
+    mwc = StringField(_l("MWC article"), validators=[Optional(), Regexp(
+        r"^\s*(?:[Mm][Ww][Cc][-\s]?)?\d{1,3}\s*$",
+        message=_l("Write an article number such as 21 or MWC-21."))])
     gender = SelectField(_l("Gender"), choices=[], default="", validate_choice=True)
     priority = SelectField(_l("Priority"), choices=[], default="", validate_choice=True)
     date_from = DateField(_l("Received from"), validators=[Optional()])

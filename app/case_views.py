@@ -34,6 +34,7 @@ from app.cases import CASE_ROLES, bp
 from app.roles import roles_required
 from app.services import services
 from workflows.errors import Refusal, StaleVersion, TransitionNotAllowed
+from workflows.scope import can_see
 
 #: How a refusal is answered: a role or stage problem is not a typing mistake.
 REFUSAL_STATUS = {Refusal.ROLE_NOT_ALLOWED: 403, Refusal.NOT_FROM_THIS_STAGE: 409,
@@ -45,7 +46,7 @@ NOTE_ROLES = (r.MEMBER, r.REVIEWER, r.COORDINATOR)
 def stale_version(exc: StaleVersion):
     """Show the case as it is now, with a plain conflict message."""
     case = services().cases.get(exc.case_id)
-    if case is None or g.get("user") is None:
+    if case is None or g.get("user") is None or not can_see(actor_of(g.user), case):
         abort(409)
     return render_case(case, status=409, conflict=True)
 

@@ -111,6 +111,7 @@ def test_queue_and_case__roles_without_case_screens__403(client, login_as, my_ca
     ("country=sg", {"sg"}),
     ("stage=verified", {"verified"}),
     ("mwc=21", {"passport"}),
+    ("mwc=MWC-21", {"passport"}),
     ("gender=man", {"man"}),
     ("priority=urgent", {"urgent"}),
     ("text=harbour", {"my"}),
@@ -167,7 +168,7 @@ def test_queue__operator_in_search_text__searched_as_words(client, login_as, my_
 
 @pytest.mark.parametrize("query", [
     'stage={"$gt":""}', 'country={"$ne":"x"}', "mwc=$gt", 'gender={"$ne":null}',
-    "queue=everything", "after=Zm9vfGJhcg", 'date_from={"$gt":1}', "text=%2A",
+    "queue=everything", "after=Zm9vfGJhcg", 'date_from={"$gt":1}', "text=%2A", "mwc=99",
 ])
 def test_queue__operator_values__refused_with_message_no_rows(client, login_as, my_case,
                                                               query):
@@ -403,6 +404,17 @@ def test_reporter_reply__sees_the_question_not_the_record(client, login_as, auth
     assert svc.cases.get(case["_id"])["stage"] == "in_review"
     assert [n["kind"] for n in svc.notifications.for_user(reporter["_id"])] == \
         ["info_requested"]
+
+
+def test_claim__stale_version__409_and_nothing_written(ui, my_case):
+    ui.login_as("reviewer", countries=["MY"])
+    url = f"/cases/{my_case['reference']}"
+    ui.svc.workflow.add_note(my_case, {"id": "u_other", "roles": ["coordinator"]}, "Seen.")
+    response = ui.auth.post(f"{url}/claim", {"claim-version": str(my_case["version"])},
+                            page=url, prefix="claim")
+    assert response.status_code == 409
+    assert "Someone else changed this case" in _html(response)
+    assert ui.svc.cases.get(my_case["_id"])["assignee"] is None
 
 
 def test_user_text__escaped_everywhere(client, login_as, auth, svc, orgs):
