@@ -28,7 +28,7 @@ from exports.redaction import Level, RedactionError, Redactor, is_removed
 from exports.tabular import Column, Table, TaggedRow
 from forms.dimensions import Dimensions, load_dimensions
 from forms.mwc import Taxonomy, code, load_taxonomy
-from forms.schema import FormDefinition
+from forms.schema import Field, FormDefinition
 from forms.vocabulary import CONSENT_PURPOSES
 
 FormKey = tuple[str, int]
@@ -55,6 +55,21 @@ class FormNotInLayoutError(KeyError):
 
 
 @dataclass(frozen=True)
+class FormPlan:
+    """What a row needs from one form, worked out once per export rather than per case."""
+
+    definition: FormDefinition
+    fields: Mapping[str, Field]
+    term_ids: frozenset[str]
+    scope: str
+
+    @classmethod
+    def of(cls, definition: FormDefinition) -> FormPlan:
+        return cls(definition, {f.id: f for f in definition.fields()},
+                   frozenset(t.id for t in definition.terms), term_scope(definition))
+
+
+@dataclass(frozen=True)
 class ExportLayout:
     """The two tables of an export and what their cells are made from."""
 
@@ -69,16 +84,18 @@ class ExportLayout:
     countable: frozenset[int]
     taxonomy: Taxonomy = field(repr=False, compare=False)
     choice_labels: bool = True
+    plans: Mapping[FormKey, FormPlan] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def tables(self) -> tuple[Table, Table]:
         return (self.cases, self.violations)
 
-    def definition_for(self, case: Mapping[str, Any]) -> FormDefinition:
+    def plan_for(self, case: Mapping[str, Any]) -> FormPlan:
+        """The form the case was filed on; `FormNotInLayoutError` for any other."""
         form = case.get("form") or {}
         key = (form.get("id"), form.get("version"))
         try:
-            return self.definitions[key]  # type: ignore[index]
+            return self.plans[key]  # type: ignore[index]
         except KeyError:
             raise FormNotInLayoutError(
                 f"case filed on {key[0]}:{key[1]}, which this export's columns do not cover; "
@@ -115,7 +132,8 @@ def build_layout(definitions: Mapping[FormKey, FormDefinition], lang: str = "en"
         definitions=dict(definitions), answer_fields=tuple(c.key[7:] for c in answers),
         terms=tuple(term_columns),
         dimension_ids=dimensions.ids(), countable=frozenset(taxonomy.violation_codes()),
-        taxonomy=taxonomy, choice_labels=choice_labels)
+        taxonomy=taxonomy, choice_labels=choice_labels,
+        plans={key: FormPlan.of(d) for key, d in definitions.items()})
 
 
 def _text(translations: Mapping[str, str], lang: str) -> str:
@@ -164,9 +182,9 @@ def export_rows(cases: Iterable[Mapping[str, Any]], layout: ExportLayout,
         raise RedactionError(f"the layout is for {layout.level}, the redactor for "
                              f"{redactor.level}")
     for case in cases:
-        definition = layout.definition_for(case)
-        shown = redactor.redact(case, definition)
-        yield "cases", case_row(shown, definition, layout)
+        plan = layout.plan_for(case)
+        shown = redactor.redact(case, plan.definition)
+        yield "cases", case_row(shown, plan, layout)
         for row in violation_rows(shown, layout):
             yield "violations", row
 
@@ -183,12 +201,11 @@ def _common(shown: Mapping[str, Any], layout: ExportLayout) -> dict[str, Any]:
     return row
 
 
-def case_row(shown: Mapping[str, Any], definition: FormDefinition,
-             layout: ExportLayout) -> dict[str, Any]:
+def case_row(shown: Mapping[str, Any], plan: FormPlan, layout: ExportLayout) -> dict[str, Any]:
     """The "cases" row of a redacted case (see `Redactor.redact`)."""
     row = _common(shown, layout)
     articles = articles_of(shown)
-    scope = term_scope(definition)
+    scope = plan.scope
     chosen = set(shown.get("terms") or ())
     consent = shown.get("consent") or {}
     row["mwc_codes"] = ";".join(code(n) for n in articles)
@@ -196,15 +213,13 @@ def case_row(shown: Mapping[str, Any], definition: FormDefinition,
     row["local_terms"] = JOIN.join(f"{scope}:{t}" for t in sorted(chosen))
     row.update((f"consent.{p}", consent.get(p)) for p in CONSENT_PURPOSES)
     answers = shown.get("answers") or {}
-    own_fields = {f.id: f for f in definition.fields()}
     for field_id in layout.answer_fields:
-        f = own_fields.get(field_id)
+        f = plan.fields.get(field_id)
         row[f"answer.{field_id}"] = None if f is None else format_answer(
-            f, answers.get(field_id), definition, layout.lang, labels=layout.choice_labels)
-    own_terms = {t.id for t in definition.terms}
-    for term_scope_, term_id in layout.terms:
-        applies = term_scope_ == scope and term_id in own_terms
-        row[f"term.{term_scope_}.{term_id}"] = (term_id in chosen) if applies else None
+            f, answers.get(field_id), plan.definition, layout.lang, labels=layout.choice_labels)
+    for column_scope, term_id in layout.terms:
+        applies = column_scope == scope and term_id in plan.term_ids
+        row[f"term.{column_scope}.{term_id}"] = (term_id in chosen) if applies else None
     return row
 
 

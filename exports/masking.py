@@ -20,10 +20,12 @@ cousin named in the safe-contact note) is masked with that whole text, not alone
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 REPLACEMENTS = {"name": "[name]", "contact": "[contact]", "document": "[document]",
                 "location": "[location]"}
@@ -41,6 +43,7 @@ MIN_OTHER_PART = 2  # ... in other scripts (a one-character part is too common)
 MIN_VALUE = 2  # shortest whole value masked
 MIN_PHONE_DIGITS = 7  # digits a number needs before it is compared by its digits
 _SPACED_SCRIPTS = ("LATIN", "GREEK", "CYRILLIC")
+_WORD = re.compile(r"\w+")
 _PART_SPLIT = re.compile(r"[\s,.;:/()\[\]\"'’‘\-–—]+")
 _DIGIT_RUN = re.compile(r"\+?\(?\d[\d\s().\-/]{4,}\d")
 _REPEATED = re.compile(
@@ -58,32 +61,35 @@ class Secret:
 
 
 class Masker:
-    """Replace every secret inside a text; build once per case, use on each of its texts."""
+    """Replace every secret inside a text; build once per case, use on each of its texts.
+
+    Building compiles nothing per case (a per-case regular expression cost more
+    than the rest of an export row): words are matched by looking them up, and only
+    values in scripts without spaces between words get a pattern, cached by value.
+    """
 
     def __init__(self, secrets: Iterable[Secret]) -> None:
-        terms: dict[str, tuple[str, str]] = {}  # lower-cased term -> (term, replacement)
+        self._words = _WordTerms()
+        self._inside: dict[str, str] = {}  # values matched inside words -> replacement
         self._phones: list[tuple[str, str]] = []
         for secret in secrets:
             replacement = REPLACEMENTS.get(secret.kind or "", DEFAULT_REPLACEMENT)
             for term in _terms(secret):
-                terms.setdefault(term.lower(), (term, replacement))
+                if _bounded(term):
+                    self._words.add(term, replacement)
+                else:
+                    self._inside.setdefault(term, replacement)
             digits = re.sub(r"\D", "", secret.value)
             if len(digits) >= MIN_PHONE_DIGITS:
                 self._phones.append((digits, replacement))
-        ordered = sorted(terms.values(), key=lambda t: (-len(t[0]), t[0]))  # values, then parts
-        self._replacements = [replacement for _, replacement in ordered]
-        patterns = [f"(?P<s{i}>{_pattern(term)})" for i, (term, _) in enumerate(ordered)]
-        self._pattern = re.compile("|".join(patterns), re.IGNORECASE) if patterns else None
 
     def mask(self, text: str) -> str:
-        if self._pattern is not None:
-            text = self._pattern.sub(self._replace_term, text)
+        for term in sorted(self._inside, key=lambda t: (-len(t), t)):
+            text = _inside_pattern(term).sub(self._inside[term], text)
+        text = self._words.mask(text)
         if self._phones:
             text = _DIGIT_RUN.sub(self._replace_number, text)
         return _REPEATED.sub(r"\1", text)  # "[name] [name]" from "SITI AMINAH" reads as one
-
-    def _replace_term(self, match: re.Match[str]) -> str:
-        return self._replacements[int((match.lastgroup or "s0")[1:])]
 
     def _replace_number(self, match: re.Match[str]) -> str:
         found = re.sub(r"\D", "", match.group())
@@ -91,6 +97,69 @@ class Masker:
             if _same_number(found, digits):
                 return replacement
         return match.group()
+
+
+@dataclass(frozen=True)
+class _Sequence:
+    words: tuple[str, ...]  # case-folded
+    separators: tuple[str, ...]  # between the words; " " stands for any run of spaces
+    replacement: str
+    lead: str = ""  # what the value has before its first word ("+" of "+60 12...")
+    trail: str = ""  # ... and after its last word
+
+
+class _WordTerms:
+    """Values found as whole words: a value's words in a row, its separators between."""
+
+    def __init__(self) -> None:
+        self._by_first: dict[str, list[_Sequence]] = {}
+
+    def add(self, term: str, replacement: str) -> None:
+        spans = list(_WORD.finditer(term))
+        separators = tuple(_separator(term[a.end():b.start()]) for a, b in pairwise(spans))
+        sequence = _Sequence(tuple(m.group().casefold() for m in spans), separators, replacement,
+                             term[:spans[0].start()], term[spans[-1].end():])
+        found = self._by_first.setdefault(sequence.words[0], [])
+        if all(s.words != sequence.words or s.separators != separators for s in found):
+            found.append(sequence)
+            found.sort(key=lambda s: -len(s.words))  # the longest value wins
+
+    def mask(self, text: str) -> str:
+        folded = text.casefold()
+        if not any(first in folded for first in self._by_first):
+            return text  # the common case, checked at the speed of a substring search
+        words = list(_WORD.finditer(text))
+        pieces: list[str] = []
+        done = i = 0
+        while i < len(words):
+            sequence = self._match(text, words, i)
+            if sequence is None:
+                i += 1
+                continue
+            start = words[i].start()
+            end = words[i + len(sequence.words) - 1].end()
+            if sequence.lead and text[max(done, start - len(sequence.lead)):start] == sequence.lead:
+                start -= len(sequence.lead)
+            if sequence.trail and text[end:end + len(sequence.trail)] == sequence.trail:
+                end += len(sequence.trail)
+            pieces += [text[done:start], sequence.replacement]
+            done = end
+            i += len(sequence.words)
+            while i < len(words) and words[i].start() < done:
+                i += 1
+        pieces.append(text[done:])
+        return "".join(pieces)
+
+    def _match(self, text: str, words: list[re.Match[str]], i: int) -> _Sequence | None:
+        for sequence in self._by_first.get(words[i].group().casefold(), ()):
+            n = len(sequence.words)
+            if i + n > len(words):
+                continue
+            if all(words[i + k].group().casefold() == sequence.words[k] for k in range(1, n)) \
+                    and all(_separator(text[words[i + k].end():words[i + k + 1].start()])
+                            == sequence.separators[k] for k in range(n - 1)):
+                return sequence
+        return None
 
 
 def _terms(secret: Secret) -> list[str]:
@@ -118,15 +187,20 @@ def _spaced(ch: str) -> bool:
     return ch.isascii() or unicodedata.name(ch, "").startswith(_SPACED_SCRIPTS)
 
 
-def _pattern(term: str) -> str:
-    body = r"\s+".join(re.escape(word) for word in term.split())
-    left = r"(?<!\w)" if _bounded(term[0]) else ""
-    right = r"(?!\w)" if _bounded(term[-1]) else ""
-    return left + body + right
+def _separator(between: str) -> str:
+    """What lies between two words, with any run of spaces read as one space."""
+    return " " if between and between.isspace() else between
 
 
-def _bounded(ch: str) -> bool:
-    return ch.isalnum() and _spaced(ch)
+@functools.lru_cache(maxsize=4096)
+def _inside_pattern(term: str) -> re.Pattern[str]:
+    """A value in a script without word spaces, found anywhere, spaces flexible."""
+    return re.compile(r"\s+".join(re.escape(word) for word in term.split()), re.IGNORECASE)
+
+
+def _bounded(term: str) -> bool:
+    """True when every letter of `term` is from a script that puts spaces between words."""
+    return any(ch.isalnum() for ch in term) and all(_spaced(ch) for ch in term if ch.isalpha())
 
 
 def _same_number(found: str, digits: str) -> bool:

@@ -109,6 +109,7 @@ class Redactor:
         if self.level is Level.AGGREGATE:
             raise RedactionError("an aggregate export has indicator tables only, no case rows")
         self._salt = salt if salt is not None else secrets.token_bytes(32)
+        self._fields: dict[int, tuple[FormDefinition, dict[str, Field]]] = {}
 
     def pseudonym(self, case_id: str) -> str:
         digest = hmac.new(self._salt, str(case_id).encode("utf-8"), hashlib.sha256)
@@ -122,15 +123,24 @@ class Redactor:
         them to mask them inside the narrative.
         """
         answers = _all_answers(case)
+        fields = self._fields_of(definition)
         out = {key: case.get(key) for key in EXPORTED_KEYS}
         if self.level is Level.FULL:
             out["reference"] = case.get("reference")
-            out["answers"] = {f.id: answers[f.id] for f in definition.fields() if f.id in answers}
+            out["answers"] = {k: v for k, v in answers.items() if k in fields}
             return out
         out["pseudonym"] = self.pseudonym(case["_id"])
         out["created_at"] = _day(case.get("created_at"))
-        out["answers"] = _pseudonymised_answers(definition, answers)
+        out["answers"] = _pseudonymised_answers(fields, answers)
         return out
+
+    def _fields_of(self, definition: FormDefinition) -> dict[str, Field]:
+        """The form's questions by id, worked out once per form for the whole export."""
+        known = self._fields.get(id(definition))
+        if known is None or known[0] is not definition:
+            known = (definition, {f.id: f for f in definition.fields()})
+            self._fields[id(definition)] = known  # holding the definition keeps its id unique
+        return known[1]
 
 
 def _all_answers(case: Mapping[str, Any]) -> dict[str, Any]:
@@ -140,21 +150,27 @@ def _all_answers(case: Mapping[str, Any]) -> dict[str, Any]:
     return {**(case.get("answers") or {}), **(opened or {})}
 
 
-def _pseudonymised_answers(definition: FormDefinition,
+def _pseudonymised_answers(fields: Mapping[str, Field],
                            answers: Mapping[str, Any]) -> dict[str, Any]:
+    """Answers minus the removed ones, with the removed values masked in the free text.
+
+    An answer to no question of the form (a stale key) is dropped: only questions
+    the form defines, and so redaction knows about, leave the system.
+    """
     kept: dict[str, Any] = {}
     found: list[Secret] = []
-    for field in definition.fields():
-        if field.id not in answers:
+    for field_id, value in answers.items():
+        field = fields.get(field_id)
+        if field is None:
             continue
         if is_removed(field, Level.PSEUDONYMISED):
-            found += _secrets(field, answers[field.id])
+            found += _secrets(field, value)
         else:
-            kept[field.id] = answers[field.id]
+            kept[field_id] = value
     masker = Masker(found)
-    for field in definition.fields():
-        if field.type in FREE_TEXT_TYPES and isinstance(kept.get(field.id), str):
-            kept[field.id] = masker.mask(kept[field.id])
+    for field_id, value in kept.items():
+        if fields[field_id].type in FREE_TEXT_TYPES and isinstance(value, str):
+            kept[field_id] = masker.mask(value)
     return kept
 
 
