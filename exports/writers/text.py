@@ -27,7 +27,7 @@ from exports.writers.base import (
 )
 
 #: Bytes a spooled table keeps in memory before it moves to a temporary file.
-SPOOL_LIMIT = 4 * 1024 * 1024
+SPOOL_LIMIT = 1024 * 1024
 ZIP_MEDIA_TYPE = "application/zip"
 
 
