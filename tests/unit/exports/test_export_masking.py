@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from exports.masking import Masker, Secret
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from exports.masking import NAME_PARTICLES, Masker, Secret
 
 NAME = Secret("Siti Aminah binti Rahman", "name", split=True)
 
@@ -87,3 +91,31 @@ def test_no_secrets__text_unchanged() -> None:
 def test_regex_characters_in_values__taken_literally() -> None:
     secret = Secret("A.B (C)+", "name", split=True)
     assert masked("A.B (C)+ and AxB", secret) == "[name] and AxB"
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZéñ"
+_PART = st.text(alphabet=_LETTERS, min_size=3, max_size=9)
+_FILLER = st.lists(st.sampled_from(["the", "employer", "kept", "her", "passport", "and",
+                                    "wages", "in", "Johor", ",", ".", "\n"]), max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(parts=st.lists(_PART, min_size=1, max_size=3), before=_FILLER, after=_FILLER,
+       upper=st.booleans())
+def test_property__no_word_of_a_planted_name_survives(parts: list[str], before: list[str],
+                                                      after: list[str], upper: bool) -> None:
+    name = " ".join(parts)
+    planted = name.upper() if upper else name
+    text = " ".join([*before, planted, *after, parts[-1]])
+    out = masked(text, Secret(name, "name", split=True))
+    words = {w.casefold() for w in re.findall(r"\w+", out)}
+    shown = {p.casefold() for p in parts if p.casefold() not in NAME_PARTICLES}
+    assert not words & shown, out
+
+
+@settings(max_examples=100, deadline=None)
+@given(name=st.text(alphabet="王李张小明华丽芳김민수지영", min_size=2, max_size=4),
+       around=st.text(alphabet="在工厂工作她说了。", max_size=10))
+def test_property__unspaced_script_name_gone_from_the_text(name: str, around: str) -> None:
+    out = masked(around + name + around, Secret(name, "name", split=True))
+    assert name not in out
