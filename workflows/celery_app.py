@@ -39,8 +39,13 @@ def make_celery(settings: Settings, database: Database | None = None) -> Celery:
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
         timezone="UTC",
-        # How long a task taken by a worker that vanished waits before another gets it.
-        broker_transport_options={"visibility_timeout": settings.broker_visibility_seconds},
+        # How long a task taken by a worker that vanished waits before another gets it,
+        # and how often workers look for such tasks (one cheap Redis query).
+        broker_transport_options={
+            "visibility_timeout": settings.broker_visibility_seconds,
+            "unacked_restore_interval": min(10, settings.broker_visibility_seconds),
+            "unacked_restore_throttle": 1,
+        },
         beat_schedule=beat_schedule(settings.sweep_intervals),
     )
     app.mrvrs_settings = settings  # type: ignore[attr-defined]

@@ -23,7 +23,7 @@ from pymongo import MongoClient
 
 from tests.helpers import base_environ, unavailable
 
-FERRETDB = shutil.which("ferretdb") or os.path.expanduser("~/go/bin/ferretdb")
+ROOT = Path(__file__).resolve().parents[2]
 WAIT = 90
 
 
@@ -89,14 +89,22 @@ def private_redis(tmp_path):
     server.stop()
 
 
+def ferretdb_binary() -> str:
+    """The FerretDB that `.ci/build-ferretdb` builds (once; later calls reuse it)."""
+    built = subprocess.run(["bash", str(ROOT / ".ci" / "build-ferretdb")], capture_output=True,
+                           text=True)
+    if built.returncode != 0:
+        unavailable(f"FerretDB could not be built: {built.stderr[-500:]}")
+    return built.stdout.strip()
+
+
 @pytest.fixture
 def private_ferretdb(tmp_path):
-    if not os.path.exists(FERRETDB):
-        unavailable("ferretdb is not built (go install .../ferretdb@v1.24.2)")
+    binary = ferretdb_binary()
     port = free_port()
     data = tmp_path / "ferretdb"
     data.mkdir()
-    server = Server("ferretdb", [FERRETDB, "--handler=sqlite", f"--sqlite-url=file:{data}/",
+    server = Server("ferretdb", [binary, "--handler=sqlite", f"--sqlite-url=file:{data}/",
                                  f"--listen-addr=127.0.0.1:{port}", f"--state-dir={data}",
                                  "--debug-addr=-", "--telemetry=disable", "--log-level=warn"],
                     port, tmp_path)
@@ -107,24 +115,26 @@ def private_ferretdb(tmp_path):
 
 
 class Worker:
-    """A `mrvrs worker` in its own process group, so kill -9 takes every pool process."""
+    """A `mrvrs worker` (or `mrvrs beat`) in its own process group, so kill -9 takes every
+    pool process."""
 
-    def __init__(self, env: dict[str, str], log_dir: Path) -> None:
-        self.env = env
-        self.log_path = log_dir / f"worker-{uuid.uuid4().hex[:6]}.log"
+    READY = {"worker": "ready.", "beat": "beat: Starting"}
+
+    def __init__(self, env: dict[str, str], log_dir: Path, command: str = "worker") -> None:
+        self.env, self.command = env, command
+        self.log_path = log_dir / f"{command}-{uuid.uuid4().hex[:6]}.log"
         self.process: subprocess.Popen | None = None
 
-    def start(self, **overrides: str) -> Worker:
+    def start(self) -> Worker:
+        extra = ["--concurrency=1"] if self.command == "worker" else []
         with open(self.log_path, "a") as log:  # the child keeps its copy
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "app.cli", "worker", "--concurrency=1",
-                 "--loglevel=INFO"],
-                env={**self.env, **overrides}, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True)
-        wait_for(lambda: "ready." in self.log() or self.process.poll() is not None,
-                 "the worker to start")
+                [sys.executable, "-m", "app.cli", self.command, "--loglevel=INFO", *extra],
+                env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        wait_for(lambda: self.READY[self.command] in self.log() or self.process.poll() is not None,
+                 f"{self.command} to start")
         if self.process.poll() is not None:
-            pytest.fail(f"the worker exited:\n{self.log()[-3000:]}")
+            pytest.fail(f"{self.command} exited:\n{self.log()[-3000:]}")
         return self
 
     def log(self) -> str:
@@ -146,21 +156,20 @@ class Worker:
 
 def workflow_environ(mongo_uri: str, broker_url: str, db_name: str, **extra: str) -> dict:
     """The environment of the app and its workers: short timeouts and back-off for tests."""
-    env = dict(os.environ)
-    env.update(base_environ(MRVRS_MONGO_URI=mongo_uri, MRVRS_BROKER_URL=broker_url,
-                            MRVRS_DB_NAME=db_name, MRVRS_MONGO_TIMEOUT_MS="1000",
-                            MRVRS_TASK_MAX_RETRIES="4", MRVRS_TASK_RETRY_SECONDS="1",
-                            MRVRS_BROKER_VISIBILITY_SECONDS="5", **extra))
-    return env
+    settings = {"MRVRS_MONGO_URI": mongo_uri, "MRVRS_BROKER_URL": broker_url,
+                "MRVRS_DB_NAME": db_name, "MRVRS_MONGO_TIMEOUT_MS": "1000",
+                "MRVRS_TASK_MAX_RETRIES": "4", "MRVRS_TASK_RETRY_SECONDS": "1",
+                "MRVRS_BROKER_VISIBILITY_SECONDS": "5", **extra}
+    return {**os.environ, **base_environ(**settings)}
 
 
 @pytest.fixture
 def workers(tmp_path):
-    """Start workers with `workers(env)`; every one is stopped afterwards."""
+    """Start workers with `workers(env)` (or beat: `workers(env, "beat")`); all stopped after."""
     started: list[Worker] = []
 
-    def start(env: dict[str, str], **overrides: str) -> Worker:
-        worker = Worker(env, tmp_path).start(**overrides)
+    def start(env: dict[str, str], command: str = "worker") -> Worker:
+        worker = Worker({**env, "TMPDIR": str(tmp_path)}, tmp_path, command).start()
         started.append(worker)
         return worker
 
