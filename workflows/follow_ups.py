@@ -42,10 +42,10 @@ def new_action(values: Any, actor_id: str, now: datetime) -> dict[str, Any]:
     if missing:
         raise refuse(Refusal.MISSING_DATA,
                      f"A follow-up action needs {', '.join(missing)}.", *missing)
-    action = {"id": f"f_{secrets.token_hex(6)}", "status": "planned", "result": "",
-              **checked, "created_at": now, "created_by": actor_id, "updated_at": now,
-              "updated_by": actor_id}
-    action["due_at"] = due_at(action["due"])
+    action: dict[str, Any] = {"id": f"f_{secrets.token_hex(6)}", "status": "planned",
+                              "result": "", **checked, "created_at": now,
+                              "created_by": actor_id, "updated_at": now, "updated_by": actor_id}
+    action["due_at"] = due_at(checked["due"])
     return action
 
 

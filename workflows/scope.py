@@ -79,11 +79,11 @@ def _role_clause(role: str, actor: Mapping[str, Any]) -> dict[str, Any] | None:
 def can_see(actor: Mapping[str, Any], case: Mapping[str, Any]) -> bool:
     """Tell whether `actor` may see `case`; the same rule as `case_filter_for`."""
     if actor.get("case_id"):
-        return actor["case_id"] == case.get("_id")
+        return bool(actor["case_id"] == case.get("_id"))
     roles = roles_of(actor)
     if "coordinator" in roles:
         return True
-    reporter = case.get("reporter") if isinstance(case.get("reporter"), Mapping) else {}
+    reporter = _mapping(case.get("reporter"))
     org = actor.get("org_id")
     if "member" in roles and isinstance(org, str) and org and reporter.get("org_id") == org:
         return True
@@ -92,6 +92,10 @@ def can_see(actor: Mapping[str, Any], case: Mapping[str, Any]) -> bool:
         return True
     if roles.isdisjoint(COUNTRY_ROLES):
         return False
-    dimensions = case.get("dimensions") if isinstance(case.get("dimensions"), Mapping) else {}
     countries = countries_of(actor)
-    return case.get("country") in countries or dimensions.get("destination_country") in countries
+    where = (case.get("country"), _mapping(case.get("dimensions")).get("destination_country"))
+    return any(code in countries for code in where)
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
