@@ -9,15 +9,7 @@ import pytest
 from pymongo import MongoClient
 
 from config.settings import load_settings
-from tests.tasks.workflow_services import (  # noqa: F401  (fixtures)
-    database_name,
-    make_app,
-    private_ferretdb,
-    private_redis,
-    wait_for,
-    workers,
-    workflow_environ,
-)
+from tests.tasks.workflow_services import make_app, wait_for, workflow_environ
 from workflows.celery_app import make_celery
 
 pytestmark = pytest.mark.integration

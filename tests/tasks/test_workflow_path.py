@@ -4,14 +4,7 @@ over the API on FerretDB and Redis, with every step on its timeline."""
 
 import pytest
 
-from tests.tasks.workflow_services import (  # noqa: F401  (fixtures)
-    database_name,
-    make_app,
-    private_redis,
-    wait_for,
-    workers,
-    workflow_environ,
-)
+from tests.tasks.workflow_services import make_app, wait_for, workflow_environ
 
 pytestmark = pytest.mark.integration
 

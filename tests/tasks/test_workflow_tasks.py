@@ -37,7 +37,7 @@ def submitted(db, case_id="c_000001", minutes_ago=0):
 
 
 def test_route_case__routes_once_however_often_delivered(celery_env):
-    celery, db = celery_env
+    _, db = celery_env
     submitted(db)
     assert tasks.route_case.apply(args=["c_000001"]).get() is True
     assert tasks.route_case.apply(args=["c_000001"]).get() is True
@@ -90,7 +90,7 @@ def test_run__out_of_retries__failure_recorded_and_case_untouched(celery_env):
 
 
 def test_sweep_submitted__enqueues_routing_for_old_submitted_cases(celery_env):
-    celery, db = celery_env
+    _, db = celery_env
     submitted(db, "c_000001", minutes_ago=5)
     submitted(db, "c_000002", minutes_ago=0)
     assert tasks.sweep_submitted.apply().get() == 1

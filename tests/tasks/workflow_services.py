@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from pymongo import MongoClient
@@ -92,7 +92,7 @@ def private_redis(tmp_path):
 def ferretdb_binary() -> str:
     """The FerretDB that `.ci/build-ferretdb` builds (once; later calls reuse it)."""
     built = subprocess.run(["bash", str(ROOT / ".ci" / "build-ferretdb")], capture_output=True,
-                           text=True)
+                           text=True, check=False)
     if built.returncode != 0:
         unavailable(f"FerretDB could not be built: {built.stderr[-500:]}")
     return built.stdout.strip()
@@ -118,7 +118,7 @@ class Worker:
     """A `mrvrs worker` (or `mrvrs beat`) in its own process group, so kill -9 takes every
     pool process."""
 
-    READY = {"worker": "ready.", "beat": "beat: Starting"}
+    READY: ClassVar[dict[str, str]] = {"worker": "ready.", "beat": "beat: Starting"}
 
     def __init__(self, env: dict[str, str], log_dir: Path, command: str = "worker") -> None:
         self.env, self.command = env, command

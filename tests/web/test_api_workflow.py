@@ -7,7 +7,6 @@ import pytest
 
 from workflows.repository import new_case_id
 
-
 ACCOUNTS = {
     "reviewer": (["reviewer"], None, ["MY"]),
     "reviewer2": (["reviewer"], None, ["MY"]),

@@ -7,7 +7,7 @@ from email.message import EmailMessage
 
 import pytest
 from pymongo.errors import AutoReconnect, ServerSelectionTimeoutError
-from workflow_service_env import COORDINATOR, REVIEWER, make_env
+from workflow_service_env import COORDINATOR, make_env
 
 from workflows.case_service import CaseService
 from workflows.errors import StaleVersion
@@ -186,7 +186,7 @@ def flaky_service(env, outages):
 def test_route__database_away__retried_with_back_off_then_done():
     env = make_env()
     case = env.file()
-    service, repo = flaky_service(env, outages=2)
+    service, _ = flaky_service(env, outages=2)
     policy = RetryPolicy(max_retries=5, base_seconds=1)
     outcomes = [attempt(lambda: service.route(case["_id"]), n, policy, TRANSIENT)
                 for n in range(3)]
