@@ -117,7 +117,8 @@ def _definitions() -> dict[str, Any]:
         "show_if": {"$ref": "#/$defs/show_if"},
         "fields": {"type": "array", "items": {"$ref": "#/$defs/field"},
                    "description": "a list of fields"},
-    }, ["id", "title", "fields"], "a section with an id, a title and fields")
+    }, ["id"], "a section with an id (a new one also needs a title and fields; a child "
+       "form may name an inherited section with only the fields it adds)")
     term = _object(TERM_KEYS, {
         "id": _ID,
         "label": {"$ref": "#/$defs/text"},

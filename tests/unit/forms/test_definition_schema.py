@@ -152,3 +152,13 @@ def test_validate__plain_mapping__reports_without_lines() -> None:
     assert [(p.code, p.origin, p.line) for p in problems] == [
         (ProblemCode.UNKNOWN_KEY, "<form>", None)
     ]
+
+
+def test_format_schema__accepts_every_shipped_file_as_written() -> None:
+    """Editors validate their files against the published schema, children included."""
+    from forms.shipped import shipped_sources
+
+    validator = jsonschema.Draft202012Validator(format_schema())
+    for form_id, source in shipped_sources().items():
+        errors = [e.message for e in validator.iter_errors(source.data)]
+        assert errors == [], form_id
