@@ -7,8 +7,11 @@
   function values(name) {
     var found = [];
     form.querySelectorAll("[name='" + name.replace(/'/g, "") + "']").forEach(function (input) {
-      if (input.type === "checkbox" || input.type === "radio") {
-        if (input.checked) { found.push(input.value === "y" ? "true" : input.value); }
+      if (input.type === "checkbox" && input.value === "y") {
+        // A yes/no box: unticked is an answer too ("false"), as the server reads it.
+        found.push(input.checked ? "true" : "false");
+      } else if (input.type === "checkbox" || input.type === "radio") {
+        if (input.checked) { found.push(input.value); }
       } else if (input.tagName === "SELECT" && input.multiple) {
         Array.prototype.forEach.call(input.selectedOptions, function (o) { found.push(o.value); });
       } else { found.push(input.value); }
