@@ -140,3 +140,10 @@ def test_cli__broken_routing_file__one_clear_error(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["db", "init"])
     assert result.exit_code == 1
     assert "routing.yaml: is not valid YAML" in result.output
+
+
+def test_identity_secret__worker_and_web_derive_the_same_key(svc):
+    from workflows.assembly import identity_secret
+
+    assert identity_secret(svc.settings) == svc.identity_secret
+    assert svc.workflow.identity_secret == svc.identity_secret
