@@ -15,7 +15,11 @@ from urllib.parse import urlsplit
 ENVIRONMENTS = ("development", "production", "test")
 #: Seconds between runs of each periodic sweep; MRVRS_SWEEP_INTERVALS changes some of them.
 SWEEP_INTERVALS = {"reminders": 900, "escalations": 900, "follow_ups": 3600,
-                   "catch_up": 60, "outbox": 300}
+                   "catch_up": 60, "outbox": 300, "export_files": 3600}
+#: The role names of `app/roles.py` (config imports nothing of ours), for checking
+#: MRVRS_EXPORT_FULL_ROLES; `mission` and `reporter` never get full exports.
+ROLE_NAMES = ("reporter", "member", "form_editor", "reviewer", "coordinator", "mission", "admin")
+NEVER_FULL_ROLES = ("mission", "reporter")
 SUPPORTED_UI_LANGUAGES = ("en", "ms", "zh-Hans", "zh-Hant", "tl", "ko", "ar", "id", "bn")
 
 
@@ -59,6 +63,9 @@ class Settings:
     broker_visibility_seconds: int = 3600
     catch_up_after_seconds: int = 60
     test_task_pause_seconds: float = 0.0
+    export_sync_max_rows: int = 5000
+    export_keep_hours: int = 72
+    export_full_roles: tuple[str, ...] = ("coordinator",)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -186,6 +193,19 @@ def _intervals(name: str, raw: str) -> dict[str, int]:
     return intervals
 
 
+def _full_roles(name: str, raw: str) -> tuple[str, ...]:
+    """`coordinator,admin`: the roles that may export cases with every answer."""
+    roles = tuple(dict.fromkeys(r.strip() for r in raw.split(",") if r.strip()))
+    unknown = [r for r in roles if r not in ROLE_NAMES]
+    if unknown:
+        raise SettingsError(f"{name}: {', '.join(unknown)} is not a role; roles are "
+                            f"{', '.join(ROLE_NAMES)}")
+    never = [r for r in roles if r in NEVER_FULL_ROLES]
+    if never:
+        raise SettingsError(f"{name}: {', '.join(never)} may never export full case data")
+    return roles
+
+
 #: variable suffix -> (settings attribute, parser)
 _VARIABLES: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "ENV": ("env", _choice(ENVIRONMENTS)),
@@ -215,6 +235,9 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "BROKER_VISIBILITY_SECONDS": ("broker_visibility_seconds", _positive_int),
     "CATCH_UP_AFTER_SECONDS": ("catch_up_after_seconds", _positive_int),
     "TEST_TASK_PAUSE_SECONDS": ("test_task_pause_seconds", _positive_number),
+    "EXPORT_SYNC_MAX_ROWS": ("export_sync_max_rows", _positive_int),
+    "EXPORT_KEEP_HOURS": ("export_keep_hours", _positive_int),
+    "EXPORT_FULL_ROLES": ("export_full_roles", _full_roles),
 }
 
 PREFIX = "MRVRS_"

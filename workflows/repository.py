@@ -101,6 +101,28 @@ class CaseRepository:
             return None
         return self.cases.find_one({"reference": reference})
 
+    # -- reads for exports and indicators (the match is built by the caller from
+    #    the actor's scope and a checked filter, never from raw request values) --
+
+    def matching(self, match: Mapping[str, Any], batch_size: int = 500) -> Any:
+        """A cursor over the matched cases in filing order, for streaming exports."""
+        return self.cases.find(dict(match), batch_size=batch_size).sort(
+            [("created_at", ASCENDING), ("_id", ASCENDING)])
+
+    def count_matching(self, match: Mapping[str, Any]) -> int:
+        return self.cases.count_documents(dict(match))
+
+    def aggregate(self, pipeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Run a read-only aggregation (the indicator pipelines) and return its groups."""
+        return list(self.cases.aggregate(pipeline))
+
+    def filing_span(self, match: Mapping[str, Any]) -> tuple[datetime | None, datetime | None]:
+        """The first and last filing times of the matched cases (None, None when none)."""
+        ends = [self.cases.find_one(dict(match), {"created_at": 1},
+                                    sort=[("created_at", order)]) for order in (1, -1)]
+        first, last = ((e or {}).get("created_at") for e in ends)
+        return first, last
+
     def by_tracking(self, reference: str, code: str) -> dict | None:
         """The case only when both the reference and its private code match."""
         case = self.by_reference(reference)
