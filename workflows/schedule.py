@@ -16,6 +16,7 @@ SWEEP_TASKS: Mapping[str, str] = {
     "follow_ups": "mrvrs.sweep_follow_ups",
     "catch_up": "mrvrs.sweep_submitted",
     "outbox": "mrvrs.sweep_outbox",
+    "export_files": "mrvrs.sweep_export_files",  # exports/tasks.py: expired export files
 }
 
 
