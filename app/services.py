@@ -10,8 +10,10 @@ from flask import current_app
 from pymongo.database import Database
 
 from app.audit import AuditLog
+from app.passwords import Passwords
 from app.stores import OrganisationStore, TokenStore, UserStore
 from config.settings import Settings
+from exports.jobs import ExportJobStore
 from forms.store import FormStore
 from workflows.assembly import build_workflow, mail_sender
 from workflows.attachments import AttachmentStore
@@ -35,6 +37,7 @@ class Services:
     sealer: Sealer
     attachments: AttachmentStore
     forms: FormStore
+    export_jobs: ExportJobStore
     workflow: CaseService = field(init=False)
     notifications: NotificationStore = field(init=False)
 
@@ -42,24 +45,26 @@ class Services:
         """Stage graphs and routing rules are read here, once: a bad file stops start-up."""
         config = load_workflow_config(self.settings)
         self.celery.mrvrs_workflow_config = config  # the worker's tasks use the same
+        self.celery.mrvrs_audit_factory = AuditLog  # export jobs audit through app's log
         parts = build_workflow(self.settings, self.db, config,
                                enqueue_mail=mail_sender(self.celery), secret=self.identity_secret)
         self.workflow, self.notifications = parts.service, parts.notifications
 
     @classmethod
     def build(cls, settings: Settings, db: Database, celery: Celery) -> Services:
-        return cls(settings=settings, db=db, celery=celery, users=UserStore(db),
+        passwords = Passwords(for_tests=settings.env == "test")
+        return cls(settings=settings, db=db, celery=celery, users=UserStore(db, passwords),
                    organisations=OrganisationStore(db), tokens=TokenStore(db),
                    audit=AuditLog(db), cases=CaseRepository(db),
                    sealer=Sealer(settings.data_key),
                    attachments=AttachmentStore(db, max_bytes=settings.upload_max_bytes,
                                                max_files=settings.upload_max_files),
-                   forms=FormStore(db))
+                   forms=FormStore(db), export_jobs=ExportJobStore(db))
 
     def stores(self) -> list:
         """Every store that owns indexes, from every package."""
         return [self.users, self.organisations, self.tokens, self.audit, self.cases,
-                self.attachments, self.forms, self.notifications]
+                self.attachments, self.forms, self.notifications, self.export_jobs]
 
     @property
     def identity_secret(self) -> bytes:

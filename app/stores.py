@@ -12,7 +12,7 @@ from pymongo import ASCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from app.passwords import hash_password, needs_rehash, password_problem, verify_password
+from app.passwords import Passwords, password_problem
 from app.roles import normalise_roles
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -66,8 +66,9 @@ class OrganisationStore:
 class UserStore:
     """Users with hashed passwords, roles and a failed-login back-off."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, passwords: Passwords | None = None) -> None:
         self.collection = db.users
+        self.passwords = passwords or Passwords()
 
     def ensure_indexes(self) -> None:
         self.collection.create_index([("email", ASCENDING)], unique=True, name="email_unique")
@@ -89,7 +90,7 @@ class UserStore:
             raise AccountError("A user needs at least one role.")
         doc = {
             "_id": _new_id("u"), "email": email, "name": name.strip(),
-            "password_hash": hash_password(password), "roles": clean_roles,
+            "password_hash": self.passwords.hash(password), "roles": clean_roles,
             "org_id": org_id, "countries": sorted({c.upper() for c in countries or []}),
             "active": True, "failed_logins": 0, "locked_until": None, "auth_version": 1,
             "created_at": _now(),
@@ -127,11 +128,11 @@ class UserStore:
         locked_until = user.get("locked_until")
         if locked_until and locked_until > _now():
             return user, "locked"
-        if not verify_password(user["password_hash"], password):
+        if not self.passwords.verify(user["password_hash"], password):
             return user, self._record_failure(user, max_failures, lockout)
         updates: dict[str, Any] = {"failed_logins": 0, "locked_until": None, "last_login_at": _now()}
-        if needs_rehash(user["password_hash"]):
-            updates["password_hash"] = hash_password(password)
+        if self.passwords.needs_rehash(user["password_hash"]):
+            updates["password_hash"] = self.passwords.hash(password)
         self.collection.update_one({"_id": user["_id"]}, {"$set": updates})
         return user, "ok"
 
@@ -153,7 +154,8 @@ class UserStore:
             raise AccountError(problem)
         self.collection.update_one(
             {"_id": user_id},
-            {"$set": {"password_hash": hash_password(password)}, "$inc": {"auth_version": 1}},
+            {"$set": {"password_hash": self.passwords.hash(password)},
+             "$inc": {"auth_version": 1}},
         )
 
     def set_active(self, user_id: str, active: bool) -> None:

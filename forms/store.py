@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -147,7 +148,7 @@ class FormStore:
             record = self.get(form_id, version)
             if record is None:
                 raise FormNotFound(f"There is no version {version} of the form {form_id}.")
-            cached = self._remember(key, FormDefinition.from_dict(record["definition"]))
+            cached = self._remember(key, FormDefinition.from_dict(definition_data(record)))
         return cached
 
     def library_sources(self) -> dict[str, ParsedSource]:
@@ -262,6 +263,25 @@ class FormStore:
         self.drafts.delete_one({"_id": str(form_id)})
 
 
+_JSON_BY_HASH: dict[str, str] = {}
+
+
+def _definition_json(definition: FormDefinition, digest: str) -> str:
+    """The stored text of a definition; the same hash always gives the same text, so
+    republishing the shipped forms (every embedded start) serialises each once."""
+    text = _JSON_BY_HASH.get(digest)
+    if text is None:
+        text = json.dumps(definition.to_dict(), sort_keys=True, ensure_ascii=False)
+        if len(_JSON_BY_HASH) < _CACHE_SIZE:
+            _JSON_BY_HASH[digest] = text
+    return text
+
+
+def definition_data(record: dict) -> dict:
+    """The merged definition of a stored version as plain data."""
+    return json.loads(record["definition"])
+
+
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def _parse_published(text: str, origin: str) -> ParsedSource:
     """Parse a published source once per process: every upload compiles against them."""
@@ -275,7 +295,9 @@ def _record(definition: FormDefinition, digest: str, version: int, source: str,
         "form_id": definition.id,
         "version": version,
         "hash": digest,
-        "definition": definition.to_dict(),
+        # An immutable whole, never queried inside: kept as one JSON text, which writes
+        # and reads as a single value instead of thousands of nested keys.
+        "definition": _definition_json(definition, digest),
         "field_types": {f.id: f.type for f in definition.fields()},
         "country": definition.country,
         "languages": list(definition.languages),

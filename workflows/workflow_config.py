@@ -8,6 +8,7 @@ message names the file and lists every problem, so a bad edit never reaches a ca
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,17 @@ def load_workflow_config(settings: Settings) -> WorkflowConfig:
 
 
 def _load(path: str | Path, build: Callable[[Any], Any]) -> Any:
+    try:
+        stamp = Path(path).stat().st_mtime_ns
+    except OSError as exc:
+        raise WorkflowConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    return _load_unchanged(str(path), stamp, build)
+
+
+@functools.lru_cache(maxsize=16)
+def _load_unchanged(path: str, stamp: int, build: Callable[[Any], Any]) -> Any:
+    """Parse a file once per version of it: every app or worker start reuses the result,
+    which is immutable, and an edited file (a new modification time) is read again."""
     try:
         mapping = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:

@@ -16,6 +16,7 @@ from forms.store import (
     FormStore,
     PublishConflict,
     PublishRefused,
+    definition_data,
     shipped_definitions,
 )
 
@@ -66,7 +67,7 @@ def test_publish__first_version_with_its_record(store):
     assert record["country"] == "MY" and record["languages"] == ["en"]
     assert record["source"] == SOURCE and record["published_by"] == "u_editor"
     stored = store.get("zz-intake", 1)
-    assert stored["definition"] == definition().to_dict()
+    assert definition_data(stored) == definition().to_dict()
     assert stored["published_at"] == record["published_at"]
 
 

@@ -18,8 +18,17 @@ def test_admin_creates_user__stored_with_roles_and_audited(login_as, auth, svc):
     user = svc.users.by_email("new.worker@example.org")
     assert user["roles"] == ["reviewer"] and user["countries"] == ["MY", "SG"]
     assert user["password_hash"].startswith("$argon2id$")
+
     event = svc.audit.recent(1)[0]
     assert event["action"] == "user.create" and event["actor"] == admin["_id"]
+
+
+def test_password_hashing__outside_tests__uses_the_rfc_9106_memory_hard_profile():
+    from app.passwords import Passwords
+
+    stored = Passwords().hash("a long enough password")
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert Passwords(for_tests=True).verify(stored, "a long enough password")
 
 
 def test_admin_creates_user__email_taken__clear_error_nothing_stored(login_as, auth, svc):
@@ -118,6 +127,4 @@ def test_password_change__wrong_current__refused(login_as, auth, svc):
                                                 "pw-confirm": "another long secret"},
                          page="/account/", prefix="pw")
     assert response.status_code == 400
-    from app.passwords import verify_password
-
-    assert verify_password(svc.users.get(user["_id"])["password_hash"], PASSWORD)
+    assert svc.users.passwords.verify(svc.users.get(user["_id"])["password_hash"], PASSWORD)

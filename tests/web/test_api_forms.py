@@ -6,6 +6,7 @@ import pytest
 import yaml
 
 from forms.schema import FormDefinition
+from forms.store import definition_data
 
 
 def test_list__latest_version_of_every_published_form_without_a_token(client, svc):
@@ -39,11 +40,11 @@ def test_form__default_language_is_the_form_s_first(client):
 
 def test_form__older_version_stays_available(client, svc):
     record = svc.forms.latest("my-intake")
-    data = {**record["definition"], "title": {"en": "Newer", "ms": "Baharu"}}
+    data = {**definition_data(record), "title": {"en": "Newer", "ms": "Baharu"}}
     svc.forms.publish(FormDefinition.from_dict(data), source_text="x", actor="u")
     assert client.get("/api/v1/forms/my-intake").get_json()["title"] == "Newer"
     old = client.get("/api/v1/forms/my-intake?version=1&lang=ms").get_json()
-    assert old["version"] == 1 and old["title"] == record["definition"]["title"]["ms"]
+    assert old["version"] == 1 and old["title"] == definition_data(record)["title"]["ms"]
     assert "max-age=86400" in client.get("/api/v1/forms/my-intake?version=1").headers[
         "Cache-Control"]
 
