@@ -1,0 +1,94 @@
+"""Run the indicator pipelines on the case repository, checked for portability.
+
+The pipelines (`exports.pipelines`) and the arithmetic (`exports.indicators`) are
+pure; this module runs them through `CaseRepository.aggregate`, checking first that
+each keeps to the stages and operators both MongoDB and FerretDB run. The indicators
+page, aggregate exports and the mission report all read their numbers from
+`indicator_tables`, so they agree; `exports.indicator_grids` gives them words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from exports import indicators, pipelines
+from exports.consent import ConsentSummary
+from exports.indicators import Durations, IndicatorTable, YearChange
+from forms.mwc import load_taxonomy
+
+MAX_YEARS = 30
+
+
+class PipelineNotPortable(ValueError):
+    """A pipeline uses a stage or operator outside the subset FerretDB runs."""
+
+
+class CaseAggregator(Protocol):
+    def aggregate(self, pipeline: list[dict[str, Any]]) -> list[dict[str, Any]]: ...
+
+    def filing_span(self, match: Mapping[str, Any]) -> tuple[Any, Any]: ...
+
+
+@dataclass(frozen=True)
+class IndicatorSet:
+    """Every indicator table of one selection of cases, from consented cases only."""
+
+    tables: Mapping[str, IndicatorTable]
+    trend: tuple[YearChange, ...]
+    durations: Durations
+    consent: ConsentSummary
+    years: tuple[int, ...]
+
+    def table(self, key: str) -> IndicatorTable:
+        return self.tables[key]
+
+
+def run(repo: CaseAggregator, pipeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Run one pipeline after checking it keeps to the portable stages and operators."""
+    outside = pipelines.operators_used(pipeline) - (
+        pipelines.ALLOWED_STAGES | pipelines.ALLOWED_OPERATORS)
+    if outside:
+        raise PipelineNotPortable(f"not portable to FerretDB: {', '.join(sorted(outside))}")
+    return repo.aggregate(pipeline)
+
+
+def years_of(repo: CaseAggregator, match: Mapping[str, Any]) -> tuple[int, ...]:
+    """Every year from the first filing to the last (the last `MAX_YEARS` at most)."""
+    first, last = repo.filing_span(match)
+    if first is None or last is None:
+        return ()
+    return tuple(range(max(first.year, last.year - MAX_YEARS + 1), last.year + 1))
+
+
+def indicator_tables(repo: CaseAggregator, match: Mapping[str, Any], *,
+                     years: Iterable[int] | None = None,
+                     purpose: str = "statistics") -> IndicatorSet:
+    """The indicator tables of the matched cases that consented to `purpose`."""
+    countable = frozenset(load_taxonomy().violation_codes())
+    kept = pipelines.with_consent(match, purpose)
+    wanted = tuple(sorted(set(years))) if years is not None else years_of(repo, kept)
+    by_country = run(repo, pipelines.violations_by_article_and_country(kept))
+    outcome = run(repo, pipelines.violations_by_outcome(kept))
+    yearly = {y: run(repo, p) for y, p in pipelines.per_year(kept, wanted).items()}
+    per_year = indicators.per_year(yearly, countable=countable)
+    tables = {
+        "by_article_destination": indicators.by_article(by_country, "destination",
+                                                        countable=countable),
+        "by_article_dest_gender": indicators.by_article_country_and_gender(
+            by_country, countable=countable),
+        "by_article_gender": indicators.by_article(by_country, "gender", countable=countable),
+        "by_perpetrator": indicators.split_by_gender(
+            run(repo, pipelines.violations_by_perpetrator(kept)), "perpetrator",
+            countable=countable),
+        "by_status": indicators.split_by_gender(
+            run(repo, pipelines.violations_by_status(kept)), "status", countable=countable),
+        "by_outcome": indicators.split_by_gender(outcome, "outcome", unit="cases"),
+        "per_year": per_year,
+    }
+    consent = ConsentSummary.from_groups(purpose,
+                                         run(repo, pipelines.consent_counts(match, purpose)))
+    return IndicatorSet(tables, indicators.trend(per_year),
+                        indicators.durations(run(repo, pipelines.durations(kept))),
+                        consent, wanted)

@@ -1,0 +1,192 @@
+"""Run one export: from a MongoDB cursor through the pure cores into a writer.
+
+Used alike by the export page (small exports, streamed at once), the Celery export
+job (large ones) and `mrvrs export`, so every door applies the same rules in the
+same order:
+
+1. the redaction level is checked against the actor's roles (`check_level`);
+2. the cases are the actor's scope AND the checked filter (`export_match`): no
+   request value reaches the query except as a plain value inside our operators;
+3. the columns come from the form versions those cases were filed on, and the
+   cursor is limited to them;
+4. sensitive answers are opened in memory only for `full` (shown) and
+   `pseudonymised` (needed to mask the removed values inside the narrative);
+   never for `aggregate`, which reads indicator tables only;
+5. cases without consent to the export's purpose are left out and counted;
+6. rows are redacted and written one case at a time: memory stays flat.
+
+No Flask here: callers pass the repository, the form store, the sealer and the
+settings they have, and record the audit event from the returned `ExportResult`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import IO, Any, Protocol
+
+from exports import pipelines
+from exports.columns import build_layout, export_rows
+from exports.consent import ConsentSummary, check_purpose, consent_filter
+from exports.filters import ExportFilter, forms_match, parse_filter
+from exports.indicator_runs import CaseAggregator, indicator_tables
+from exports.indicator_grids import aggregate_tables
+from exports.redaction import Level, Redactor, check_level
+from exports.writers import get_writer
+from workflows.scope import case_filter_for, roles_of
+
+Progress = Callable[[int, int], None]
+#: Cases read between two progress reports.
+PROGRESS_EVERY = 250
+FORMATS = ("csv", "xlsx", "jsonl")
+
+
+class CaseSource(CaseAggregator, Protocol):
+    def matching(self, match: Mapping[str, Any]) -> Iterable[dict[str, Any]]: ...
+
+    def count_matching(self, match: Mapping[str, Any]) -> int: ...
+
+
+class FormSource(Protocol):
+    def definition(self, form_id: str, version: Any) -> Any: ...
+
+
+class Opener(Protocol):
+    def open(self, token: str | None) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """What to export: which cases, in which format, at which level, for which purpose."""
+
+    filter: ExportFilter = field(default_factory=ExportFilter)
+    fmt: str = "csv"
+    level: str = Level.PSEUDONYMISED.value
+    purpose: str = "statistics"
+    lang: str = "en"
+    bom: bool = False
+
+    def __post_init__(self) -> None:
+        if self.fmt not in FORMATS:
+            raise ValueError(f"unknown export format {self.fmt!r}; use {', '.join(FORMATS)}")
+        Level(self.level)
+        check_purpose(self.purpose)
+
+    def params(self) -> dict[str, Any]:
+        """Plain JSON data: stored on a job and turned back by `from_params`."""
+        return {"filter": filter_params(self.filter), "format": self.fmt,
+                "redaction": self.level, "purpose": self.purpose, "lang": self.lang,
+                "bom": self.bom}
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> ExportRequest:
+        return cls(parse_filter(params.get("filter") or {}), params["format"],
+                   params["redaction"], params["purpose"], params.get("lang") or "en",
+                   bool(params.get("bom")))
+
+    def describe(self) -> dict[str, Any]:
+        """For the audit record: the filter in words, format, level and purpose."""
+        return {"filters": self.filter.describe(), "format": self.fmt,
+                "redaction": self.level, "purpose": self.purpose}
+
+
+def filter_params(f: ExportFilter) -> dict[str, Any]:
+    """The filter as `parse_filter` reads it back."""
+    params: dict[str, Any] = {}
+    for key, values in (("country", f.countries), ("destination", f.destinations),
+                        ("origin", f.origins), ("stage", f.stages)):
+        if values:
+            params[key] = list(values)
+    if f.forms:
+        params["form"] = [f"{i}:{v}" if v is not None else i for i, v in f.forms]
+    for key, day in (("from", f.filed_from), ("to", f.filed_to)):
+        if day is not None:
+            params[key] = day.isoformat()
+    return params
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What was written: rows per table, who was left out and why, and the file's type."""
+
+    rows: Mapping[str, int]
+    consent: ConsentSummary
+    notes: tuple[str, ...]
+    media_type: str
+    suffix: str
+    matched: int
+
+    def summary(self) -> dict[str, Any]:
+        """Counts for the job record and the audit event."""
+        return {"rows": dict(self.rows), "cases": self.consent.included,
+                "left_out": {"declined": self.consent.declined,
+                             "not_recorded": self.consent.not_recorded},
+                "notes": list(self.notes)}
+
+
+def export_match(actor: Mapping[str, Any], export_filter: ExportFilter) -> dict[str, Any]:
+    """The actor's scope and the filter: the only cases any export of theirs reads."""
+    return pipelines.all_of(case_filter_for(actor), export_filter.match())
+
+
+def count_cases(repo: CaseSource, actor: Mapping[str, Any], request: ExportRequest) -> int:
+    """How many cases the export would read (before consent): small ones run at once."""
+    return repo.count_matching(export_match(actor, request.filter))
+
+
+def run_export(repo: CaseSource, forms: FormSource, sealer: Opener,
+               actor: Mapping[str, Any], request: ExportRequest, out: IO[bytes], *,
+               full_roles: Collection[str], progress: Progress | None = None,
+               total: int | None = None) -> ExportResult:
+    """Write the export into `out` and say what was written; see the module docstring."""
+    level = check_level(request.level, roles_of(actor), full_roles)
+    match = export_match(actor, request.filter)
+    options = {"bom": True} if request.bom and request.fmt == "csv" else {}
+    writer = get_writer(request.fmt, **options)
+    if level is Level.AGGREGATE:
+        return _aggregate(repo, match, request, writer, out)
+    versions = sorted({(g["_id"].get("id"), g["_id"].get("version"))
+                       for g in repo.aggregate(pipelines.form_versions(match))
+                       if isinstance(g.get("_id"), dict) and g["_id"].get("id")})
+    layout = build_layout({(i, v): forms.definition(i, v) for i, v in versions},
+                          request.lang, level)
+    keep = consent_filter(request.purpose)
+    cursor = repo.matching(pipelines.all_of(match, forms_match(versions)))
+    cases = _reported(opened(cursor, sealer), progress, total)
+    rows = export_rows(keep(cases), layout, Redactor(level))
+    written = writer.write(rows, layout.tables, out, notes=keep.notes)
+    summary = keep.summary()
+    return ExportResult(written.rows, summary, written.notes,
+                        writer.media_type(layout.tables), writer.suffix(layout.tables),
+                        summary.included + summary.excluded)
+
+
+def opened(cases: Iterable[dict[str, Any]], sealer: Opener) -> Iterator[dict[str, Any]]:
+    """Cases with their sealed answers opened (in memory only) as `sensitive_answers`."""
+    for case in cases:
+        if case.get("sensitive"):
+            case["sensitive_answers"] = sealer.open(case["sensitive"])
+        yield case
+
+
+def _reported(cases: Iterable[dict[str, Any]], progress: Progress | None,
+              total: int | None) -> Iterator[dict[str, Any]]:
+    done = 0
+    for case in cases:
+        yield case
+        done += 1
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, max(total or 0, done))
+    if progress is not None:
+        progress(done, max(total or 0, done))
+
+
+def _aggregate(repo: CaseSource, match: Mapping[str, Any], request: ExportRequest,
+               writer: Any, out: IO[bytes]) -> ExportResult:
+    """Indicator tables only, one table (sheet or file) each, with the consent notes."""
+    found = indicator_tables(repo, match, purpose=request.purpose)
+    tables, rows = aggregate_tables(found, request.lang)
+    notes = tuple(found.consent.notes())
+    written = writer.write(rows, tables, out, notes=lambda: notes)
+    return ExportResult(written.rows, found.consent, written.notes, writer.media_type(tables),
+                        writer.suffix(tables), found.consent.included + found.consent.excluded)
