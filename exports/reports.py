@@ -1,0 +1,137 @@
+"""Render a compiled mission report as HTML, and as PDF from that HTML with WeasyPrint.
+
+`exports` may not import Flask, so the report's Jinja templates (`exports/templates/`)
+are loaded by a plain `jinja2.Environment` with autoescaping on: every narrative is
+text typed by a reporter and must never become markup. The HTML is one standalone
+file (styles inline, charts as SVG data URIs), so the downloaded report and the PDF
+made from it need nothing else; WeasyPrint is imported only when a PDF is asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from exports.indicator_grids import (
+    TOTAL,
+    Grid,
+    Words,
+    duration_lines,
+    grids,
+    trend_lines,
+)
+from exports.redaction import Level
+from exports.report_data import ReportData, ReportRequest, build_report
+from exports.service import CaseSource, FormSource, Opener
+from forms.mwc import load_taxonomy
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+PDF_MEDIA_TYPE = "application/pdf"
+HTML_MEDIA_TYPE = "text/html; charset=utf-8"
+#: Articles that describe scope and are never counted as violations, for the method notes.
+LEVEL_WORDS = {
+    Level.FULL: "full: references and every answer (for authorised staff only)",
+    Level.PSEUDONYMISED: "pseudonymised: pseudonyms instead of references; names, contacts, "
+                         "document numbers and places removed and masked in the narratives",
+    Level.AGGREGATE: "aggregate: indicator tables only, no case is listed or summarised",
+}
+
+_environment = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape(["html"]),
+    undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+
+
+@dataclass(frozen=True)
+class CompiledReport:
+    data: ReportData
+    html: str
+    pdf: bytes | None
+
+
+def compile_report(repo: CaseSource, forms: FormSource, sealer: Opener,
+                   actor: Mapping[str, Any], request: ReportRequest, *,
+                   full_roles: Collection[str], secret: bytes, now: datetime,
+                   pdf: bool = True) -> CompiledReport:
+    """Gather, render the HTML and (unless `pdf=False`) print it to PDF."""
+    data = build_report(repo, forms, sealer, actor, request, full_roles=full_roles,
+                        secret=secret, now=now)
+    html = render_html(data)
+    return CompiledReport(data, html, render_pdf(html) if pdf else None)
+
+
+def render_html(data: ReportData) -> str:
+    threshold = data.request.threshold
+    words = Words(data.request.lang)
+    shown = grids(data.indicators, threshold=threshold, words=words)
+    return _environment.get_template("report.html").render(
+        data=data, request=data.request, level_words=LEVEL_WORDS[data.level],
+        filters=_filter_words(data), grids=shown, trend=trend_lines(data.indicators, threshold),
+        durations=duration_lines(data.indicators, threshold), charts=charts(shown),
+        excluded=_excluded_articles(), ran_at=data.ran_at.strftime("%Y-%m-%d %H:%M UTC"),
+        counted=_counted(shown))
+
+
+def render_pdf(html: str) -> bytes:
+    """The HTML printed by WeasyPrint (Pango lays out Arabic, Bengali and other scripts)."""
+    from weasyprint import HTML
+
+    pdf: bytes = HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+    return pdf
+
+
+def charts(shown: list[Grid]) -> list[Any]:
+    """Bars of the shown totals: by article, by gender, per year, by perpetrator type."""
+    from exports.charts import bar_chart
+
+    by_key = {g.key: g for g in shown}
+    made = []
+    if "by_article_gender" in by_key:
+        g = by_key["by_article_gender"]
+        made.append(bar_chart("Violations by MWC article", [w[0].split(" ")[0] for w, _ in
+                                                             g.lines],
+                              [cells[-1] for _, cells in g.lines], axis_label="violations"))
+        made.append(bar_chart("Violations by gender", list(g.column_headers[:-1]),
+                              list(g.totals[:-1]), axis_label="violations"))
+    if "per_year" in by_key:
+        g = by_key["per_year"]
+        made.append(bar_chart("Violations per year", [w[0] for w, _ in g.lines],
+                              [cells[-1] for _, cells in g.lines], axis_label="violations",
+                              horizontal=False))
+    if "by_perpetrator" in by_key:
+        g = by_key["by_perpetrator"]
+        made.append(bar_chart("Violations by perpetrator type", [w[0] for w, _ in g.lines],
+                              [cells[-1] for _, cells in g.lines], axis_label="violations"))
+    return [c for c in made if c is not None]
+
+
+def _filter_words(data: ReportData) -> list[tuple[str, str]]:
+    described = data.request.filter.describe()
+    period = " to ".join(d or "…" for d in (described["filed_from"], described["filed_to"]))
+    lines = [("Countries", ", ".join(described["countries"]) or "all the requester may see"),
+             ("Filed", period if described["filed_from"] or described["filed_to"] else
+              "any time")]
+    for key, label in (("destinations", "Destination countries"),
+                       ("origins", "Countries of origin"), ("stages", "Stages"),
+                       ("forms", "Forms")):
+        if described[key]:
+            lines.append((label, ", ".join(described[key])))
+    return lines
+
+
+def _excluded_articles() -> str:
+    taxonomy = load_taxonomy()
+    counted = set(taxonomy.violation_codes())
+    return ", ".join(f"MWC-{n}" for n in taxonomy.numbers() if n not in counted)
+
+
+def _counted(shown: list[Grid]) -> Any:
+    """Violations counted in all: the total of the article table as shown."""
+    for g in shown:
+        if g.key == "by_article_gender":
+            return g.totals[-1]
+    return TOTAL
