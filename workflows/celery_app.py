@@ -16,7 +16,8 @@ from config.database import connect
 from config.settings import Settings
 from workflows.schedule import beat_schedule
 
-TASK_MODULES = ["workflows.tasks"]
+#: Modules whose tasks a worker registers (exports' tasks run there too, named by string).
+TASK_MODULES = ["workflows.tasks", "exports.tasks"]
 
 
 def make_celery(settings: Settings, database: Database | None = None) -> Celery:
