@@ -46,14 +46,10 @@ def main() -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--demo", is_flag=True, help="Seed demo organisations and one user per role.")
 def run(host: str, port: int, demo: bool) -> None:
-    app = _build_app()
-    svc = _services(app)
-    _init_db_or_fail(svc)
-    with app.app_context():
-        _bootstrap_admin(svc)
-        publish_shipped_forms(svc)
-        if demo:
-            _seed_demo(app, svc)
+    app = _prepared_app()
+    if demo:
+        with app.app_context():
+            _seed_demo(app, _services(app))
     # Access logs would keep reporters' addresses: anonymous reports keep none.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     click.echo(f"MRVRS on http://{host}:{port}/")
@@ -70,6 +66,17 @@ def _seed_demo(app: Flask, svc) -> None:
         click.echo("Demo accounts (passwords are for this run only):")
         for account in accounts:
             click.echo(f"  {account.email:<28} {'/'.join(account.roles):<22} {account.password}")
+
+
+def _prepared_app() -> Flask:
+    """The app with its indexes, a first administrator and the shipped forms in place."""
+    app = _build_app()
+    svc = _services(app)
+    _init_db_or_fail(svc)
+    with app.app_context():
+        _bootstrap_admin(svc)
+        publish_shipped_forms(svc)
+    return app
 
 
 def _init_db_or_fail(svc) -> None:
@@ -123,12 +130,7 @@ def db() -> None:
 
 @db.command("init", help="Create every collection's indexes (safe to run again).")
 def db_init() -> None:
-    app = _build_app()
-    svc = _services(app)
-    _init_db_or_fail(svc)
-    with app.app_context():
-        _bootstrap_admin(svc)
-        publish_shipped_forms(svc)
+    _prepared_app()
     click.echo("indexes are in place")
 
 
