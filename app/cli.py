@@ -11,6 +11,7 @@ import tempfile
 import click
 from flask import Flask
 
+from app.cli_exports import EXPORT_COMMANDS
 from app.cli_forms import forms, publish_shipped_forms
 from config.settings import SettingsError, load_settings, variable_names
 
@@ -211,6 +212,8 @@ def keys_generate() -> None:
 
 
 main.add_command(forms)
+for _command in EXPORT_COMMANDS:  # mrvrs export, mrvrs report
+    main.add_command(_command)
 
 if __name__ == "__main__":
     main()

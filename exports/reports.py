@@ -84,9 +84,15 @@ def render_pdf(html: str) -> bytes:
     return pdf
 
 
-def charts(shown: list[Grid]) -> list[Any]:
+def charts(shown: list[Grid], words: Words | None = None) -> list[Any]:
     """Bars of the shown totals: by article, by gender, per year, by perpetrator type."""
-    from exports.charts import bar_chart
+    from exports.charts import bar_chart as draw
+
+    words = words or Words()
+
+    def bar_chart(title: str, *args: Any, **kwargs: Any) -> Any:
+        kwargs["axis_label"] = words(kwargs.get("axis_label", ""))
+        return draw(words(title), *args, **kwargs)
 
     by_key = {g.key: g for g in shown}
     made = []
