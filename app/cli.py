@@ -45,7 +45,8 @@ def main() -> None:
 @main.command(help="Serve the web app (development server; use gunicorn in production).")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--demo", is_flag=True, help="Seed demo organisations and one user per role.")
+@click.option("--demo", is_flag=True,
+              help="Seed demo organisations, one user per role and 300 generated cases.")
 def run(host: str, port: int, demo: bool) -> None:
     app = _prepared_app()
     if demo:
@@ -61,8 +62,9 @@ def _seed_demo(app: Flask, svc) -> None:
     from app.demo import seed_accounts
 
     accounts = seed_accounts(svc)
-    for hook in app.extensions.get("mrvrs_demo_hooks", []):
-        hook(svc)
+    filed = _seed_demo_cases(svc)
+    if filed:
+        click.echo(f"Demo cases: {filed} generated cases filed and moved through review")
     if accounts:
         click.echo("Demo accounts (passwords are for this run only):")
         for account in accounts:
@@ -78,6 +80,18 @@ def _prepared_app() -> Flask:
         _bootstrap_admin(svc)
         publish_shipped_forms(svc)
     return app
+
+
+def _seed_demo_cases(svc) -> int:
+    from app.demo_cases import seed_cases
+
+    if svc.cases.cases.estimated_document_count():
+        return 0
+    coordinator = svc.users.by_email("coordinator@demo.mrvrs")
+    member = svc.users.by_email("member@demo.mrvrs")
+    actor = {"id": coordinator["_id"], "roles": coordinator["roles"],
+             "org_id": coordinator.get("org_id"), "countries": coordinator.get("countries", [])}
+    return seed_cases(svc, actor, member.get("org_id") if member else None)
 
 
 def _init_db_or_fail(svc) -> None:
