@@ -24,7 +24,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -121,9 +120,17 @@ def _export(wanted: ExportRequest):
     result = run_export(svc.cases, svc.forms, svc.sealer, actor, wanted, out,
                         full_roles=svc.settings.export_full_roles)
     record("export.created", None, **wanted.describe(), **result.summary())
-    out.seek(0)
     name = f"mrvrs-export-{datetime.now(UTC):%Y%m%d-%H%M}{result.suffix}"
-    return send_file(out, mimetype=result.media_type, as_attachment=True, download_name=name)
+    return Response(_chunks(out), mimetype=result.media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _chunks(out: Any, size: int = 64 * 1024) -> Any:
+    """Stream the written file, closing it when sent (or when the client goes away)."""
+    with out:
+        out.seek(0)
+        while block := out.read(size):
+            yield block
 
 
 def start_job(kind: str, actor: dict[str, Any], params: dict[str, Any],
