@@ -1,0 +1,89 @@
+"""The mission report rendered from its data: headings, numbers, suppression, escaping,
+repeatability, and a PDF whose text (`pdftotext`) holds the same headings and numbers."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import UTC, datetime
+
+import pytest
+
+from exports.reports import render_html, render_pdf
+from tests.unit.exports.export_report_data import report_data
+
+HEADINGS = ("Mission report: Mission to Malaysia", "1. Scope and query", "2. Method",
+            "3. Indicators", "4. Charts", "5. Case summaries", "Annex: the cases counted",
+            "Violations by MWC article and destination country",
+            "Violations by perpetrator type, split by gender",
+            "Violations by immigration status, split by gender",
+            "Cases by outcome, split by gender", "Violations per year of filing",
+            "Median days from filing")
+
+
+def test_html__headings_scope_query_time_and_method():
+    data = report_data()
+    html = render_html(data)
+    for heading in HEADINGS:
+        assert heading in html, heading
+    assert "The query below ran at 2026-03-02 08:15 UTC" in html
+    assert "MY, SG" in html and "2023-01-01 to 2025-12-31" in html
+    assert "One violation is counted per case and per article" in html
+    assert "MWC-1, MWC-5, MWC-34, MWC-35, MWC-36, MWC-64" in html
+    for note in data.indicators.consent.notes():
+        assert note in html
+    assert "did not consent to public advocacy" in html
+
+
+def test_html__exact_numbers_when_asked():
+    data = report_data(threshold=None)
+    html = render_html(data)
+    total = data.indicators.table("by_article_gender").total
+    assert f'id="violations-counted">{total}<' in html
+    assert f'id="cases-counted">{data.indicators.consent.included}<' in html
+    assert "&lt;5" not in html.split("3. Indicators")[1]
+    assert "must not be published" in " ".join(html.split())
+
+
+def test_html__small_counts_suppressed_by_default():
+    html = render_html(report_data(threshold=5, count=40))
+    tables = html.split("3. Indicators")[1].split("4. Charts")[0]
+    assert "&lt;5" in tables and "withheld so that a small count cannot be worked out" in html
+
+
+def test_html__narratives_escaped_never_markup():
+    html = render_html(report_data(narrative='<script>alert("x")</script><b>bold</b>'))
+    assert "<script>" not in html and "<b>bold</b>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_html__same_data_same_document_but_the_run_time():
+    first = render_html(report_data())
+    second = render_html(report_data(ran_at=datetime(2027, 1, 1, tzinfo=UTC)))
+    changed = [(a, b) for a, b in zip(first.splitlines(), second.splitlines(), strict=True)
+               if a != b]
+    assert len(changed) == 2 and all("UTC" in a for a, _ in changed)
+
+
+def test_html__aggregate_lists_and_summarises_no_case():
+    html = render_html(report_data(level="aggregate"))
+    assert "An aggregate report lists no case." in html
+    assert "An aggregate report summarises no case." in html
+    assert "P-0a1b2c3d4e5f" not in html  # even if data carried some
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_pdf__text_holds_the_headings_and_numbers():
+    data = report_data(threshold=None)
+    pdf = render_pdf(render_html(data))
+    assert pdf.startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True,
+                          check=True).stdout.decode()
+    flowing = " ".join(text.split())
+    for heading in HEADINGS:
+        assert heading in flowing, heading
+    total = data.indicators.table("by_article_gender").total
+    assert f"Violations counted {total}" in flowing
+    assert f"Cases counted {data.indicators.consent.included}" in flowing
+    year_line = [line.split() for line in text.splitlines() if line.strip().startswith("2024")]
+    assert str(data.indicators.table("per_year").row_totals[2024]) in year_line[0]
