@@ -20,12 +20,12 @@ from flask_babel import ngettext
 from app.exports_forms import IndicatorFilterForm, ReportForm
 from app.exports_views import (
     EXPORT_PAGE_ROLES,
-    start_job,
     bp,
     check_level_or_403,
     export_actor,
     levels_for,
     refuse_operators,
+    start_job,
 )
 from app.roles import roles_required
 from app.services import services
@@ -133,7 +133,8 @@ def indicators():
 
     return render_template(
         "exports/indicators.html", form=form, found=found, grids=shown,
-        trend=trend_lines(found), charts=charts(shown, words), consent=consent_sentences(found.consent),
+        trend=trend_lines(found), charts=charts(shown, words),
+        consent=consent_sentences(found.consent),
         durations=[(words(w), d, n) for w, d, n in duration_lines(found)])
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from exports.indicator_runs import IndicatorSet
 from exports.indicators import IndicatorTable, Key
-from exports.suppression import published_median, published_trend, publish
+from exports.suppression import publish, published_median, published_trend
 from exports.tabular import Column, Table, TaggedRow
 from forms.dimensions import load_dimensions
 from forms.mwc import code, load_taxonomy

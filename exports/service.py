@@ -29,8 +29,8 @@ from exports import pipelines
 from exports.columns import build_layout, export_rows
 from exports.consent import ConsentSummary, check_purpose, consent_filter
 from exports.filters import ExportFilter, forms_match, parse_filter
-from exports.indicator_runs import CaseAggregator, indicator_tables
 from exports.indicator_grids import aggregate_tables
+from exports.indicator_runs import CaseAggregator, indicator_tables
 from exports.redaction import Level, Redactor, check_level
 from exports.writers import get_writer
 from workflows.scope import case_filter_for, roles_of

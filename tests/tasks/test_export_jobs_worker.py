@@ -17,7 +17,6 @@ import pytest
 from exports.filters import parse_filter
 from exports.indicator_runs import indicator_tables
 from exports.job_runs import JobContext, run_export_job, run_report_job, sweep_export_files
-from exports.jobs import ExportJobStore
 from exports.report_data import ReportRequest
 from exports.service import ExportRequest
 from forms.mwc import load_taxonomy
