@@ -57,3 +57,15 @@ def test_production__keys_given__starts():
     settings = load_settings({"MRVRS_ENV": "production", "MRVRS_SECRET_KEY": "s",
                               "MRVRS_DATA_KEY": TEST_DATA_KEY})
     assert settings.production and settings.generated_keys == ()
+
+
+def test_every_variable__documented_in_the_readme():
+    """README promises every MRVRS_* variable; test-only hooks (MRVRS_TEST_*) excepted."""
+    from pathlib import Path
+
+    from config.settings import variable_names
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    missing = [name for name in variable_names()
+               if not name.startswith("MRVRS_TEST_") and f"`{name}`" not in readme]
+    assert missing == []
