@@ -22,8 +22,7 @@ from exports.jobs import ExportJobStore
 from exports.redaction import LevelNotAllowed
 from exports.report_data import ReportRequest
 from exports.reports import HTML_MEDIA_TYPE, PDF_MEDIA_TYPE, compile_report
-from exports.service import ExportRequest, FormSource, Opener, run_export
-from workflows.repository import CaseRepository
+from exports.service import CaseSource, ExportRequest, FormSource, Opener, run_export
 
 log = logging.getLogger("mrvrs.exports")
 
@@ -39,7 +38,7 @@ class JobContext:
     """What a job needs; the task builds it from the worker's database and settings."""
 
     store: ExportJobStore
-    repo: CaseRepository
+    repo: CaseSource
     forms: FormSource
     sealer: Opener
     full_roles: tuple[str, ...]

@@ -27,9 +27,16 @@ from gridfs import GridFS
 from gridfs.errors import NoFile
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import (
+    AutoReconnect,
+    DuplicateKeyError,
+    NetworkTimeout,
+    ServerSelectionTimeoutError,
+)
 
 KINDS = ("export", "report")
+#: Database failures that pass: the job tasks retry them (named here, where pymongo is).
+TRANSIENT_ERRORS = (AutoReconnect, ServerSelectionTimeoutError, NetworkTimeout)
 #: How long a run may go without reporting progress before another may take the job over.
 CLAIM_TTL = timedelta(minutes=10)
 BUCKET = "export_files"

@@ -19,10 +19,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from celery import shared_task
-from pymongo.errors import AutoReconnect, NetworkTimeout, ServerSelectionTimeoutError
 
 from exports.job_runs import JobContext, run_export_job, run_report_job, sweep_export_files
-from exports.jobs import ExportJobStore
+from exports.jobs import TRANSIENT_ERRORS, ExportJobStore
 from exports.report_data import report_secret
 from forms.store import FormStore
 from workflows.celery_app import task_database
@@ -32,7 +31,6 @@ from workflows.sealing import Sealer
 
 log = logging.getLogger("mrvrs.tasks")
 
-TRANSIENT = (AutoReconnect, ServerSelectionTimeoutError, NetworkTimeout)
 EXPORT_TASK = "mrvrs.export_job"
 REPORT_TASK = "mrvrs.report_job"
 
@@ -54,7 +52,7 @@ def _run(task: Any, call: Callable[[JobContext], Any], job_id: str = "") -> Any:
     settings = task.app.mrvrs_settings
     policy = RetryPolicy(settings.task_max_retries, settings.task_retry_seconds)
     outcome = attempt(lambda: call(job_context(task.app)), task.request.retries, policy,
-                      TRANSIENT)
+                      TRANSIENT_ERRORS)
     if isinstance(outcome, Retry):
         log.warning("%s %s failed (%s); retrying in %.1fs", task.name, job_id,
                     type(outcome.error).__name__, outcome.countdown)
