@@ -23,7 +23,7 @@ from pymongo import MongoClient
 from pymongo.database import Database
 
 DEFAULT_URI = "mongodb://127.0.0.1:27018/"
-DEFAULT_BROKER = "redis://127.0.0.1:6390/0"
+DEFAULT_BROKER = "redis://127.0.0.1:6390/7"
 #: A fixed data key: generated cases and the app/worker under test must open each other's seals.
 DATA_KEY = "bXJ2cnMtYmVuY2gtZGF0YS1rZXktMzItYnl0ZXMhISE="
 RESULTS = Path(__file__).parent / "results"
@@ -48,7 +48,7 @@ def identity_secret() -> bytes:
 
 def app_env(uri: str | None, db_name: str) -> dict[str, str]:
     """Environment for a web or worker process under test, on the benchmark's database."""
-    return {**os.environ, "MRVRS_ENV": "production", "MRVRS_MONGO_URI": mongo_uri(uri),
+    return {**os.environ, "MRVRS_ENV": "development", "MRVRS_MONGO_URI": mongo_uri(uri),
             "MRVRS_DB_NAME": db_name, "MRVRS_BROKER_URL": broker_url(),
             "MRVRS_DATA_KEY": DATA_KEY, "MRVRS_SECRET_KEY": "bench-secret-" + "x" * 40,
             "MRVRS_RATE_LIMIT_PUBLIC": "1000000 per second",

@@ -1,0 +1,126 @@
+"""Intake: `POST /api/v1/cases` through gunicorn against a bare insert endpoint.
+
+    python -m bench.bench_intake --cases 10000
+
+Both run under the same gunicorn command on loopback (`WORKERS` sync workers) and
+get the same `REQUESTS` JSON submissions (valid answers to the shipped forms, in
+their languages) from `CLIENTS` concurrent keep-alive clients. The API checks the
+token, validates with the WTForms class, derives the case, seals, takes a
+reference and queues routing on Redis; the bare endpoint inserts the body. Prints
+throughput and p50/p95/p99; target at least 0.6 of the bare throughput.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from bench.answers import EMPLOYERS, answers_for
+from bench.common import app_env, percentiles, report, row
+from bench.dataset import arguments, drop, prepared
+from app.stores import TokenStore, UserStore
+from forms.store import FormStore
+
+PORT = int(os.environ.get("MRVRS_BENCH_HTTP_PORT", "8391"))
+WORKERS, CLIENTS = 2, 8
+REQUESTS = int(os.environ.get("MRVRS_BENCH_REQUESTS", "200"))
+
+
+def bodies(db: Any, count: int) -> list[bytes]:
+    store, rng, out = FormStore(db), random.Random(7), []
+    forms = [(r, store.definition(r["form_id"], r["version"])) for r in store.list_latest()]
+    forms = [(r, d) for r, d in forms if d.country]
+    for i in range(count):
+        record, definition = rng.choice(forms)
+        language = rng.choice(definition.languages)
+        person = {"name": f"Siti Aminah {i}", "passport": f"A{i:07d}",
+                  "employer": rng.choice(EMPLOYERS)}
+        out.append(json.dumps({"form_id": record["form_id"], "version": record["version"],
+                               "language": language,
+                               "answers": answers_for(definition, language, rng, person)}
+                              ).encode())
+    return out
+
+
+def token(db: Any) -> str:
+    user = UserStore(db).create(f"bench{time.time_ns()}@bench.invalid", "bench-password-1",
+                                ["member"], countries=["MY"])
+    return TokenStore(db).create(user["_id"], "bench")[1]
+
+
+def serve(db: Any, target: str) -> subprocess.Popen:
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--workers", str(WORKERS),
+                               "--bind", f"127.0.0.1:{PORT}", target],
+                              env=app_env(None, db.name), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    for _ in range(300):
+        try:
+            http.client.HTTPConnection("127.0.0.1", PORT, timeout=1).request("GET", "/")
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError(f"gunicorn did not start for {target}")
+
+
+def load(path: str, payloads: list[bytes], headers: dict[str, str]) -> tuple[float, list]:
+    """Send every payload from `CLIENTS` keep-alive connections; (requests/s, latencies)."""
+    def client(share: list[bytes]) -> list[float]:
+        conn, times = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120), []
+        for body in share:
+            started = time.perf_counter()
+            conn.request("POST", path, body, {"Content-Type": "application/json", **headers})
+            response = conn.getresponse()
+            response.read()
+            if response.status != 201:
+                raise RuntimeError(f"{path} answered {response.status}")
+            times.append(time.perf_counter() - started)
+        return times
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        results = list(pool.map(client, [payloads[i::CLIENTS] for i in range(CLIENTS)]))
+    return len(payloads) / (time.perf_counter() - started), [t for r in results for t in r]
+
+
+def measure(db: Any, target: str, path: str, payloads: list[bytes],
+            headers: dict[str, str]) -> tuple[float, dict]:
+    server = serve(db, target)
+    try:
+        load(path, payloads[:CLIENTS], headers)  # warm each worker's caches
+        rate, times = load(path, payloads, headers)
+        return rate, percentiles(times)
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def run(db: Any, cases: int) -> None:
+    payloads = bodies(db, REQUESTS)
+    auth = {"Authorization": f"Bearer {token(db)}"}
+    ours, lat = measure(db, "app:create_app()", "/api/v1/cases", payloads, auth)
+    bare, bare_lat = measure(db, "bench.bare_app:create_app()", "/bare", payloads, {})
+    rows = [row("submissions/s", ours, bare, "req/s", higher_is_better=True, target=0.6)]
+    rows += [row(f"latency {p}", lat[f"{p}_ms"], bare_lat[f"{p}_ms"], "ms",
+                 higher_is_better=False, target=float("inf")) for p in ("p50", "p95", "p99")]
+    report("intake", cases, rows, clients=CLIENTS, gunicorn_workers=WORKERS,
+           requests=REQUESTS)
+
+
+def main() -> None:
+    options = arguments(__doc__.splitlines()[0])
+    db = prepared(options.cases)
+    run(db, options.cases)
+    if not options.keep:
+        drop(db)
+
+
+if __name__ == "__main__":
+    main()

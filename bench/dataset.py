@@ -1,0 +1,48 @@
+"""One generated database per size, shared by the benchmarks of a run.
+
+`prepared(cases)` fills `mrvrs_bench_<cases>` once (seed 1) and reuses it while it
+holds that many cases, so `run_all` generates each size once; `drop` removes it.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from pymongo.database import Database
+
+from bench.common import database
+from bench.generate import generate
+
+SEED = 1
+
+
+def db_name(cases: int) -> str:
+    return f"mrvrs_bench_{cases}"
+
+
+def prepared(cases: int, uri: str | None = None) -> Database:
+    db = database(uri, db_name(cases))
+    if db.cases.estimated_document_count() != cases:
+        db.client.drop_database(db.name)
+        rate = generate(db, cases, SEED)
+        print(f"generated {cases} cases: {rate:.0f} cases/s")
+        db.bench_meta.replace_one({"_id": "generation"}, {"_id": "generation",
+                                                          "cases_per_s": rate}, upsert=True)
+    return db
+
+
+def generation_rate(db: Database) -> float | None:
+    meta = db.bench_meta.find_one({"_id": "generation"})
+    return meta and meta.get("cases_per_s")
+
+
+def drop(db: Database) -> None:
+    db.client.drop_database(db.name)
+
+
+def arguments(description: str) -> argparse.Namespace:
+    """The options every benchmark takes: the size, and whether to keep the data."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--cases", type=int, default=1000)
+    parser.add_argument("--keep", action="store_true", help="keep the generated database")
+    return parser.parse_args()
