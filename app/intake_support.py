@@ -80,7 +80,7 @@ def uploads_from(files: dict[str, Iterable[Any]], max_bytes: int) -> dict[str, l
 def published(form_id: str, version: int | None = None) -> tuple[Any, FormRecord] | None:
     """The definition and record of a published form version (latest when None)."""
     store = services().forms
-    record = store.latest(form_id) if version is None else store.get(form_id, version)
+    record = store.summary(form_id, version)
     if record is None:
         return None
     number = int(record["version"])

@@ -125,6 +125,28 @@ class FormStore:
         return self.versions_collection.find_one({"form_id": str(form_id)},
                                                  sort=[("version", DESCENDING)])
 
+    def summary(self, form_id: str, version: Any = None) -> dict | None:
+        """A version's record without its definition and source (latest when None).
+
+        What intake needs on every submission (version and hash). A numbered
+        version never changes, so its summary is cached with the definitions: a
+        submission then reads no form record at all (FerretDB reads the whole large
+        record even for a projection).
+        """
+        if version is None:
+            return self.versions_collection.find_one({"form_id": str(form_id)}, SUMMARY,
+                                                     sort=[("version", DESCENDING)])
+        number = _version_number(version)
+        if number is None:
+            return None
+        key = (f"summary:{form_id}", number)
+        cached = self._cached(key)
+        if cached is None:
+            found = self.versions_collection.find_one(
+                {"form_id": str(form_id), "version": number}, SUMMARY)
+            cached = self._remember(key, found) if found is not None else None
+        return dict(cached) if cached is not None else None
+
     def versions(self, form_id: str) -> list[dict]:
         """Every version of a form, oldest first, without definition and source."""
         return list(self.versions_collection.find({"form_id": str(form_id)}, SUMMARY)
