@@ -3,14 +3,16 @@
 import pytest
 
 PUBLIC_NAV = {"Home", "Report a violation", "Check a report"}
+EVIDENCE_NAV = {"Exports", "Indicators"}
 EXPECTED_NAV = {
     "admin": PUBLIC_NAV | {"Users", "Organisations", "Audit log", "My account"},
-    "coordinator": PUBLIC_NAV | {"Cases", "Notifications", "Forms", "Audit log", "My account"},
-    "reviewer": PUBLIC_NAV | {"Cases", "Notifications", "My account"},
+    "coordinator": PUBLIC_NAV | EVIDENCE_NAV | {"Cases", "Notifications", "Forms", "Audit log",
+                                                "My account"},
+    "reviewer": PUBLIC_NAV | EVIDENCE_NAV | {"Cases", "Notifications", "My account"},
     "member": PUBLIC_NAV | {"Cases", "Notifications", "My reports", "My account"},
     "form_editor": PUBLIC_NAV | {"Cases", "Notifications", "Forms", "My reports",
                                  "My account"},
-    "mission": PUBLIC_NAV | {"My account"},
+    "mission": PUBLIC_NAV | EVIDENCE_NAV | {"My account"},
     "reporter": PUBLIC_NAV | {"Notifications", "My reports", "My account"},
 }
 
