@@ -22,11 +22,12 @@ def db_name(cases: int) -> str:
 
 def prepared(cases: int, uri: str | None = None) -> Database:
     db = database(uri, db_name(cases))
-    if db.cases.estimated_document_count() != cases:
+    meta = db.bench_meta.find_one({"_id": "generation"}) or {}
+    if meta.get("cases") != cases or db.cases.estimated_document_count() != cases:
         db.client.drop_database(db.name)
         rate = generate(db, cases, SEED)
         print(f"generated {cases} cases: {rate:.0f} cases/s")
-        db.bench_meta.replace_one({"_id": "generation"}, {"_id": "generation",
+        db.bench_meta.replace_one({"_id": "generation"}, {"_id": "generation", "cases": cases,
                                                           "cases_per_s": rate}, upsert=True)
     return db
 
