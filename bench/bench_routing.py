@@ -28,6 +28,7 @@ from workflows.celery_app import make_celery
 from workflows.intake import enqueue_routing
 
 ROUTED = int(os.environ.get("MRVRS_BENCH_ROUTED", "100"))
+WAIT_SECONDS = int(os.environ.get("MRVRS_BENCH_ROUTING_WAIT", "300"))
 
 
 def file_submitted(db: Any, count: int, seed: int) -> list[str]:
@@ -68,7 +69,10 @@ def with_workers(db: Any, ids: list[str], concurrency: int) -> float:
         started = time.perf_counter()
         for case_id in ids:
             enqueue_routing(celery, case_id)
+        deadline = started + WAIT_SECONDS
         while db.cases.count_documents({"_id": {"$in": ids}, "stage": "submitted"}):
+            if time.perf_counter() > deadline:  # fail loudly rather than hang a CI run
+                raise RuntimeError(f"cases still in submitted after {WAIT_SECONDS} s")
             time.sleep(0.2)
         return len(ids) / (time.perf_counter() - started)
     finally:
