@@ -20,7 +20,7 @@ import tracemalloc
 from typing import Any
 
 from bench.common import report, row, timed
-from bench.dataset import arguments, drop, prepared
+from bench.dataset import run_standalone
 from bench.export_bench import export
 from workflows.repository import CaseRepository
 
@@ -69,11 +69,7 @@ def run(db: Any, cases: int) -> None:
 
 
 def main() -> None:
-    options = arguments(__doc__.splitlines()[0])
-    db = prepared(options.cases)
-    run(db, options.cases)
-    if not options.keep:
-        drop(db)
+    run_standalone(__doc__.splitlines()[0], run)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from bench.common import report, row, timed
-from bench.dataset import arguments, drop, prepared
+from bench.dataset import run_standalone
 from exports import pipelines
 from exports.indicator_runs import indicator_tables, years_of
 from workflows.repository import CaseRepository
@@ -44,11 +44,7 @@ def run(db: Any, cases: int) -> None:
 
 
 def main() -> None:
-    options = arguments(__doc__.splitlines()[0])
-    db = prepared(options.cases)
-    run(db, options.cases)
-    if not options.keep:
-        drop(db)
+    run_standalone(__doc__.splitlines()[0], run)
 
 
 if __name__ == "__main__":

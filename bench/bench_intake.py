@@ -24,7 +24,7 @@ from typing import Any
 
 from bench.answers import EMPLOYERS, answers_for
 from bench.common import app_env, percentiles, report, row
-from bench.dataset import arguments, drop, prepared
+from bench.dataset import run_standalone
 from app.stores import TokenStore, UserStore
 from forms.store import FormStore
 
@@ -115,11 +115,7 @@ def run(db: Any, cases: int) -> None:
 
 
 def main() -> None:
-    options = arguments(__doc__.splitlines()[0])
-    db = prepared(options.cases)
-    run(db, options.cases)
-    if not options.keep:
-        drop(db)
+    run_standalone(__doc__.splitlines()[0], run)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bench.common import percentiles, report, row, timed
-from bench.dataset import arguments, drop, prepared
+from bench.dataset import run_standalone
 from workflows.queue import ROW_FIELDS, filter_clauses, list_cases
 from workflows.repository import CaseRepository
 from workflows.scope import case_filter_for
@@ -62,11 +62,7 @@ def run(db: Any, cases: int) -> None:
 
 
 def main() -> None:
-    options = arguments(__doc__.splitlines()[0])
-    db = prepared(options.cases)
-    run(db, options.cases)
-    if not options.keep:
-        drop(db)
+    run_standalone(__doc__.splitlines()[0], run)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bench.common import app_env, report, row
-from bench.dataset import arguments, db_name, drop, prepared
+from bench.dataset import run_standalone
 from bench.generate import Generator
 from config.settings import load_settings
 from workflows.celery_app import make_celery
@@ -93,11 +93,7 @@ def run(db: Any, cases: int) -> None:
 
 
 def main() -> None:
-    options = arguments(__doc__.splitlines()[0])
-    db = prepared(options.cases)
-    run(db, options.cases)
-    if not options.keep:
-        drop(db)
+    run_standalone(__doc__.splitlines()[0], run)
 
 
 if __name__ == "__main__":

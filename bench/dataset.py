@@ -7,6 +7,8 @@ holds that many cases, so `run_all` generates each size once; `drop` removes it.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from typing import Any
 
 from pymongo.database import Database
 
@@ -47,3 +49,13 @@ def arguments(description: str) -> argparse.Namespace:
     parser.add_argument("--cases", type=int, default=1000)
     parser.add_argument("--keep", action="store_true", help="keep the generated database")
     return parser.parse_args()
+
+
+def run_standalone(description: str, run: Callable[[Database, int], Any]) -> None:
+    """What each benchmark does when started on its own: parse its arguments, prepare
+    the database of that size, run, and drop the database unless `--keep`."""
+    options = arguments(description)
+    db = prepared(options.cases)
+    run(db, options.cases)
+    if not options.keep:
+        drop(db)
