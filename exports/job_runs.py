@@ -62,38 +62,18 @@ def slug(text: str) -> str:
 
 def run_export_job(ctx: JobContext, job_id: str) -> str:
     """Run one export job; returns its state afterwards ("busy" while another run has it)."""
-    job = ctx.store.get(job_id)
-    if job is None or job["status"] in ("done", "expired"):
-        return "missing" if job is None else job["status"]
-    run = ctx.store.claim(job_id, ctx.clock())
-    if run is None:
-        return "busy"
-    request = None
-    try:
-        request = ExportRequest.from_params(job["params"])
-        with tempfile.SpooledTemporaryFile(SPOOL_BYTES) as out:
-            result = run_export(
-                ctx.repo, ctx.forms, ctx.sealer, job["actor"], request, out,
-                full_roles=ctx.full_roles, total=job["progress"]["total"],
-                progress=lambda done, total: ctx.store.progress(job_id, done, total,
-                                                                ctx.clock()))
-            meta = _store(ctx, job_id, run, "export", out,
-                          f"mrvrs-export-{job['created_at']:%Y%m%d-%H%M}{result.suffix}",
-                          result.media_type)
-        summary = result.summary()
-        ctx.store.finish(job_id, run, files={"export": meta}, summary=summary,
-                         now=ctx.clock(), keep=ctx.keep)
-    except PERMANENT as exc:
-        return _failed(ctx, job, run, exc, request.describe() if request else {})
-    except BaseException:
-        ctx.store.release(job_id)
-        raise
-    ctx.record("export.completed", job["user_id"], job_id, **request.describe(), **summary)
-    return "done"
+    return _run_job(ctx, job_id, "export", ExportRequest.from_params, _build_export)
 
 
 def run_report_job(ctx: JobContext, job_id: str) -> str:
     """Build one mission report (HTML and PDF) and keep both files."""
+    return _run_job(ctx, job_id, "report", ReportRequest.from_params, _build_report)
+
+
+def _run_job(ctx: JobContext, job_id: str, kind: str, parse: Callable[[Any], Any],
+             build: Callable[..., tuple[dict, dict]]) -> str:
+    """What every job shares: skip finished ones, claim, build, then finish or fail, and
+    audit. A run that dies releases its claim so the retry can take it."""
     job = ctx.store.get(job_id)
     if job is None or job["status"] in ("done", "expired"):
         return "missing" if job is None else job["status"]
@@ -102,16 +82,8 @@ def run_report_job(ctx: JobContext, job_id: str) -> str:
         return "busy"
     request = None
     try:
-        request = ReportRequest.from_params(job["params"])
-        report = compile_report(ctx.repo, ctx.forms, ctx.sealer, job["actor"], request,
-                                full_roles=ctx.full_roles, secret=ctx.secret,
-                                now=ctx.clock())
-        name = f"mrvrs-report-{slug(request.name)}"
-        files = {"html": _store_bytes(ctx, job_id, run, "html", report.html.encode("utf-8"),
-                                      f"{name}.html", HTML_MEDIA_TYPE),
-                 "pdf": _store_bytes(ctx, job_id, run, "pdf", report.pdf or b"",
-                                     f"{name}.pdf", PDF_MEDIA_TYPE)}
-        summary = report_summary(report.data)
+        request = parse(job["params"])
+        files, summary = build(ctx, job_id, job, run, request)
         ctx.store.finish(job_id, run, files=files, summary=summary, now=ctx.clock(),
                          keep=ctx.keep)
     except PERMANENT as exc:
@@ -119,8 +91,34 @@ def run_report_job(ctx: JobContext, job_id: str) -> str:
     except BaseException:
         ctx.store.release(job_id)
         raise
-    ctx.record("report.completed", job["user_id"], job_id, **request.describe(), **summary)
+    ctx.record(f"{kind}.completed", job["user_id"], job_id, **request.describe(), **summary)
     return "done"
+
+
+def _build_export(ctx: JobContext, job_id: str, job: dict, run: Any,
+                  request: Any) -> tuple[dict, dict]:
+    with tempfile.SpooledTemporaryFile(SPOOL_BYTES) as out:
+        result = run_export(
+            ctx.repo, ctx.forms, ctx.sealer, job["actor"], request, out,
+            full_roles=ctx.full_roles, total=job["progress"]["total"],
+            progress=lambda done, total: ctx.store.progress(job_id, done, total,
+                                                            ctx.clock()))
+        meta = _store(ctx, job_id, run, "export", out,
+                      f"mrvrs-export-{job['created_at']:%Y%m%d-%H%M}{result.suffix}",
+                      result.media_type)
+    return {"export": meta}, result.summary()
+
+
+def _build_report(ctx: JobContext, job_id: str, job: dict, run: Any,
+                  request: Any) -> tuple[dict, dict]:
+    report = compile_report(ctx.repo, ctx.forms, ctx.sealer, job["actor"], request,
+                            full_roles=ctx.full_roles, secret=ctx.secret, now=ctx.clock())
+    name = f"mrvrs-report-{slug(request.name)}"
+    files = {"html": _store_bytes(ctx, job_id, run, "html", report.html.encode("utf-8"),
+                                  f"{name}.html", HTML_MEDIA_TYPE),
+             "pdf": _store_bytes(ctx, job_id, run, "pdf", report.pdf or b"",
+                                 f"{name}.pdf", PDF_MEDIA_TYPE)}
+    return files, report_summary(report.data)
 
 
 def report_summary(data: Any) -> dict[str, Any]:
