@@ -19,6 +19,7 @@ rule of the indicators (one violation per case per article), ready for pivot tab
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +47,7 @@ LABELS = {
 }
 CASE_COLUMNS = ("country", "form_id", "form_version", "language", "created_at", "stage",
                 "outcome")
+_CONSENT_KEYS = tuple((p, f"consent.{p}") for p in CONSENT_PURPOSES)
 VIOLATION_COLUMNS = ("country", "form_id", "created_at", "stage", "outcome")
 ARTICLE_COLUMNS = ("mwc_code", "mwc_article", "mwc_title", "mwc_part", "documented_only")
 
@@ -62,11 +64,14 @@ class FormPlan:
     fields: Mapping[str, Field]
     term_ids: frozenset[str]
     scope: str
+    term_keys: tuple[tuple[str, str], ...] = ()  # (term id, its column key)
 
     @classmethod
     def of(cls, definition: FormDefinition) -> FormPlan:
+        scope = term_scope(definition)
         return cls(definition, {f.id: f for f in definition.fields()},
-                   frozenset(t.id for t in definition.terms), term_scope(definition))
+                   frozenset(t.id for t in definition.terms), scope,
+                   tuple((t.id, f"term.{scope}.{t.id}") for t in definition.terms))
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,14 @@ class ExportLayout:
     taxonomy: Taxonomy = field(repr=False, compare=False)
     choice_labels: bool = True
     plans: Mapping[FormKey, FormPlan] = field(default_factory=dict, repr=False, compare=False)
+    #: The cells of each article in the violations table, filled as the export meets them.
+    article_cells: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False,
+                                                     compare=False)
+
+    @functools.cached_property
+    def dimension_keys(self) -> tuple[tuple[str, str], ...]:
+        """(dimension id, its column key) for every standard dimension."""
+        return tuple((d, f"dim.{d}") for d in self.dimension_ids)
 
     @property
     def tables(self) -> tuple[Table, Table]:
@@ -177,15 +190,20 @@ def _term_columns(ordered: list[FormDefinition], lang: str) -> dict[tuple[str, s
 
 def export_rows(cases: Iterable[Mapping[str, Any]], layout: ExportLayout,
                 redactor: Redactor) -> Iterator[TaggedRow]:
-    """For each case, its row in "cases" and then its rows in "violations"; one pass."""
+    """For each case, its row in "cases" and then its rows in "violations"; one pass.
+
+    A "cases" row holds the columns that apply to the case's form (`case_cells`);
+    writers read every column with `.get`, so the others are empty.
+    """
     if redactor.level is not layout.level:
         raise RedactionError(f"the layout is for {layout.level}, the redactor for "
                              f"{redactor.level}")
     for case in cases:
         plan = layout.plan_for(case)
         shown = redactor.redact(case, plan.definition)
-        yield "cases", case_row(shown, plan, layout)
-        for row in violation_rows(shown, layout):
+        cells = case_cells(shown, plan, layout)
+        yield "cases", cells
+        for row in violation_cells(cells, countable_articles(shown, layout), layout):
             yield "violations", row
 
 
@@ -197,43 +215,67 @@ def _common(shown: Mapping[str, Any], layout: ExportLayout) -> dict[str, Any]:
            "form_version": form.get("version"), "language": shown.get("language"),
            "created_at": scalar(shown.get("created_at")), "stage": shown.get("stage"),
            "outcome": shown.get("outcome")}
-    row.update((f"dim.{d}", scalar(dims.get(d))) for d in layout.dimension_ids)
+    for d, key in layout.dimension_keys:
+        row[key] = scalar(dims.get(d))
     return row
 
 
-def case_row(shown: Mapping[str, Any], plan: FormPlan, layout: ExportLayout) -> dict[str, Any]:
-    """The "cases" row of a redacted case (see `Redactor.redact`)."""
+def case_cells(shown: Mapping[str, Any], plan: FormPlan,
+               layout: ExportLayout) -> dict[str, Any]:
+    """The cells of a redacted case's "cases" row that its own form fills.
+
+    They do not depend on which other forms the export covers: an answer column of a
+    question the form lacks, and a term column of another country, are simply absent
+    (empty), as `case_row` shows them. So the cells can be made before the export's
+    columns are known (`layout` only lends the language, the dimensions and the
+    taxonomy here, which are the same for every form).
+    """
     row = _common(shown, layout)
     articles = articles_of(shown)
     scope = plan.scope
     chosen = set(shown.get("terms") or ())
     consent = shown.get("consent") or {}
     row["mwc_codes"] = ";".join(code(n) for n in articles)
-    row["mwc_titles"] = JOIN.join(_title(layout, n) for n in articles)
+    row["mwc_titles"] = JOIN.join(_article(layout, n)["mwc_title"] for n in articles)
     row["local_terms"] = JOIN.join(f"{scope}:{t}" for t in sorted(chosen))
-    row.update((f"consent.{p}", consent.get(p)) for p in CONSENT_PURPOSES)
+    for p, key in _CONSENT_KEYS:
+        row[key] = consent.get(p)
     answers = shown.get("answers") or {}
-    for field_id in layout.answer_fields:
-        f = plan.fields.get(field_id)
-        row[f"answer.{field_id}"] = None if f is None else format_answer(
-            f, answers.get(field_id), plan.definition, layout.lang, labels=layout.choice_labels)
-    for column_scope, term_id in layout.terms:
-        applies = column_scope == scope and term_id in plan.term_ids
-        row[f"term.{column_scope}.{term_id}"] = (term_id in chosen) if applies else None
+    fields = plan.fields
+    for field_id, value in answers.items():
+        f = fields.get(field_id)
+        if f is not None:
+            row[f"answer.{field_id}"] = format_answer(f, value, plan.definition, layout.lang,
+                                                      labels=layout.choice_labels)
+    for term_id, key in plan.term_keys:
+        row[key] = term_id in chosen
+    return row
+
+
+def case_row(shown: Mapping[str, Any], plan: FormPlan, layout: ExportLayout) -> dict[str, Any]:
+    """The "cases" row of a redacted case (see `Redactor.redact`), every column present."""
+    row: dict[str, Any] = dict.fromkeys(layout.cases.keys)
+    row.update(case_cells(shown, plan, layout))
     return row
 
 
 def violation_rows(shown: Mapping[str, Any], layout: ExportLayout) -> Iterator[dict[str, Any]]:
     """One row per MWC article a case cites as violated (context articles left out)."""
-    common = _common(shown, layout)
-    for number in articles_of(shown):
-        if number not in layout.countable:
-            continue
-        article = layout.taxonomy.article(number) if number in layout.taxonomy else None
-        yield {**common, "mwc_code": code(number), "mwc_article": number,
-               "mwc_title": _title(layout, number),
-               "mwc_part": article.part if article else None,
-               "documented_only": article.documented_only if article else None}
+    return violation_cells(_common(shown, layout), countable_articles(shown, layout), layout)
+
+
+def violation_cells(common: Mapping[str, Any], articles: Iterable[int],
+                    layout: ExportLayout) -> Iterator[dict[str, Any]]:
+    """The "violations" rows: the case's common cells (`common` may hold more, such as
+    its whole "cases" row) and each article's own."""
+    for number in articles:
+        yield {**common, **_article(layout, number)}
+
+
+def countable_articles(shown: Mapping[str, Any], layout: ExportLayout) -> tuple[int, ...]:
+    """The articles a case counts as violations: its own, less the scope articles."""
+    countable = layout.countable
+    return tuple(n for n in articles_of(shown) if n in countable)
 
 
 def articles_of(case: Mapping[str, Any]) -> list[int]:
@@ -242,6 +284,16 @@ def articles_of(case: Mapping[str, Any]) -> list[int]:
                    and not isinstance(n, bool)})
 
 
-def _title(layout: ExportLayout, number: int) -> str:
-    return layout.taxonomy.title(number, layout.lang) if number in layout.taxonomy else code(
-        number)
+def _article(layout: ExportLayout, number: int) -> dict[str, Any]:
+    """An article's cells in the violations table, worked out once per export."""
+    cells = layout.article_cells.get(number)
+    if cells is None:
+        known = number in layout.taxonomy
+        article = layout.taxonomy.article(number) if known else None
+        cells = {"mwc_code": code(number), "mwc_article": number,
+                 "mwc_title": layout.taxonomy.title(number, layout.lang) if known
+                 else code(number),
+                 "mwc_part": article.part if article else None,
+                 "documented_only": article.documented_only if article else None}
+        layout.article_cells[number] = cells
+    return cells

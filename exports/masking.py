@@ -26,6 +26,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import NamedTuple
 
 REPLACEMENTS = {"name": "[name]", "contact": "[contact]", "document": "[document]",
                 "location": "[location]"}
@@ -44,6 +45,8 @@ MIN_VALUE = 2  # shortest whole value masked
 MIN_PHONE_DIGITS = 7  # digits a number needs before it is compared by its digits
 _SPACED_SCRIPTS = ("LATIN", "GREEK", "CYRILLIC")
 _WORD = re.compile(r"\w+")
+_NON_DIGIT = re.compile(r"\D")
+_ASCII_ALNUM = re.compile(r"[A-Za-z0-9]")
 _PART_SPLIT = re.compile(r"[\s,.;:/()\[\]\"'’‘\-–—]+")
 _DIGIT_RUN = re.compile(r"\+?\(?\d[\d\s().\-/]{4,}\d")
 _REPEATED = re.compile(
@@ -79,7 +82,7 @@ class Masker:
                     self._words.add(term, replacement)
                 else:
                     self._inside.setdefault(term, replacement)
-            digits = re.sub(r"\D", "", secret.value)
+            digits = _NON_DIGIT.sub("", secret.value)
             if len(digits) >= MIN_PHONE_DIGITS:
                 self._phones.append((digits, replacement))
 
@@ -92,15 +95,14 @@ class Masker:
         return _REPEATED.sub(r"\1", text)  # "[name] [name]" from "SITI AMINAH" reads as one
 
     def _replace_number(self, match: re.Match[str]) -> str:
-        found = re.sub(r"\D", "", match.group())
+        found = _NON_DIGIT.sub("", match.group())
         for digits, replacement in self._phones:
             if _same_number(found, digits):
                 return replacement
         return match.group()
 
 
-@dataclass(frozen=True)
-class _Sequence:
+class _Sequence(NamedTuple):  # a tuple: made for every term of every case, so cheaply
     words: tuple[str, ...]  # case-folded
     separators: tuple[str, ...]  # between the words; " " stands for any run of spaces
     replacement: str
@@ -178,10 +180,11 @@ def _terms(secret: Secret) -> list[str]:
 def _maskable_part(part: str) -> bool:
     if not part or part.casefold() in NAME_PARTICLES or part.isdigit():
         return False
-    spaced = all(_spaced(ch) for ch in part if ch.isalpha())
+    spaced = part.isascii() or all(_spaced(ch) for ch in part if ch.isalpha())
     return len(part) >= (MIN_SPACED_PART if spaced else MIN_OTHER_PART)
 
 
+@functools.lru_cache(maxsize=8192)
 def _spaced(ch: str) -> bool:
     """True for letters of scripts that put spaces between words."""
     return ch.isascii() or unicodedata.name(ch, "").startswith(_SPACED_SCRIPTS)
@@ -200,6 +203,8 @@ def _inside_pattern(term: str) -> re.Pattern[str]:
 
 def _bounded(term: str) -> bool:
     """True when every letter of `term` is from a script that puts spaces between words."""
+    if term.isascii():  # the common case, without looking at each letter's script
+        return _ASCII_ALNUM.search(term) is not None
     return any(ch.isalnum() for ch in term) and all(_spaced(ch) for ch in term if ch.isalpha())
 
 

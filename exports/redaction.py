@@ -110,6 +110,7 @@ class Redactor:
             raise RedactionError("an aggregate export has indicator tables only, no case rows")
         self._salt = salt if salt is not None else secrets.token_bytes(32)
         self._fields: dict[int, tuple[FormDefinition, dict[str, Field]]] = {}
+        self._rules: dict[int, tuple[FormDefinition, dict[str, tuple[Field, int]]]] = {}
 
     def pseudonym(self, case_id: str) -> str:
         digest = hmac.new(self._salt, str(case_id).encode("utf-8"), hashlib.sha256)
@@ -123,15 +124,15 @@ class Redactor:
         them to mask them inside the narrative.
         """
         answers = _all_answers(case)
-        fields = self._fields_of(definition)
         out = {key: case.get(key) for key in EXPORTED_KEYS}
         if self.level is Level.FULL:
+            fields = self._fields_of(definition)
             out["reference"] = case.get("reference")
             out["answers"] = {k: v for k, v in answers.items() if k in fields}
             return out
         out["pseudonym"] = self.pseudonym(case["_id"])
         out["created_at"] = _day(case.get("created_at"))
-        out["answers"] = _pseudonymised_answers(fields, answers)
+        out["answers"] = _pseudonymised_answers(self._rules_of(definition), answers)
         return out
 
     def _fields_of(self, definition: FormDefinition) -> dict[str, Field]:
@@ -142,6 +143,26 @@ class Redactor:
             self._fields[id(definition)] = known  # holding the definition keeps its id unique
         return known[1]
 
+    def _rules_of(self, definition: FormDefinition) -> dict[str, tuple[Field, int]]:
+        """What pseudonymising does with each question's answer, once per form."""
+        known = self._rules.get(id(definition))
+        if known is None or known[0] is not definition:
+            known = (definition, {f.id: (f, _rule(f)) for f in definition.fields()})
+            self._rules[id(definition)] = known
+        return known[1]
+
+
+# What pseudonymising does with an answer: keep it, keep and mask it (free text),
+# remove it and look for it in the free text, or just remove it.
+_KEEP, _MASK, _SEARCH, _DROP = range(4)
+
+
+def _rule(field: Field) -> int:
+    if is_removed(field, Level.PSEUDONYMISED):
+        searched = field.personal is not None or field.type in SECRET_TYPES
+        return _SEARCH if searched else _DROP
+    return _MASK if field.type in FREE_TEXT_TYPES else _KEEP
+
 
 def _all_answers(case: Mapping[str, Any]) -> dict[str, Any]:
     opened = case.get("sensitive_answers")
@@ -150,7 +171,7 @@ def _all_answers(case: Mapping[str, Any]) -> dict[str, Any]:
     return {**(case.get("answers") or {}), **(opened or {})}
 
 
-def _pseudonymised_answers(fields: Mapping[str, Field],
+def _pseudonymised_answers(rules: Mapping[str, tuple[Field, int]],
                            answers: Mapping[str, Any]) -> dict[str, Any]:
     """Answers minus the removed ones, with the removed values masked in the free text.
 
@@ -159,18 +180,24 @@ def _pseudonymised_answers(fields: Mapping[str, Field],
     """
     kept: dict[str, Any] = {}
     found: list[Secret] = []
+    free_text: list[str] = []
     for field_id, value in answers.items():
-        field = fields.get(field_id)
-        if field is None:
+        rule = rules.get(field_id)
+        if rule is None:
             continue
-        if is_removed(field, Level.PSEUDONYMISED):
-            found += _secrets(field, value)
-        else:
+        field, what = rule
+        if what == _KEEP:
             kept[field_id] = value
-    masker = Masker(found)
-    for field_id, value in kept.items():
-        if fields[field_id].type in FREE_TEXT_TYPES and isinstance(value, str):
-            kept[field_id] = masker.mask(value)
+        elif what == _MASK:
+            kept[field_id] = value
+            if isinstance(value, str):
+                free_text.append(field_id)
+        elif what == _SEARCH:
+            found += _secrets(field, value)
+    if free_text:
+        masker = Masker(found)
+        for field_id in free_text:
+            kept[field_id] = masker.mask(kept[field_id])
     return kept
 
 

@@ -7,13 +7,17 @@ same order:
 1. the redaction level is checked against the actor's roles (`check_level`);
 2. the cases are the actor's scope AND the checked filter (`export_match`): no
    request value reaches the query except as a plain value inside our operators;
-3. the columns come from the form versions those cases were filed on, and the
-   cursor is limited to them;
+3. the columns come from the form versions those cases were filed on, found while
+   the cases are read (a case on no form is in no export): the cases are read
+   once, on a thread of their own a bounded distance ahead (`read_ahead`), not
+   grouped first and read again, which on FerretDB cost a second full read;
 4. sensitive answers are opened in memory only for `full` (shown) and
    `pseudonymised` (needed to mask the removed values inside the narrative);
    never for `aggregate`, which reads indicator tables only;
 5. cases without consent to the export's purpose are left out and counted;
-6. rows are redacted and written one case at a time: memory stays flat.
+6. rows are redacted one case at a time and spooled (`CaseSpool`: memory up to a
+   limit, then an unnamed temporary file) until the last case has shown every
+   form, then written: memory stays flat.
 
 No Flask here: callers pass the repository, the form store, the sealer and the
 settings they have, and record the audit event from the returned `ExportResult`.
@@ -26,11 +30,13 @@ from dataclasses import dataclass, field
 from typing import IO, Any, Protocol
 
 from exports import pipelines
-from exports.columns import build_layout, export_rows
+from exports.case_spool import CaseSpool
+from exports.columns import FormPlan, build_layout, case_cells, countable_articles
 from exports.consent import ConsentSummary, check_purpose, consent_filter
-from exports.filters import ExportFilter, forms_match, parse_filter
+from exports.filters import ExportFilter, parse_filter
 from exports.indicator_grids import aggregate_tables
 from exports.indicator_runs import CaseAggregator, indicator_tables
+from exports.read_ahead import read_ahead
 from exports.redaction import Level, Redactor, check_level
 from exports.writers import get_writer
 from workflows.scope import case_filter_for, roles_of
@@ -145,20 +151,55 @@ def run_export(repo: CaseSource, forms: FormSource, sealer: Opener,
     writer = get_writer(request.fmt, **options)
     if level is Level.AGGREGATE:
         return _aggregate(repo, match, request, writer, out)
-    versions = sorted({(g["_id"].get("id"), g["_id"].get("version"))
-                       for g in repo.aggregate(pipelines.form_versions(match))
-                       if isinstance(g.get("_id"), dict) and g["_id"].get("id")})
-    layout = build_layout({(i, v): forms.definition(i, v) for i, v in versions},
-                          request.lang, level)
     keep = consent_filter(request.purpose)
-    cursor = repo.matching(pipelines.all_of(match, forms_match(versions)))
-    cases = _reported(opened(cursor, sealer), progress, total)
-    rows = export_rows(keep(cases), layout, Redactor(level))
-    written = writer.write(rows, layout.tables, out, notes=keep.notes)
+    redactor = Redactor(level)
+    found = _FormsFound(forms)
+    cursor = read_ahead(repo.matching(match))
+    cases = _reported(opened(found.note(cursor), sealer), progress, total)
+    common = build_layout({}, request.lang, level)  # what rows share whatever the forms
+    with CaseSpool() as spool:
+        for case in keep(cases):
+            plan = found.plan_for(case)
+            shown = redactor.redact(case, plan.definition)
+            spool.add(case_cells(shown, plan, common), countable_articles(shown, common))
+        layout = build_layout(found.definitions(), request.lang, level,
+                              taxonomy=common.taxonomy)
+        written = writer.write(spool.rows(layout), layout.tables, out, notes=keep.notes)
     summary = keep.summary()
     return ExportResult(written.rows, summary, written.notes,
                         writer.media_type(layout.tables), writer.suffix(layout.tables),
                         summary.included + summary.excluded)
+
+
+class _FormsFound:
+    """The form versions of the cases read, each definition fetched once, when first met.
+
+    An export's columns are those of the forms its cases were filed on (the union of
+    their questions and terms): with a single read of the cases, they are known after
+    the last one. A case without a form id is on no form and so in no export, as the
+    form-versions grouping (`pipelines.form_versions`) leaves it out.
+    """
+
+    def __init__(self, forms: FormSource) -> None:
+        self._forms = forms
+        self._plans: dict[Any, FormPlan] = {}
+
+    def note(self, cases: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for case in cases:
+            form = case.get("form")
+            if not isinstance(form, Mapping) or not form.get("id"):
+                continue
+            key = (form.get("id"), form.get("version"))
+            if key not in self._plans:
+                self._plans[key] = FormPlan.of(self._forms.definition(*key))
+            yield case
+
+    def plan_for(self, case: Mapping[str, Any]) -> FormPlan:
+        form = case["form"]
+        return self._plans[(form.get("id"), form.get("version"))]
+
+    def definitions(self) -> dict[Any, Any]:
+        return {key: plan.definition for key, plan in sorted(self._plans.items())}
 
 
 def opened(cases: Iterable[dict[str, Any]], sealer: Opener) -> Iterator[dict[str, Any]]:

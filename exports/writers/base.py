@@ -19,6 +19,7 @@ from exports.tabular import Table, TaggedRow
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP, ASVS 1.2.10).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
+_TRIGGER_CHARS = frozenset(FORMULA_TRIGGERS)  # every trigger is one character
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 Scalar = str | int | float | bool | None
@@ -64,7 +65,7 @@ def plain(value: Any) -> Scalar:
 
 def neutralise(text: str) -> str:
     """Make a string that a spreadsheet would run as a formula inert text."""
-    if text.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.fullmatch(text):
+    if text[:1] in _TRIGGER_CHARS and not _PLAIN_NUMBER.fullmatch(text):
         return "'" + text
     return text
 
@@ -77,6 +78,13 @@ def spreadsheet_value(value: Any) -> Scalar:
 
 def csv_text(value: Any) -> str:
     """The text of a CSV cell: empty for no value, lower-case booleans."""
+    kind = type(value)  # the common exact types first: this runs for every cell
+    if kind is str:
+        return neutralise(value)
+    if value is None:
+        return ""
+    if kind is int or kind is float:
+        return str(value)
     value = spreadsheet_value(value)
     if value is None:
         return ""

@@ -40,7 +40,7 @@ class _CsvSink:
         self._csv.writerow([csv_text(label) for label in table.labels])
 
     def row(self, values: Mapping[str, Any]) -> None:
-        self._csv.writerow([csv_text(values.get(key)) for key in self._keys])
+        self._csv.writerow(map(csv_text, map(values.get, self._keys)))
 
     def close(self) -> None:
         """Flush and let go of the stream without closing it: it belongs to the caller."""

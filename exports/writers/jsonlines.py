@@ -14,6 +14,9 @@ from exports.tabular import Table
 from exports.writers.base import plain
 from exports.writers.text import ClosingSink, TextTableWriter
 
+#: Types `plain` returns unchanged: a row holding only these skips it.
+_AS_THEY_ARE = frozenset({str, int, float, bool, type(None)})
+
 
 class JsonLinesWriter(TextTableWriter):
     format = "jsonl"
@@ -30,7 +33,10 @@ class _JsonLinesSink:
         self._keys = table.keys
 
     def row(self, values: Mapping[str, Any]) -> None:
-        record = {key: plain(values.get(key)) for key in self._keys}
+        cells = list(map(values.get, self._keys))
+        if not _AS_THEY_ARE.issuperset(map(type, cells)):
+            cells = list(map(plain, cells))
+        record = dict(zip(self._keys, cells, strict=True))
         line = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
         self._stream.write(line.encode("utf-8") + b"\n")
 
