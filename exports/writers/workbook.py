@@ -52,6 +52,12 @@ def cell_value(value: Any) -> Scalar:
     Cleaning comes first so that removing a control character can never leave a
     formula at the start of the text.
     """
+    kind = type(value)  # the common exact types first: this runs for every cell
+    if kind is str:
+        if value.isprintable() and len(value) < MAX_CELL_TEXT:
+            return neutralise(value)  # no control character to clean, nothing to cut
+    elif value is None or kind is int or kind is float or kind is bool:
+        return value
     scalar = plain(value)
     if not isinstance(scalar, str):
         return scalar
