@@ -154,17 +154,20 @@ def run_export(repo: CaseSource, forms: FormSource, sealer: Opener,
     keep = consent_filter(request.purpose)
     redactor = Redactor(level)
     found = _FormsFound(forms)
-    cursor = read_ahead(repo.matching(match))
-    cases = _reported(opened(found.note(cursor), sealer), progress, total)
     common = build_layout({}, request.lang, level)  # what rows share whatever the forms
-    with CaseSpool() as spool:
-        for case in keep(cases):
-            plan = found.plan_for(case)
-            shown = redactor.redact(case, plan.definition)
-            spool.add(case_cells(shown, plan, common), countable_articles(shown, common))
-        layout = build_layout(found.definitions(), request.lang, level,
-                              taxonomy=common.taxonomy)
-        written = writer.write(spool.rows(layout), layout.tables, out, notes=keep.notes)
+    cursor = read_ahead(repo.matching(match))
+    try:
+        cases = _reported(opened(found.note(cursor), sealer), progress, total)
+        with CaseSpool() as spool:
+            for case in keep(cases):
+                plan = found.plan_for(case)
+                shown = redactor.redact(case, plan.definition)
+                spool.add(case_cells(shown, plan, common), countable_articles(shown, common))
+            layout = build_layout(found.definitions(), request.lang, level,
+                                  taxonomy=common.taxonomy)
+            written = writer.write(spool.rows(layout), layout.tables, out, notes=keep.notes)
+    finally:
+        cursor.close()  # on an error: stops the reading thread now, not when collected
     summary = keep.summary()
     return ExportResult(written.rows, summary, written.notes,
                         writer.media_type(layout.tables), writer.suffix(layout.tables),

@@ -180,3 +180,21 @@ def test_read_ahead__consumer_stopping_early_stops_and_closes_the_source() -> No
     assert closed.is_set()
     assert cursor.read <= 10 * 4  # bounded: never more than a few chunks ahead
     assert not any(t.name == "export-read-ahead" for t in threading.enumerate())
+
+
+def test_failed_export__reading_thread_stopped_at_once() -> None:
+    class MissingForm(Forms):
+        def definition(self, form_id: str, version: int) -> Any:
+            if form_id == "sg-intake":
+                raise LookupError("no such form version")
+            return super().definition(form_id, version)
+
+    documents = cases() * 30  # more than the reader holds, so it is still reading
+    opener = Opener(cases())
+    for case in documents:
+        case["sensitive"] = None
+    with pytest.raises(LookupError) as failed:  # the traceback kept, as a job's log keeps it
+        run_export(Repo(documents), MissingForm(), opener, COORDINATOR,
+                   ExportRequest(fmt="csv"), io.BytesIO(), full_roles=())
+    assert not any(t.name == "export-read-ahead" for t in threading.enumerate())
+    assert failed.traceback
