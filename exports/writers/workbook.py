@@ -5,27 +5,20 @@ writes text as inline strings, so memory stays flat however many cases. The
 sheets of one workbook can be appended to in turn, which lets cases and
 violations come from one pass over the cursor.
 
-openpyxl builds an XML element for every cell it writes, which made it most of the
-cost of an XLSX export. With openpyxl's own serialiser (no lxml), the rows here are
-written as text straight into the sheet's stream instead, in exactly the form
-openpyxl writes them (`_row_xml`; `tests/unit/exports/test_export_xlsx_rows.py`
-holds the two side by side); a row with any value outside the common kinds (text,
-whole and finite numbers, booleans, nothing) is still written by openpyxl.
+openpyxl serialises the sheets with lxml when it is installed (a dependency for
+that reason): lxml's incremental writer is the faster of openpyxl's two.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Generator, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import IO, Any
 
-import openpyxl  # type: ignore[import-untyped]
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
 from openpyxl.styles import Font  # type: ignore[import-untyped]
-from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet  # type: ignore[import-untyped]
 
 from exports.tabular import Table, TaggedRow
@@ -122,7 +115,6 @@ class _Sheet:
         self._table = table
         self._part = 0
         self._keys = table.keys
-        self._letters = tuple(get_column_letter(i) for i in range(1, len(self._keys) + 1))
         self._sheet = self._start()
 
     def _start(self) -> WriteOnlyWorksheet:
@@ -134,93 +126,13 @@ class _Sheet:
             cell = WriteOnlyCell(sheet, value=cell_value(label))
             cell.font = _HEADER_FONT
             header.append(cell)
-        self._append = sheet.append if openpyxl.LXML else _text_rows(sheet, self._letters).send
-        self._append(header)
+        sheet.append(header)
         self._rows = 1
         return sheet
 
     def row(self, values: Mapping[str, Any]) -> None:
         if self._rows >= self._max_rows:
             self._sheet = self._start()
-        self._append(list(map(cell_value, map(values.get, self._keys))))
+        self._sheet.append(list(map(cell_value, map(values.get, self._keys))))
         self._rows += 1
 
-
-def _text_rows(sheet: WriteOnlyWorksheet,
-               letters: Sequence[str]) -> Generator[None, list[Any], None]:
-    """Take the sheet's rows in place of openpyxl's `WriteOnlyWorksheet._write_rows`.
-
-    The same steps around the rows (the writer's stream, `<sheetData>`, handing the
-    stream back when the sheet closes); each row is written as text by `_row_xml`,
-    or, when that declines it (a header of styled cells, a value of another kind),
-    by openpyxl's own row writer, as `append` would.
-    """
-    sheet._get_writer()
-    rows = _write_rows(sheet, letters)
-    next(rows)
-    sheet._rows = rows  # closed by sheet.close(), which then writes the sheet's end
-    return rows
-
-
-def _write_rows(sheet: WriteOnlyWorksheet,
-                letters: Sequence[str]) -> Generator[None, list[Any], None]:
-    writer = sheet._writer
-    xf = writer.xf.send(True)
-    raw = getattr(xf, "_file", None)  # et_xmlfile's writer: str -> the sheet's stream
-    with xf.element("sheetData"):
-        row_idx = 1
-        try:
-            while True:
-                values = yield
-                text = _row_xml(values, row_idx, letters) if callable(raw) else None
-                if text is None:
-                    writer.write_row(xf, sheet._values_to_row(values, row_idx), row_idx)
-                else:
-                    raw(text)
-                row_idx += 1
-        except GeneratorExit:
-            pass
-    writer.xf.send(None)
-
-
-_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))
-
-
-def _row_xml(values: Sequence[Any], row_idx: int, letters: Sequence[str]) -> str | None:
-    """A row as openpyxl writes it, or None for a row it must write itself.
-
-    Text is an inline string (`xml:space="preserve"` when it has spaces at either end
-    around other characters), numbers and booleans are `<v>` values formatted as
-    openpyxl's `safe_string` does, and empty cells are left out.
-    """
-    parts = [f'<row r="{row_idx}">']
-    for letter, value in zip(letters, values, strict=False):
-        kind = type(value)
-        if kind is str:
-            if not value:
-                parts.append(f'<c r="{letter}{row_idx}" t="inlineStr" />')
-                continue
-            if (value[0] == "=" and len(value) > 1) or value in ERROR_CODES \
-                    or len(value) > MAX_CELL_TEXT:
-                return None  # a formula, an error code or text to cut: openpyxl's own way
-            text = value
-            for char, entity in _ESCAPES:
-                if char in text:
-                    text = text.replace(char, entity)
-            stripped = value.strip()
-            space = ' xml:space="preserve"' if stripped and stripped != value else ""
-            parts.append(f'<c r="{letter}{row_idx}" t="inlineStr"><is><t{space}>{text}</t>'
-                         f'</is></c>')
-        elif value is None:
-            continue
-        elif kind is bool:
-            parts.append(f'<c r="{letter}{row_idx}" t="b"><v>{1 if value else 0}</v></c>')
-        elif kind is int or (kind is float and math.isfinite(value)):
-            number = "%.16g" % value  # noqa: UP031  (openpyxl's safe_string, to the letter)
-            parts.append(f'<c r="{letter}{row_idx}" t="n"><v>{number}</v></c>')
-        else:
-            return None
-    if len(values) > len(letters):
-        return None
-    parts.append("</row>")
-    return "".join(parts)
