@@ -146,20 +146,25 @@ class CaseService:
         return TransitionResult(result.changes, event), extra
 
     def possible_duplicates(self, case: Mapping[str, Any]) -> list[str]:
-        """References of earlier cases sharing a duplicate key, within the window.
+        """References of other cases sharing a duplicate key, filed within the window.
 
-        An indexed equality match on the stored keyed hashes: names and document
-        numbers are never queried in plain text.
+        Registers the case under its keys in the duplicate-key table and gets back, in
+        the same exchange, the cases already there (`CaseRepository.register_duplicate_keys`):
+        reads by `_id` of keyed hashes, never a query on the cases, and names and document
+        numbers never in plain text. Idempotent, as routing is delivered at least once.
+        Of the cases in the window, the newest `MAX_DUPLICATES + 1` count, the case itself
+        among them, which is then left out. A case filed but not yet routed is not in the
+        table: the one routed later of two such cases lists the other.
         """
         keys = [k for k in case.get("duplicate_keys") or () if isinstance(k, str)]
         created = case.get("created_at")
         if not keys or not isinstance(created, datetime):
             return []
         since = self.rules.duplicates_since(created)
-        found = self.repo.cases.find(
-            {"duplicate_keys": {"$in": keys}, "created_at": {"$gte": since}},
-            {"reference": 1}).sort("created_at", -1).limit(MAX_DUPLICATES + 1)
-        return sorted({c["reference"] for c in found if c["_id"] != case["_id"]})
+        found = [c for c in self.repo.register_duplicate_keys(case) if c["created_at"] >= since]
+        found.sort(key=lambda c: c["created_at"], reverse=True)
+        return sorted({c["reference"] for c in found[:MAX_DUPLICATES + 1]
+                       if c["id"] != str(case["_id"])})
 
     # -- same-stage changes --------------------------------------------------------
 

@@ -13,6 +13,10 @@ into `case_claims`; a unique `_id` is the one compare-and-set both servers enfor
 The loser of the insert gets `StaleVersion` before touching the case. The claim is
 removed once the update is done; one left by a process that died in between is
 taken over after `CLAIM_TTL`, so a case is never stuck.
+
+Which cases share a duplicate key is kept beside the cases in `case_duplicate_keys`
+(`workflows.duplicate_index`), read by `_id`, so routing never queries the cases by
+their keys; `ensure_indexes` fills it once from cases stored before it existed.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
+from workflows.duplicate_index import DuplicateKeyIndex
 from workflows.errors import StaleVersion
 from workflows.stages import TransitionResult
 from workflows.tracking import code_hash
@@ -48,6 +53,7 @@ INDEXES: list[tuple[str, list[tuple[str, int]], dict[str, Any]]] = [
                         ("updated_at", DESCENDING)], {}),
     ("reporter_user", [("reporter.user_id", ASCENDING), ("created_at", DESCENDING)], {}),
     ("reporter_org", [("reporter.org_id", ASCENDING), ("created_at", DESCENDING)], {}),
+    # Routing reads `case_duplicate_keys` instead; kept for lookups by key on MongoDB.
     ("duplicate_keys", [("duplicate_keys", ASCENDING), ("created_at", DESCENDING)], {}),
     # The case lists (workflows/queue.py): scope, queue and filter fields, then the sort.
     ("created", [("created_at", DESCENDING), ("_id", DESCENDING)], {}),
@@ -75,10 +81,18 @@ class CaseRepository:
         self.cases = db.cases
         self.counters = db.case_counters
         self.claims = db.case_claims
+        self.duplicate_keys = DuplicateKeyIndex(db, self.claims)
 
     def ensure_indexes(self) -> None:
+        """Indexes, then (once per database) the duplicate-key table of the stored cases."""
         for name, keys, options in INDEXES:
             self.cases.create_index(keys, name=name, **options)
+        self.duplicate_keys.ensure_backfilled(self.cases)
+
+    def register_duplicate_keys(self, case: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Record `case` under its duplicate keys; every case sharing one, itself included,
+        as `{id, reference, created_at}` (see `workflows.duplicate_index`)."""
+        return self.duplicate_keys.register(case)
 
     def next_reference(self, country: str, year: int) -> str:
         """`MY-2026-000042`: a gapless-enough sequence per country and year."""

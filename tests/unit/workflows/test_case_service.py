@@ -83,9 +83,9 @@ def test_route__a_concurrent_change__reads_again_and_routes_once(env):
 
 
 def test_route__possible_duplicates_by_keys_within_the_window(env):
-    old = env.file(duplicate_keys=["pp:aaa"], created_at=env.clock.now - timedelta(days=400))
-    recent = env.file(duplicate_keys=["ew:bbb", "pp:aaa"])
-    other = env.file(duplicate_keys=["pp:zzz"])
+    old = env.routed(duplicate_keys=["pp:aaa"], created_at=env.clock.now - timedelta(days=400))
+    recent = env.routed(duplicate_keys=["ew:bbb", "pp:aaa"])
+    other = env.routed(duplicate_keys=["pp:zzz"])
     case = env.file(duplicate_keys=["pp:aaa", "wnd:ccc"])
     routed = env.service.route(case["_id"])
     assert routed["possible_duplicates"] == [recent["reference"]]
