@@ -13,7 +13,11 @@ About 4% of cases are about a person already reported (same name and passport),
 so duplicate keys and possible duplicates occur as in real intake.
 
 Documents are written with `insert_many` in batches: one round trip per batch is
-what makes a million cases practical on FerretDB. Indexes are made first, by the
+what makes a million cases practical on FerretDB. The routed cases are put in the
+duplicate-key table (`case_duplicate_keys`) as routing puts them, also with
+`insert_many` (`KeyTable`): a key is held until no later case can carry it, so each
+is written once, and no update has to find a stored key (on FerretDB with SQLite even
+a read by `_id` scans the table). Indexes are made first, by the
 stores' own `ensure_indexes`, so the figures include their upkeep as the app's
 writes do. Fernet tokens carry a random IV, so sealed bytes differ between runs;
 everything else is the same for the same seed.
@@ -35,6 +39,7 @@ from bench.common import DATA_KEY, database, identity_secret
 from config.settings import load_settings
 from forms.store import FormStore
 from workflows.deadlines import deadline_fields
+from workflows.duplicate_index import DuplicateKeyIndex, entry, keys_of
 from workflows.intake import FormRecord, build_case
 from workflows.repository import CaseRepository
 from workflows.routing import decide_route
@@ -47,6 +52,10 @@ from workflows.workflow_config import load_workflow_config
 BATCH = 500
 START = datetime(2023, 1, 1, tzinfo=UTC)
 SPAN_DAYS = 1400
+#: People the generator may report again (`Generator.person`), and how many cases a
+#: key is held before it is written: more than those people's cases.
+KNOWN_PEOPLE = 2000
+HOLD_CASES = 3000
 SYSTEM = {"id": "system", "roles": ["system"]}
 REVIEWER = {"id": "u_bench_reviewer", "roles": ["reviewer"]}
 OUTCOMES = ("resolved", "referred", "unresolved", "withdrawn")
@@ -80,7 +89,7 @@ class Generator:
                   "passport": f"{rng.choice('ABCNPK')}{rng.randint(1000000, 9999999)}",
                   "employer": rng.choice(EMPLOYERS)}
         self.people.append(person)
-        del self.people[:-2000]
+        del self.people[:-KNOWN_PEOPLE]
         return person
 
     def case(self, now: datetime, *, stage_walk: bool = True) -> dict[str, Any]:
@@ -197,13 +206,49 @@ class Generator:
             db.case_counters.update_one({"_id": key}, {"$max": {"seq": seq}}, upsert=True)
 
 
+class KeyTable:
+    """The duplicate-key table of the generated routed cases, written in bulk.
+
+    A key's entries are held until `HOLD_CASES` cases have passed without it (a person
+    is reported again only while among the last `KNOWN_PEOPLE`), then written with the
+    other ready keys in one `insert_many` (`DuplicateKeyIndex.add_entries`); a key
+    stored already, by chance or by an earlier run, is merged under its claim.
+    """
+
+    def __init__(self, index: DuplicateKeyIndex) -> None:
+        self.index = index
+        self.seen = 0
+        self.held: dict[str, tuple[int, list[dict[str, Any]]]] = {}
+
+    def add(self, cases: list[dict[str, Any]]) -> None:
+        for case in cases:
+            self.seen += 1
+            item = entry(case)
+            if case["stage"] == "submitted" or item is None:
+                continue
+            for key in keys_of(case):
+                self.held[key] = (self.seen, [*self.held.get(key, (0, []))[1], item])
+        self.flush(older_than=HOLD_CASES)
+
+    def flush(self, older_than: int = 0) -> None:
+        ready = {key: items for key, (last, items) in self.held.items()
+                 if last <= self.seen - older_than}
+        self.index.add_entries(ready)
+        for key in ready:
+            del self.held[key]
+
+
 def generate(db: Database, count: int, seed: int) -> float:
     """Fill `db` with `count` cases; returns cases per second."""
-    CaseRepository(db).ensure_indexes()
+    repository = CaseRepository(db)
+    repository.ensure_indexes()
     generator = Generator(db, seed)
     started = time.perf_counter()
+    table = KeyTable(repository.duplicate_keys)
     for batch in generator.batches(count):
         db.cases.insert_many(batch, ordered=False)
+        table.add(batch)
+    table.flush()
     generator.save_sequences(db)
     return count / (time.perf_counter() - started)
 
