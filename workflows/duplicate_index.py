@@ -53,6 +53,8 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from workflows.claims import take_claim
+
 log = logging.getLogger("mrvrs.workflow")
 
 COLLECTION = "case_duplicate_keys"
@@ -276,17 +278,7 @@ class DuplicateKeyIndex:
             self.claims.delete_one({"_id": claim})
 
     def _claim(self, claim: str) -> bool:
-        now = datetime.now(UTC)
-        for _ in range(2):
-            try:
-                self.claims.insert_one({"_id": claim, "at": now})
-                return True
-            except DuplicateKeyError:
-                if not self.claims.delete_one({"_id": claim,
-                                               "at": {"$lt": now - CLAIM_TTL}}).deleted_count:
-                    return False
-        return False
-
+        return take_claim(self.claims, claim, CLAIM_TTL)
 
 def _aware(value: Any) -> datetime:
     """A stored time as an aware datetime (clients without `tz_aware` give naive UTC)."""

@@ -24,13 +24,13 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
 
+from workflows.claims import take_claim
 from workflows.duplicate_index import DuplicateKeyIndex
 from workflows.errors import StaleVersion
 from workflows.stages import TransitionResult
@@ -193,14 +193,7 @@ class CaseRepository:
 
     def _claim(self, case: Mapping[str, Any]) -> str:
         """Own the move away from the case's version, or raise `StaleVersion`."""
-        key, now = f"{case['_id']}:{case['version']}", datetime.now(UTC)
-        for _ in range(2):
-            try:
-                self.claims.insert_one({"_id": key, "at": now})
-                return key
-            except DuplicateKeyError:
-                # Someone else holds it; if they died holding it, take it over once.
-                if not self.claims.delete_one({"_id": key, "at": {"$lt": now - CLAIM_TTL}}
-                                              ).deleted_count:
-                    break
+        key = f"{case['_id']}:{case['version']}"
+        if take_claim(self.claims, key, CLAIM_TTL):
+            return key
         raise StaleVersion(case["_id"], case.get("stage"), case["version"])
