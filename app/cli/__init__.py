@@ -11,8 +11,8 @@ import tempfile
 import click
 from flask import Flask
 
-from app.cli_exports import EXPORT_COMMANDS
-from app.cli_forms import forms, publish_shipped_forms
+from app.cli.export_commands import EXPORT_COMMANDS
+from app.cli.form_commands import forms, publish_shipped_forms
 from config.settings import SettingsError, load_settings, variable_names
 
 
@@ -228,6 +228,3 @@ def keys_generate() -> None:
 main.add_command(forms)
 for _command in EXPORT_COMMANDS:  # mrvrs export, mrvrs report
     main.add_command(_command)
-
-if __name__ == "__main__":
-    main()

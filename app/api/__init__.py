@@ -38,5 +38,5 @@ def me():
                     "org_id": user.get("org_id"), "countries": user.get("countries", [])})
 
 
-from app import api_cases  # noqa: E402,F401  (registers POST /cases on this blueprint)
-from app import api_workflow  # noqa: E402,F401  (the case workflow routes on this blueprint)
+from app.api import cases  # noqa: E402,F401  (registers POST /cases on this blueprint)
+from app.api import workflow  # noqa: E402,F401  (the case workflow routes on this blueprint)
