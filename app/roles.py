@@ -21,6 +21,12 @@ ROLES = (REPORTER, MEMBER, FORM_EDITOR, REVIEWER, COORDINATOR, MISSION, ADMIN)
 #: Roles that bring another with them: a form editor is a member with one more permission.
 IMPLIED = {FORM_EDITOR: (MEMBER,)}
 
+#: Endpoints open to anyone that carry no `public_view` mark. Every other view either
+#: declares its roles with `roles_required` or is marked public; the roles test and the
+#: access matrix of docs/security.md both read this set.
+PUBLIC_ENDPOINTS = frozenset({"static", "main.index", "main.choose_language", "main.healthz",
+                              "auth.login", "auth.logout"})
+
 
 class UnknownRoleError(ValueError):
     """A role name that MRVRS does not have."""
@@ -37,6 +43,11 @@ def normalise_roles(roles: Iterable[str]) -> list[str]:
         wanted.add(role)
         wanted.update(IMPLIED.get(role, ()))
     return [role for role in ROLES if role in wanted]
+
+
+def is_public(endpoint: str, view: Callable[..., Any]) -> bool:
+    """True for a view anyone may call, signed in or not."""
+    return endpoint in PUBLIC_ENDPOINTS or bool(getattr(view, "public_view", False))
 
 
 def has_role(user: dict | None, *roles: str) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 from celery import Celery
@@ -15,7 +14,7 @@ from app.stores import OrganisationStore, TokenStore, UserStore
 from config.settings import Settings
 from exports.jobs import ExportJobStore
 from forms.store import FormStore
-from workflows.assembly import build_workflow, mail_sender
+from workflows.assembly import build_workflow, identity_secret, mail_sender
 from workflows.attachments import AttachmentStore
 from workflows.case_service import CaseService
 from workflows.notifications import NotificationStore
@@ -56,7 +55,7 @@ class Services:
         return cls(settings=settings, db=db, celery=celery, users=UserStore(db, passwords),
                    organisations=OrganisationStore(db), tokens=TokenStore(db),
                    audit=AuditLog(db), cases=CaseRepository(db),
-                   sealer=Sealer(settings.data_key),
+                   sealer=Sealer(*settings.data_keys),
                    attachments=AttachmentStore(db, max_bytes=settings.upload_max_bytes,
                                                max_files=settings.upload_max_files),
                    forms=FormStore(db), export_jobs=ExportJobStore(db))
@@ -68,9 +67,8 @@ class Services:
 
     @property
     def identity_secret(self) -> bytes:
-        """The key of the duplicate-key hashes: derived from the data key, so it is
-        kept and backed up with it, and differs from every other use of that key."""
-        return hashlib.sha256(b"mrvrs duplicate keys|" + self.settings.data_key.encode()).digest()
+        """The key of the duplicate-key hashes (see `workflows.assembly.identity_secret`)."""
+        return identity_secret(self.settings)
 
     def ensure_indexes(self) -> None:
         for store in self.stores():

@@ -82,6 +82,20 @@ class Settings:
     def production(self) -> bool:
         return self.env == "production"
 
+    @property
+    def data_keys(self) -> tuple[str, ...]:
+        """The data keys, newest first: the first seals, every one opens."""
+        return tuple(key for key in self.data_key.split(",") if key)
+
+    @property
+    def oldest_data_key(self) -> str:
+        """The key the duplicate-key and report-pseudonym secrets are derived from.
+
+        The last listed, so that putting a new key in front (the first step of a
+        rotation) changes neither duplicate detection nor report pseudonyms.
+        """
+        return self.data_keys[-1]
+
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with some values changed, for tests and the CLI."""
         return replace(self, **changes)
@@ -150,16 +164,24 @@ def _rate(name: str, raw: str) -> str:
 
 
 def _data_key(name: str, raw: str) -> str:
+    """One Fernet key, or several separated by commas, newest first (for rotation)."""
     from cryptography.fernet import Fernet
 
-    value = raw.strip()
-    try:
-        Fernet(value.encode())
-    except ValueError:
-        raise SettingsError(
-            f"{name} must be a Fernet key (generate one with `mrvrs keys generate`)"
-        ) from None
-    return value
+    keys = [part.strip() for part in raw.split(",")]
+    if not any(keys):
+        raise SettingsError(f"{name} is set but empty")
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key.encode())
+        except ValueError:
+            which = f"key {position} of {len(keys)}" if len(keys) > 1 else "the value"
+            raise SettingsError(
+                f"{name}: {which} is not a Fernet key (generate one with "
+                f"`mrvrs keys generate`; list several newest first, separated by commas)"
+            ) from None
+    if len(set(keys)) != len(keys):
+        raise SettingsError(f"{name} lists the same key twice")
+    return ",".join(keys)
 
 
 def _positive_number(name: str, raw: str) -> float:

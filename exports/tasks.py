@@ -42,9 +42,9 @@ def job_context(app: Any) -> JobContext:
     factory = getattr(app, "mrvrs_audit_factory", None)
     return JobContext(
         store=ExportJobStore(db), repo=CaseRepository(db), forms=FormStore(db),
-        sealer=Sealer(settings.data_key), full_roles=tuple(settings.export_full_roles),
+        sealer=Sealer(*settings.data_keys), full_roles=tuple(settings.export_full_roles),
         keep=timedelta(hours=settings.export_keep_hours),
-        secret=report_secret(settings.data_key),
+        secret=report_secret(settings.oldest_data_key),
         audit=factory(db).record if factory is not None else None)
 
 

@@ -30,8 +30,10 @@ class Workflow:
 
 
 def identity_secret(settings: Settings) -> bytes:
-    """The key of the duplicate-key hashes; the same derivation as `Services.identity_secret`."""
-    return hashlib.sha256(b"mrvrs duplicate keys|" + settings.data_key.encode()).digest()
+    """The key of the duplicate-key hashes: derived from the oldest data key, so it is kept
+    and backed up with the data keys, differs from every other use of that key, and does
+    not change when a new data key is put in front."""
+    return hashlib.sha256(b"mrvrs duplicate keys|" + settings.oldest_data_key.encode()).digest()
 
 
 def build_workflow(settings: Settings, db: Any, config: WorkflowConfig, *,

@@ -197,3 +197,24 @@ class CaseRepository:
         if take_claim(self.claims, key, CLAIM_TTL):
             return key
         raise StaleVersion(case["_id"], case.get("stage"), case["version"])
+
+    # -- re-sealing sensitive answers under a new data key (`mrvrs keys rotate-data`) --
+
+    def sealed_after(self, after_id: str | None, limit: int) -> list[dict[str, Any]]:
+        """`{_id, sensitive}` of the next cases holding sealed answers, in `_id` order."""
+        match: dict[str, Any] = {"sensitive": {"$type": "string"}}
+        if after_id is not None:
+            match["_id"] = {"$gt": str(after_id)}
+        cursor = self.cases.find(match, {"sensitive": 1}).sort("_id", ASCENDING).limit(limit)
+        return list(cursor)
+
+    def replace_sealed(self, case_id: str, old: str, new: str) -> bool:
+        """Put `new` in place of the sealed answers `old`, only while they are still `old`.
+
+        The answers are the same, sealed under another key, so the case's version and
+        timeline do not change; the guard on the old value means a case changed in the
+        meantime is left for the next run instead of being overwritten.
+        """
+        result = self.cases.update_one({"_id": str(case_id), "sensitive": old},
+                                       {"$set": {"sensitive": new}})
+        return result.matched_count == 1

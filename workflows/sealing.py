@@ -21,7 +21,9 @@ class Sealer:
     def __init__(self, *keys: str) -> None:
         if not keys:
             raise ValueError("at least one data key is needed")
-        self._fernet = MultiFernet([Fernet(key.encode()) for key in keys])
+        fernets = [Fernet(key.encode()) for key in keys]
+        self._newest = fernets[0]
+        self._fernet = MultiFernet(fernets)
 
     def seal(self, values: dict[str, Any]) -> str:
         return self._fernet.encrypt(json.dumps(values, sort_keys=True).encode()).decode()
@@ -33,3 +35,19 @@ class Sealer:
             return json.loads(self._fernet.decrypt(token.encode()))
         except InvalidToken:
             raise SealError("sensitive answers could not be decrypted with the data key") from None
+
+    def is_current(self, token: str) -> bool:
+        """True when `token` opens with the newest key: nothing to re-seal."""
+        try:
+            self._newest.decrypt(token.encode())
+        except InvalidToken:
+            return False
+        return True
+
+    def reseal(self, token: str) -> str:
+        """`token` sealed again under the newest key, same content; `SealError` if no key
+        opens it. The token keeps its original timestamp (Fernet's rotate)."""
+        try:
+            return self._fernet.rotate(token.encode()).decode()
+        except InvalidToken:
+            raise SealError("sensitive answers could not be decrypted with any data key") from None

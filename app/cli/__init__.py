@@ -13,6 +13,7 @@ from flask import Flask
 
 from app.cli.export_commands import EXPORT_COMMANDS
 from app.cli.form_commands import forms, publish_shipped_forms
+from app.cli.key_commands import rotate_data
 from config.settings import SettingsError, load_settings, variable_names
 
 
@@ -225,6 +226,7 @@ def keys_generate() -> None:
     click.echo(f"MRVRS_DATA_KEY={Fernet.generate_key().decode()}")
 
 
+keys.add_command(rotate_data)
 main.add_command(forms)
 for _command in EXPORT_COMMANDS:  # mrvrs export, mrvrs report
     main.add_command(_command)

@@ -123,7 +123,7 @@ def report(name, countries, date_from, date_to, origin, redaction, cases, exact,
     try:
         compiled = compile_report(svc.cases, svc.forms, svc.sealer, CLI_ACTOR, wanted,
                                   full_roles=svc.settings.export_full_roles,
-                                  secret=report_secret(svc.settings.data_key),
+                                  secret=report_secret(svc.settings.oldest_data_key),
                                   now=datetime.now(UTC), pdf=kind == ".pdf")
     except LevelNotAllowed as exc:
         raise click.ClickException(f"{exc} (MRVRS_EXPORT_FULL_ROLES)") from None

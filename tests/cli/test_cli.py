@@ -15,7 +15,7 @@ def runner():
 
 @pytest.mark.parametrize("command", [[], ["run"], ["worker"], ["beat"], ["db", "init"],
                                      ["users", "create"], ["audit", "verify"],
-                                     ["keys", "generate"]])
+                                     ["keys", "generate"], ["keys", "rotate-data"]])
 def test_every_command_has_help(runner, command):
     result = runner.invoke(main, [*command, "--help"])
     assert result.exit_code == 0 and "Usage:" in result.output
