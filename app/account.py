@@ -91,13 +91,17 @@ def change_password():
         form.current.errors.append(_("That is not your current password."))
         return _page(status=400, password_form=form)
     try:
-        svc.users.set_password(g.user["_id"], form.new.data)
+        revoked = svc.users.set_password(g.user["_id"], form.new.data)
     except AccountError as exc:
         form.new.errors.append(str(exc))
         return _page(status=400, password_form=form)
-    svc.audit.record("user.password_change", actor=g.user["_id"], target=g.user["_id"])
+    svc.audit.record("user.password_change", actor=g.user["_id"], target=g.user["_id"],
+                     tokens_revoked=revoked)
     session["auth_version"] = g.user.get("auth_version", 1) + 1
     flash(_("Your password was changed."))
+    if revoked:
+        flash(_("Your API tokens were revoked with the old password; "
+                "create new ones where you need them."))
     return redirect(url_for("account.index"))
 
 

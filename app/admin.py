@@ -105,9 +105,9 @@ def toggle_active():
         flash(_("You cannot deactivate your own account."))
         return redirect(url_for("admin.users"))
     active = not user.get("active", True)
-    svc.users.set_active(user["_id"], active)
+    revoked = svc.users.set_active(user["_id"], active)
     svc.audit.record("user.activate" if active else "user.deactivate", actor=g.user["_id"],
-                     target=user["_id"])
+                     target=user["_id"], **({} if active else {"tokens_revoked": revoked}))
     return redirect(url_for("admin.users"))
 
 

@@ -69,6 +69,7 @@ class UserStore:
     def __init__(self, db: Database, passwords: Passwords | None = None) -> None:
         self.collection = db.users
         self.passwords = passwords or Passwords()
+        self.tokens = TokenStore(db)
 
     def ensure_indexes(self) -> None:
         self.collection.create_index([("email", ASCENDING)], unique=True, name="email_unique")
@@ -148,21 +149,32 @@ class UserStore:
             return "locked"
         return "wrong"
 
-    def set_password(self, user_id: str, password: str) -> None:
+    def set_password(self, user_id: str, password: str) -> int:
+        """Change the password, ending every session and revoking every API token.
+
+        A password is changed because it may be known to someone else, who may also
+        hold a token made with it. Tokens go first, so a failure leaves none behind.
+        Returns how many tokens were revoked.
+        """
         problem = password_problem(password)
         if problem:
             raise AccountError(problem)
+        revoked = self.tokens.revoke_all(user_id)
         self.collection.update_one(
             {"_id": user_id},
             {"$set": {"password_hash": self.passwords.hash(password)},
              "$inc": {"auth_version": 1}},
         )
+        return revoked
 
-    def set_active(self, user_id: str, active: bool) -> None:
-        """Deactivating also ends every open session of the user."""
+    def set_active(self, user_id: str, active: bool) -> int:
+        """Deactivating also ends every open session and revokes every API token, so
+        activating the account again brings none of them back. Returns the tokens revoked."""
+        revoked = 0 if active else self.tokens.revoke_all(user_id)
         self.collection.update_one(
             {"_id": user_id}, {"$set": {"active": bool(active)}, "$inc": {"auth_version": 1}}
         )
+        return revoked
 
 
 def _token_digest(token: str) -> str:
@@ -202,6 +214,12 @@ class TokenStore:
             {"$set": {"revoked_at": _now()}},
         )
         return result.modified_count == 1
+
+    def revoke_all(self, user_id: str) -> int:
+        """Revoke every token of a user still in force; returns how many."""
+        result = self.collection.update_many({"user_id": str(user_id), "revoked_at": None},
+                                             {"$set": {"revoked_at": _now()}})
+        return result.modified_count
 
     def resolve(self, token: str) -> dict | None:
         """The active token record for a presented token, or None."""

@@ -94,6 +94,22 @@ def test_tokens__resolve_revoke(any_db):
     assert tokens.resolve(token) is None
 
 
+def test_user__password_change_and_deactivation_revoke_every_token(any_db):
+    users = UserStore(any_db)
+    user = users.create("t@example.org", "long enough pw", ["member"])
+    tokens = TokenStore(any_db)
+    _, first = tokens.create(user["_id"], "one")
+    _, second = tokens.create(user["_id"], "two")
+    _, other = tokens.create("u_other", "theirs")
+    assert users.set_password(user["_id"], "another long pw") == 2
+    assert tokens.resolve(first) is None and tokens.resolve(second) is None
+    assert tokens.resolve(other) is not None
+    _, third = tokens.create(user["_id"], "three")
+    assert users.set_active(user["_id"], False) == 1
+    assert users.set_active(user["_id"], True) == 0
+    assert tokens.resolve(third) is None
+
+
 def test_audit__chain_intact_then_alteration_found(any_db):
     log = AuditLog(any_db)
     log.ensure_indexes()
