@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from app.auth import check_password, failure_message
 from app.roles import login_required
 from app.services import services
 from app.stores import AccountError
@@ -84,24 +85,21 @@ def change_password():
     svc = services()
     if not form.validate_on_submit():
         return _page(status=400, password_form=form)
-    _user, outcome = svc.users.authenticate(g.user["email"], form.current.data,
-                                            max_failures=svc.settings.login_max_failures,
-                                            lockout=_lockout())
+    _user, outcome = check_password(g.user["email"], form.current.data)
     if outcome != "ok":
-        form.current.errors.append(_("That is not your current password."))
+        form.current.errors.append(failure_message(outcome) if outcome == "held"
+                                   else _("That is not your current password."))
         return _page(status=400, password_form=form)
     try:
-        svc.users.set_password(g.user["_id"], form.new.data)
+        revoked = svc.users.set_password(g.user["_id"], form.new.data)
     except AccountError as exc:
         form.new.errors.append(str(exc))
         return _page(status=400, password_form=form)
-    svc.audit.record("user.password_change", actor=g.user["_id"], target=g.user["_id"])
+    svc.audit.record("user.password_change", actor=g.user["_id"], target=g.user["_id"],
+                     tokens_revoked=revoked)
     session["auth_version"] = g.user.get("auth_version", 1) + 1
     flash(_("Your password was changed."))
+    if revoked:
+        flash(_("Your API tokens were revoked with the old password; "
+                "create new ones where you need them."))
     return redirect(url_for("account.index"))
-
-
-def _lockout():
-    from datetime import timedelta
-
-    return timedelta(seconds=services().settings.login_lockout_seconds)

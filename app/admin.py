@@ -50,6 +50,11 @@ class ActiveForm(FlaskForm):
     submit = SubmitField(_l("Change"))
 
 
+class BackoffForm(FlaskForm):
+    user_id = HiddenField(validators=[DataRequired()])
+    submit = SubmitField(_l("Clear failed sign-ins"))
+
+
 def _user_form() -> UserForm:
     form = UserForm(prefix="user")
     form.org_id.choices = [SelectChoice("", _("— none —"))] + [
@@ -89,7 +94,8 @@ def users():
     elif form.is_submitted():
         status = 400
     return render_template("admin/users.html", form=form, users=svc.users.all(),
-                           active_form=ActiveForm(prefix="active"), status=status), status
+                           active_form=ActiveForm(prefix="active"),
+                           backoff_form=BackoffForm(prefix="backoff"), status=status), status
 
 
 @bp.route("/users/active", methods=["POST"])
@@ -105,9 +111,25 @@ def toggle_active():
         flash(_("You cannot deactivate your own account."))
         return redirect(url_for("admin.users"))
     active = not user.get("active", True)
-    svc.users.set_active(user["_id"], active)
+    revoked = svc.users.set_active(user["_id"], active)
     svc.audit.record("user.activate" if active else "user.deactivate", actor=g.user["_id"],
-                     target=user["_id"])
+                     target=user["_id"], **({} if active else {"tokens_revoked": revoked}))
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/backoff", methods=["POST"])
+@roles_required(r.ADMIN)
+def clear_backoff():
+    """The way back for an owner held off with their attacker (a shared address)."""
+    form = BackoffForm(prefix="backoff")
+    svc = services()
+    cleared = svc.users.clear_backoff(form.user_id.data) if form.validate_on_submit() else None
+    if cleared is None:
+        flash(_("No such user."))
+        return redirect(url_for("admin.users"))
+    svc.audit.record("user.backoff_clear", actor=g.user["_id"], target=form.user_id.data,
+                     cleared=cleared)
+    flash(_("Failed sign-ins of this user were cleared: they can sign in from anywhere."))
     return redirect(url_for("admin.users"))
 
 

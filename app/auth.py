@@ -6,12 +6,14 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from app.extensions import _client_key as client_key
 from app.services import services
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -58,13 +60,26 @@ def safe_next(target: str | None) -> str:
     return url_for("main.index")
 
 
-MESSAGES = {
-    "unknown": _l("Wrong e-mail or password."),
-    "wrong": _l("Wrong e-mail or password."),
-    "inactive": _l("Wrong e-mail or password."),
-    "locked": _l("Too many failed attempts. This account is locked for a while; "
-                 "try again later or ask an administrator."),
-}
+def failure_message(outcome: str) -> str:
+    """One message for every failed sign-in, so the answer never tells whether an account
+    exists; a held (client, address) pair is told to wait, which is true for any address."""
+    if outcome != "held":
+        return _("Wrong e-mail or password.")
+    return _("Too many failed attempts for this e-mail address from here. "
+             "Wait %(wait)s and try again, or ask an administrator.",
+             wait=format_timedelta(backoff_period(), threshold=1))
+
+
+def backoff_period() -> timedelta:
+    return timedelta(seconds=services().settings.login_lockout_seconds)
+
+
+def check_password(email: str, password: str) -> tuple[dict | None, str]:
+    """Check a password for this client, with the back-off of the settings."""
+    svc = services()
+    return svc.users.authenticate(email, password, client=client_key(),
+                                  max_failures=svc.settings.login_max_failures,
+                                  backoff=backoff_period())
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -73,12 +88,7 @@ def login():
     error = None
     if form.validate_on_submit():
         svc = services()
-        settings = svc.settings
-        user, outcome = svc.users.authenticate(
-            form.email.data, form.password.data,
-            max_failures=settings.login_max_failures,
-            lockout=timedelta(seconds=settings.login_lockout_seconds),
-        )
+        user, outcome = check_password(form.email.data, form.password.data)
         svc.audit.record(f"login.{'success' if outcome == 'ok' else 'failure'}",
                          actor=user["_id"] if user else None,
                          email=form.email.data.strip().lower()[:254], outcome=outcome)
@@ -88,7 +98,7 @@ def login():
             session["uid"] = user["_id"]
             session["auth_version"] = user.get("auth_version")
             return redirect(safe_next(request.args.get("next")))
-        error = MESSAGES[outcome]
+        error = failure_message(outcome)
     status = 200 if not error and not form.errors else 400
     return render_template("auth/login.html", form=form, error=error), status
 

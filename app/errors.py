@@ -25,7 +25,8 @@ MESSAGES = {
     409: _l("Someone else changed this at the same time. Reload to see the current state."),
     413: _l("What you sent is too large. Attach smaller files or fewer of them."),
     429: _l("Too many attempts in a short time. Please wait a minute and try again."),
-    500: _l("Something went wrong on our side. Nothing you sent was lost; please try again."),
+    500: _l("Something went wrong on our side, and what you sent may not have been saved. "
+            "Please try again in a few minutes."),
     503: _l("The database is unavailable right now, so nothing was saved. "
             "Please try again in a few minutes."),
 }

@@ -40,11 +40,29 @@ def _client_key() -> str:
     return hashlib.sha256(secret + b"|" + address).hexdigest()[:24]
 
 
+#: Seconds a Redis rate-limit store may take before it counts as away, so that an
+#: unreachable store costs a request a moment rather than a worker's timeout.
+STORAGE_TIMEOUT_SECONDS = 2
+
+
+def _storage_options(uri: str) -> dict:
+    """Short socket timeouts for Redis; the in-memory store takes no options."""
+    if uri.startswith(("redis", "rediss")):
+        return {"socket_connect_timeout": STORAGE_TIMEOUT_SECONDS,
+                "socket_timeout": STORAGE_TIMEOUT_SECONDS}
+    return {}
+
+
 def init_app(app: Flask) -> None:
     settings = app.extensions["mrvrs"].settings
     csrf.init_app(app)
+    # When the store (Redis) is away, Flask-Limiter counts the same limits in process
+    # memory until it answers again, so an outage never turns a report or a login
+    # into an error; any other limiter failure is logged and the request goes on.
     limiter = Limiter(key_func=_client_key, storage_uri=settings.rate_limit_storage_uri,
-                      strategy="moving-window", headers_enabled=True)
+                      storage_options=_storage_options(settings.rate_limit_storage_uri),
+                      strategy="moving-window", headers_enabled=True,
+                      in_memory_fallback_enabled=True, swallow_errors=True)
     limiter.init_app(app)
     app.extensions["mrvrs_limiter"] = limiter
     Talisman(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
+from functools import cached_property
+
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -32,6 +35,12 @@ class Passwords:
             return self._hasher.verify(stored_hash, password)
         except (VerificationError, InvalidHashError):
             return False
+
+    @cached_property
+    def dummy_hash(self) -> str:
+        """A hash of a random secret made with today's parameters, to verify against when
+        the e-mail address is unknown, so that costs as long as a wrong password."""
+        return self._hasher.hash(secrets.token_urlsafe(32))
 
     def needs_rehash(self, stored_hash: str) -> bool:
         """True when the hash was made with other parameters than today's."""

@@ -12,6 +12,7 @@ from pymongo import ASCENDING
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
+from app.login_backoff import LoginBackoff
 from app.passwords import Passwords, password_problem
 from app.roles import normalise_roles
 
@@ -64,15 +65,18 @@ class OrganisationStore:
 
 
 class UserStore:
-    """Users with hashed passwords, roles and a failed-login back-off."""
+    """Users with hashed passwords and roles; failed sign-ins are held back per client."""
 
     def __init__(self, db: Database, passwords: Passwords | None = None) -> None:
         self.collection = db.users
         self.passwords = passwords or Passwords()
+        self.tokens = TokenStore(db)
+        self.backoff = LoginBackoff(db)
 
     def ensure_indexes(self) -> None:
         self.collection.create_index([("email", ASCENDING)], unique=True, name="email_unique")
         self.collection.create_index([("roles", ASCENDING)], name="roles")
+        self.backoff.ensure_indexes()
 
     def create(self, email: str, password: str, roles: list[str], *, name: str = "",
                org_id: str | None = None, countries: list[str] | None = None) -> dict:
@@ -92,7 +96,7 @@ class UserStore:
             "_id": _new_id("u"), "email": email, "name": name.strip(),
             "password_hash": self.passwords.hash(password), "roles": clean_roles,
             "org_id": org_id, "countries": sorted({c.upper() for c in countries or []}),
-            "active": True, "failed_logins": 0, "locked_until": None, "auth_version": 1,
+            "active": True, "auth_version": 1,
             "created_at": _now(),
         }
         try:
@@ -113,56 +117,67 @@ class UserStore:
     def all(self) -> list[dict]:
         return list(self.collection.find({}, {"password_hash": 0}).sort("email", ASCENDING))
 
-    def authenticate(self, email: str, password: str, *, max_failures: int,
-                     lockout: timedelta) -> tuple[dict | None, str]:
-        """Check a login; returns (user, outcome) with outcome ok, unknown, wrong, locked, inactive.
+    def authenticate(self, email: str, password: str, *, client: str, max_failures: int,
+                     backoff: timedelta) -> tuple[dict | None, str]:
+        """Check a sign-in from `client`; returns (user, outcome), the outcome one of ok,
+        wrong, unknown, inactive or held.
 
-        A locked account refuses even the right password until the lock ends, so
-        guessing gains nothing by continuing.
+        Every outcome but held costs one Argon2 verification, against a dummy hash
+        when the address is unknown, and every failure is counted the same way
+        against the (client, address) pair: neither the answer nor its time says
+        whether the account exists. A held pair is refused without checking the
+        password, even the right one, so guessing from there gains nothing.
         """
+        now = _now()
         user = self.by_email(email)
-        if user is None:
-            return None, "unknown"
-        if not user.get("active", True):
-            return user, "inactive"
-        locked_until = user.get("locked_until")
-        if locked_until and locked_until > _now():
-            return user, "locked"
-        if not self.passwords.verify(user["password_hash"], password):
-            return user, self._record_failure(user, max_failures, lockout)
-        updates: dict[str, Any] = {"failed_logins": 0, "locked_until": None, "last_login_at": _now()}
+        if self.backoff.held(client, email, now):
+            return user, "held"
+        matches = self.passwords.verify(
+            user["password_hash"] if user else self.passwords.dummy_hash, password)
+        outcome = ("unknown" if user is None else "inactive" if not user.get("active", True)
+                   else "ok" if matches else "wrong")
+        if outcome != "ok":
+            self.backoff.record_failure(client, email, max_failures=max_failures, hold=backoff,
+                                        now=now)
+            return user, outcome
+        self.backoff.forget(client, email)
+        updates: dict[str, Any] = {"last_login_at": now}
         if self.passwords.needs_rehash(user["password_hash"]):
             updates["password_hash"] = self.passwords.hash(password)
         self.collection.update_one({"_id": user["_id"]}, {"$set": updates})
         return user, "ok"
 
-    def _record_failure(self, user: dict, max_failures: int, lockout: timedelta) -> str:
-        updated = self.collection.find_one_and_update(
-            {"_id": user["_id"]}, {"$inc": {"failed_logins": 1}}, return_document=True
-        )
-        if updated and updated["failed_logins"] >= max_failures:
-            self.collection.update_one(
-                {"_id": user["_id"]},
-                {"$set": {"locked_until": _now() + lockout, "failed_logins": 0}},
-            )
-            return "locked"
-        return "wrong"
+    def clear_backoff(self, user_id: str) -> int | None:
+        """Let the user sign in again from every client; None when there is no such user."""
+        user = self.get(user_id)
+        return None if user is None else self.backoff.clear_account(user["email"])
 
-    def set_password(self, user_id: str, password: str) -> None:
+    def set_password(self, user_id: str, password: str) -> int:
+        """Change the password, ending every session and revoking every API token.
+
+        A password is changed because it may be known to someone else, who may also
+        hold a token made with it. Tokens go first, so a failure leaves none behind.
+        Returns how many tokens were revoked.
+        """
         problem = password_problem(password)
         if problem:
             raise AccountError(problem)
+        revoked = self.tokens.revoke_all(user_id)
         self.collection.update_one(
             {"_id": user_id},
             {"$set": {"password_hash": self.passwords.hash(password)},
              "$inc": {"auth_version": 1}},
         )
+        return revoked
 
-    def set_active(self, user_id: str, active: bool) -> None:
-        """Deactivating also ends every open session of the user."""
+    def set_active(self, user_id: str, active: bool) -> int:
+        """Deactivating also ends every open session and revokes every API token, so
+        activating the account again brings none of them back. Returns the tokens revoked."""
+        revoked = 0 if active else self.tokens.revoke_all(user_id)
         self.collection.update_one(
             {"_id": user_id}, {"$set": {"active": bool(active)}, "$inc": {"auth_version": 1}}
         )
+        return revoked
 
 
 def _token_digest(token: str) -> str:
@@ -202,6 +217,12 @@ class TokenStore:
             {"$set": {"revoked_at": _now()}},
         )
         return result.modified_count == 1
+
+    def revoke_all(self, user_id: str) -> int:
+        """Revoke every token of a user still in force; returns how many."""
+        result = self.collection.update_many({"user_id": str(user_id), "revoked_at": None},
+                                             {"$set": {"revoked_at": _now()}})
+        return result.modified_count
 
     def resolve(self, token: str) -> dict | None:
         """The active token record for a presented token, or None."""

@@ -50,6 +50,8 @@ class Settings:
     rate_limit_public: str = "30 per minute"
     rate_limit_storage_uri: str = "memory://"
     default_language: str = "en"
+    #: Failed sign-ins from one client for one address before that pair is held off,
+    #: and for how long: the account itself is never locked (app/login_backoff.py).
     login_max_failures: int = 5
     login_lockout_seconds: int = 900
     bootstrap_admin_email: str = "admin@mrvrs.local"

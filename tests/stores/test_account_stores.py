@@ -1,14 +1,15 @@
 """Create, read, update and index behaviour of the account stores, on both stores."""
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from app.audit import AuditLog, event_hash
+from app.login_backoff import LoginBackoff
 from app.stores import AccountError, OrganisationStore, TokenStore, UserStore
 
-LOCKOUT = timedelta(minutes=15)
+HOLD = timedelta(minutes=15)
 
 
 @pytest.fixture
@@ -50,15 +51,58 @@ def test_user__bad_input__refused_and_nothing_stored(users, email, password, rol
     assert users.count() == 0
 
 
-def test_user__authenticate_and_lock_after_failures(users):
+def _sign_in(users, email, password, client="c1"):
+    return users.authenticate(email, password, client=client, max_failures=3, backoff=HOLD)[1]
+
+
+def test_user__failures_hold_off_the_client_never_the_account(users):
     users.create("b@example.org", "long enough pw", ["member"])
-    assert users.authenticate("b@example.org", "long enough pw", max_failures=3,
-                              lockout=LOCKOUT)[1] == "ok"
-    outcomes = [users.authenticate("b@example.org", "nope", max_failures=3, lockout=LOCKOUT)[1]
-                for _ in range(3)]
-    assert outcomes == ["wrong", "wrong", "locked"]
-    assert users.authenticate("b@example.org", "long enough pw", max_failures=3,
-                              lockout=LOCKOUT)[1] == "locked"
+    assert _sign_in(users, "b@example.org", "long enough pw") == "ok"
+    outcomes = [_sign_in(users, "b@example.org", "nope") for _ in range(4)]
+    assert outcomes == ["wrong", "wrong", "wrong", "held"]
+    assert _sign_in(users, "b@example.org", "long enough pw") == "held"
+    assert _sign_in(users, "B@example.org ", "long enough pw", client="c2") == "ok"
+
+
+def test_user__unknown_and_inactive_addresses_counted_like_known_ones(users):
+    gone = users.create("gone@example.org", "long enough pw", ["member"])
+    users.set_active(gone["_id"], False)
+    assert [_sign_in(users, "nobody@example.org", "nope") for _ in range(4)] == [
+        "unknown", "unknown", "unknown", "held"]
+    assert [_sign_in(users, "gone@example.org", "long enough pw") for _ in range(4)] == [
+        "inactive", "inactive", "inactive", "held"]
+
+
+def test_user__success_resets_the_count_and_clear_lifts_every_hold(users):
+    user = users.create("d@example.org", "long enough pw", ["member"])
+    for _ in range(2):
+        _sign_in(users, "d@example.org", "nope")
+    assert _sign_in(users, "d@example.org", "long enough pw") == "ok"
+    assert [_sign_in(users, "d@example.org", "nope") for _ in range(3)] == ["wrong"] * 3
+    for _ in range(3):
+        _sign_in(users, "d@example.org", "nope", client="c2")
+    assert users.clear_backoff(user["_id"]) == 2
+    assert users.clear_backoff("u_nobody") is None
+    assert _sign_in(users, "d@example.org", "long enough pw") == "ok"
+    assert _sign_in(users, "d@example.org", "long enough pw", client="c2") == "ok"
+
+
+def test_backoff__count_and_hold_expire(any_db):
+    backoff = LoginBackoff(any_db)
+    backoff.ensure_indexes()
+    start = datetime.now(UTC)
+    for minute in range(2):
+        assert not backoff.record_failure("c1", "e@example.org", max_failures=2, hold=HOLD,
+                                          now=start + timedelta(minutes=20 * minute))
+    assert backoff.record_failure("c1", "e@example.org", max_failures=2, hold=HOLD,
+                                  now=start + timedelta(minutes=21))
+    assert backoff.held("c1", "e@example.org", start + timedelta(minutes=35))
+    assert not backoff.held("c1", "e@example.org", start + timedelta(minutes=37))
+    assert not backoff.held("c2", "e@example.org", start + timedelta(minutes=35))
+    assert not backoff.record_failure("c1", "e@example.org", max_failures=2, hold=HOLD,
+                                      now=start + timedelta(minutes=37))
+    stored = any_db.login_backoff.find_one()
+    assert "e@example.org" not in str(stored)
 
 
 def test_user__password_change_bumps_auth_version(users):
@@ -66,8 +110,7 @@ def test_user__password_change_bumps_auth_version(users):
     users.set_password(user["_id"], "another long pw")
     stored = users.get(user["_id"])
     assert stored["auth_version"] == 2
-    assert users.authenticate("c@example.org", "another long pw", max_failures=3,
-                              lockout=LOCKOUT)[1] == "ok"
+    assert _sign_in(users, "c@example.org", "another long pw") == "ok"
 
 
 def test_organisation__unique_name_and_country_code(any_db):
@@ -92,6 +135,22 @@ def test_tokens__resolve_revoke(any_db):
     assert tokens.revoke("u_2", record["_id"]) is False  # not the owner
     assert tokens.revoke("u_1", record["_id"]) is True
     assert tokens.resolve(token) is None
+
+
+def test_user__password_change_and_deactivation_revoke_every_token(any_db):
+    users = UserStore(any_db)
+    user = users.create("t@example.org", "long enough pw", ["member"])
+    tokens = TokenStore(any_db)
+    _, first = tokens.create(user["_id"], "one")
+    _, second = tokens.create(user["_id"], "two")
+    _, other = tokens.create("u_other", "theirs")
+    assert users.set_password(user["_id"], "another long pw") == 2
+    assert tokens.resolve(first) is None and tokens.resolve(second) is None
+    assert tokens.resolve(other) is not None
+    _, third = tokens.create(user["_id"], "three")
+    assert users.set_active(user["_id"], False) == 1
+    assert users.set_active(user["_id"], True) == 0
+    assert tokens.resolve(third) is None
 
 
 def test_audit__chain_intact_then_alteration_found(any_db):

@@ -65,3 +65,35 @@ def test_submit__broker_down__case_stored_and_receipt_shown(mongo_uri):
         client.drop_database(name)
         client.close()
         svc.db.client.close()
+
+
+def test_redis_down__report_stored_routed_later_and_staff_sign_in(mongo_uri):
+    """One Redis serves the broker and the rate limits: when it is away, a report is
+    still stored, the catch-up sweep finds it, and staff can still sign in."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.helpers import PASSWORD, AuthActions
+    from workflows.sweeps import catch_up_submitted
+
+    name = f"mrvrs_test_{uuid.uuid4().hex[:10]}"
+    away = f"redis://127.0.0.1:{_closed_port()}"
+    environ = base_environ(MRVRS_MONGO_URI=mongo_uri, MRVRS_DB_NAME=name,
+                           MRVRS_BROKER_URL=f"{away}/0", MRVRS_RATE_LIMIT_STORAGE_URI=f"{away}/1")
+    app = _app(environ)
+    svc = app.extensions["mrvrs"]
+    try:
+        response = post_report(app.test_client(), "my-intake", "en")
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        case = svc.cases.by_tracking(*receipt(response.get_data(as_text=True)))
+        assert case["stage"] == "submitted"
+        later = datetime.now(UTC) + timedelta(hours=1)
+        queued: list[str] = []
+        catch_up_submitted(svc.workflow, queued.append, later)
+        assert queued == [str(case["_id"])]
+        user = svc.users.create("staff@example.org", PASSWORD, ["member"])
+        assert AuthActions(app.test_client()).login(user["email"]).status_code == 302
+    finally:
+        client = MongoClient(mongo_uri)
+        client.drop_database(name)
+        client.close()
+        svc.db.client.close()

@@ -128,3 +128,40 @@ def test_password_change__wrong_current__refused(login_as, auth, svc):
                          page="/account/", prefix="pw")
     assert response.status_code == 400
     assert svc.users.passwords.verify(svc.users.get(user["_id"])["password_hash"], PASSWORD)
+
+
+def _api_me(app, token: str):
+    return app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+
+
+def test_password_change__api_tokens_revoked(app, login_as, auth, svc):
+    """A stolen token must not outlive the password change meant to lock the thief out."""
+    user = login_as("member")
+    token = _new_token(auth)
+    assert _api_me(app, token).status_code == 200
+    response = auth.post("/account/password", {"pw-current": PASSWORD,
+                                                "pw-new": "a brand new secret",
+                                                "pw-confirm": "a brand new secret"},
+                         page="/account/", prefix="pw")
+    assert response.status_code == 302
+    assert _api_me(app, token).status_code == 401
+    assert all(t["revoked_at"] is not None for t in svc.tokens.for_user(user["_id"]))
+    event = svc.audit.recent(1)[0]
+    assert event["action"] == "user.password_change" and event["details"]["tokens_revoked"] == 1
+
+
+def test_deactivation__api_tokens_revoked_and_stay_revoked_on_reactivation(app, login_as, auth,
+                                                                           make_user, svc):
+    from tests.helpers import AuthActions
+
+    target = make_user(("member",))
+    own = AuthActions(app.test_client())
+    own.login(target["email"])
+    token = _new_token(own)
+    login_as("admin")
+    for _ in range(2):  # deactivate, then activate again
+        auth.post("/admin/users/active", {"active-user_id": target["_id"]},
+                  page="/admin/users", prefix="active")
+    assert svc.users.get(target["_id"])["active"] is True
+    assert _api_me(app, token).status_code == 401
+
