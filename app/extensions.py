@@ -55,7 +55,9 @@ def init_app(app: Flask) -> None:
         session_cookie_http_only=True,
         content_security_policy=CONTENT_SECURITY_POLICY,
         frame_options="DENY",
-        referrer_policy="no-referrer",
+        # Not no-referrer: over HTTPS Flask-WTF refuses a form post without a Referer of
+        # this site. same-origin sends it to this site only, never to a link's target.
+        referrer_policy="same-origin",
         x_content_type_options=True,
     )
 
