@@ -15,7 +15,9 @@ import os
 import secrets
 import ssl
 import time
+import http.client
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 
@@ -24,7 +26,7 @@ from pymongo import MongoClient
 
 from tests.browser.conftest import CHROMIUM_ARGS
 from tests.browser.production_stack import NGINX, start_stack, wait_until_ready
-from tests.helpers import unavailable
+from tests.helpers import csrf_token, unavailable
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -216,6 +218,34 @@ def test_plain_http__redirected_to_https(stack):
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+def _status_check(stack, source: str, forwarded_for: str) -> int:
+    """A status check over HTTPS from the loopback address `source`; the limit left."""
+    context = ssl.create_default_context(cafile=str(stack.certificate.cert_path))
+    connection = http.client.HTTPSConnection("127.0.0.1", stack.https_port, timeout=10,
+                                             context=context, source_address=(source, 0))
+    try:
+        connection.request("GET", "/status")
+        page = connection.getresponse()
+        token = csrf_token(page.read().decode())
+        cookie = page.headers["Set-Cookie"].split(";")[0]
+        body = urllib.parse.urlencode({"reference": "MY-0", "code": "x", "csrf_token": token})
+        connection.request("POST", "/status", body=body, headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie,
+            "Referer": stack.url + "/status", "X-Forwarded-For": forwarded_for})
+        answer = connection.getresponse()
+        answer.read()
+        assert answer.status == 404, answer.status  # no such report; counted all the same
+        return int(answer.headers["X-RateLimit-Remaining"])
+    finally:
+        connection.close()
+
+
+def test_rate_limits__per_client_behind_nginx__forged_forwarded_for_ignored(stack):
+    first = _status_check(stack, "127.0.0.1", "203.0.113.1")
+    assert _status_check(stack, "127.0.0.1", "203.0.113.2") == first - 1, "forged header obeyed"
+    assert _status_check(stack, "127.0.0.2", "203.0.113.1") > first - 1, "clients share a bucket"
 
 
 def test_certificate__refused_by_chromium_without_the_pin(stack, browser):
