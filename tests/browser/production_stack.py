@@ -186,12 +186,16 @@ def start_stack(folder: Path, environ: dict[str, str]) -> ProductionStack:
     stack = ProductionStack(folder, environ, make_certificate(folder), https_port, http_port,
                             app_port)
     python = sys.executable
-    stack.start("worker", [python, "-m", "app.cli", "worker", "--concurrency=1"])
-    stack.start("beat", [python, "-m", "app.cli", "beat"], TMPDIR=str(folder))
-    stack.run("db init", [python, "-m", "app.cli", "db", "init"])
-    stack.start("gunicorn", [python, "-m", "gunicorn", "--workers", "2",
-                             "--bind", f"127.0.0.1:{app_port}", "app:create_app()"])
-    _start_nginx(stack)
+    try:
+        stack.start("worker", [python, "-m", "app.cli", "worker", "--concurrency=1"])
+        stack.start("beat", [python, "-m", "app.cli", "beat"], TMPDIR=str(folder))
+        stack.run("db init", [python, "-m", "app.cli", "db", "init"])
+        stack.start("gunicorn", [python, "-m", "gunicorn", "--workers", "2",
+                                 "--bind", f"127.0.0.1:{app_port}", "app:create_app()"])
+        _start_nginx(stack)
+    except BaseException:
+        stack.stop()
+        raise
     return stack
 
 
