@@ -36,12 +36,28 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         WTF_CSRF_TIME_LIMIT=8 * 3600,
         TESTING=settings.env == "test",
     )
+    _trust_proxies(app, settings.trusted_proxies)
     db = database if database is not None else connect(settings)
     _init_services(app, settings, db)
     _init_extensions(app)
     _register_blueprints(app)
     _announce(settings)
     return app
+
+
+def _trust_proxies(app: Flask, hops: int) -> None:
+    """Take the client address, scheme, host and port from the proxies in front, if any.
+
+    Each trusted proxy appends what it saw to the X-Forwarded-* headers, so only the
+    last `hops` entries are believed; anything a client wrote before them is ignored.
+    Without this, behind a proxy every client has the proxy's address (one shared
+    rate-limit bucket) and the scheme is http.
+    """
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
+                                x_port=hops)
 
 
 def _init_services(app: Flask, settings: Settings, db: Database) -> None:

@@ -8,6 +8,7 @@ scripts), frame denial, no-sniff and, in production, HTTPS and secure cookies.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 
 from flask import Flask, request
 from flask_limiter import Limiter
@@ -34,10 +35,25 @@ RATE_LIMITED_ENDPOINTS = {"auth.login": "rate_limit_login"}
 
 
 def _client_key() -> str:
-    """A keyed hash of the client address: limits work without keeping anyone's IP."""
+    """A keyed hash of the client: limits work without keeping anyone's IP.
+
+    `remote_addr` is the real client behind MRVRS_TRUSTED_PROXIES proxies (ProxyFix in
+    the app factory). An IPv6 client holds a whole /64, so that network is the client.
+    """
     secret = services().settings.secret_key.encode()
-    address = (request.remote_addr or "unknown").encode()
-    return hashlib.sha256(secret + b"|" + address).hexdigest()[:24]
+    return hashlib.sha256(secret + b"|" + _client_network(request.remote_addr)).hexdigest()[:24]
+
+
+def _client_network(address: str | None) -> bytes:
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return (address or "unknown").encode()
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped).encode()
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False)).encode()
+    return str(ip).encode()
 
 
 #: Seconds a Redis rate-limit store may take before it counts as away, so that an
@@ -73,7 +89,9 @@ def init_app(app: Flask) -> None:
         session_cookie_http_only=True,
         content_security_policy=CONTENT_SECURITY_POLICY,
         frame_options="DENY",
-        referrer_policy="no-referrer",
+        # Not no-referrer: over HTTPS Flask-WTF refuses a form post without a Referer of
+        # this site. same-origin sends it to this site only, never to a link's target.
+        referrer_policy="same-origin",
         x_content_type_options=True,
     )
 

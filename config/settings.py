@@ -49,6 +49,7 @@ class Settings:
     rate_limit_login: str = "10 per minute"
     rate_limit_public: str = "30 per minute"
     rate_limit_storage_uri: str = "memory://"
+    trusted_proxies: int = 0
     default_language: str = "en"
     #: Failed sign-ins from one client for one address before that pair is held off,
     #: and for how long: the account itself is never locked (app/login_backoff.py).
@@ -117,6 +118,17 @@ def _positive_int(name: str, raw: str) -> int:
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
     if value <= 0:
         raise SettingsError(f"{name} must be greater than zero, got {value}")
+    return value
+
+
+def _count(name: str, raw: str) -> int:
+    """A whole number of zero or more."""
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < 0:
+        raise SettingsError(f"{name} must be zero or more, got {value}")
     return value
 
 
@@ -245,6 +257,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "RATE_LIMIT_LOGIN": ("rate_limit_login", _rate),
     "RATE_LIMIT_PUBLIC": ("rate_limit_public", _rate),
     "RATE_LIMIT_STORAGE_URI": ("rate_limit_storage_uri", _url(("memory", "redis", "rediss"))),
+    "TRUSTED_PROXIES": ("trusted_proxies", _count),
     "DEFAULT_LANGUAGE": ("default_language", _choice(SUPPORTED_UI_LANGUAGES)),
     "LOGIN_MAX_FAILURES": ("login_max_failures", _positive_int),
     "LOGIN_LOCKOUT_SECONDS": ("login_lockout_seconds", _positive_int),

@@ -38,16 +38,22 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="session")
-def browser(chromium_path, tmp_path_factory):
+def playwright_driver(chromium_path):
+    """One Playwright for the session: a second one cannot start while the first runs."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         unavailable("playwright is not installed (pip install -e '.[test]')")
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=chromium_path, headless=True,
-                                              args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver, chromium_path):
+    instance = playwright_driver.chromium.launch(executable_path=chromium_path, headless=True,
+                                                 args=CHROMIUM_ARGS)
+    yield instance
+    instance.close()
 
 
 @pytest.fixture
