@@ -33,7 +33,8 @@ MAX_LIMIT = 100
 #: Fields returned in a list row: enough for the screens, never the sealed answers.
 ROW_FIELDS = ("reference", "country", "stage", "priority", "team", "assignee", "mwc",
               "dimensions", "created_at", "updated_at", "due_at", "version",
-              "caseworker_gender", "possible_duplicates", "form", "language")
+              "caseworker_gender", "possible_duplicates", "form", "language", "outcome",
+              "terms")
 
 
 class QueryError(ValueError):

@@ -106,14 +106,21 @@ class CaseRepository:
         self.cases.insert_one(case)
         return case
 
-    def get(self, case_id: str) -> dict | None:
-        return self.cases.find_one({"_id": str(case_id)})
+    def get(self, case_id: str, within: Mapping[str, Any] | None = None) -> dict | None:
+        """The case with this id; with `within` (a scope filter), only inside that scope."""
+        return self.cases.find_one(_within({"_id": str(case_id)}, within))
 
-    def by_reference(self, reference: str) -> dict | None:
+    def by_reference(self, reference: str, within: Mapping[str, Any] | None = None) -> dict | None:
+        """The case with this reference; with `within`, only inside that scope.
+
+        The scope goes into the query itself, so a case outside it and a reference
+        nobody holds are one and the same indexed miss: neither the answer nor its
+        time tells them apart (`workflows.scope.case_filter_for` builds `within`).
+        """
         reference = str(reference).strip().upper()
         if not REFERENCE_PATTERN.match(reference):
             return None
-        return self.cases.find_one({"reference": reference})
+        return self.cases.find_one(_within({"reference": reference}, within))
 
     # -- reads for exports and indicators (the match is built by the caller from
     #    the actor's scope and a checked filter, never from raw request values) --
@@ -197,3 +204,7 @@ class CaseRepository:
         if take_claim(self.claims, key, CLAIM_TTL):
             return key
         raise StaleVersion(case["_id"], case.get("stage"), case["version"])
+
+
+def _within(query: dict[str, Any], within: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {"$and": [query, dict(within)]} if within else query

@@ -126,13 +126,12 @@ def test_read__caseworker_view_with_transitions_never_sealed_data(api, file_case
     assert body["events"][-1]["at"].endswith("+00:00")
 
 
-def test_read__mission_without_answers_or_notes_reporter_sees_only_the_stage(
-        api, file_case, svc, people):
+def test_read__mission_never_by_reference_reporter_sees_only_the_stage(
+        api, file_case, people):
     case = file_case()
     reporter = people["reporter"][0]
-    svc.workflow.add_note(case, {"id": "u", "roles": ["coordinator"]}, "Internal: call lawyer")
-    mission = api("GET", f"/api/v1/cases/{case['reference']}", "mission").json
-    assert "answers" not in mission and all(e["kind"] != "note" for e in mission["events"])
+    # a mission addresses cases by handle (tests/web/test_api_mission_view.py)
+    assert api("GET", f"/api/v1/cases/{case['reference']}", "mission").status_code == 404
     own = file_case(reporter={"anonymous": False, "user_id": reporter["_id"], "org_id": None})
     view = api("GET", f"/api/v1/cases/{own['reference']}", "reporter").json
     assert set(view) == {"reference", "country", "stage", "created_at", "updated_at",
