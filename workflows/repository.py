@@ -145,8 +145,12 @@ class CaseRepository:
         return first, last
 
     def by_tracking(self, reference: str, code: str) -> dict | None:
-        """The case only when both the reference and its private code match."""
-        case = self.by_reference(reference)
+        """The case only when both the reference and its private code match.
+
+        Both are in the query, so a wrong code for a real reference and a reference
+        nobody holds are the same indexed miss (the hash is compared again below).
+        """
+        case = self.by_reference(reference, within={"tracking_hash": code_hash(code)})
         if case is None or not secrets.compare_digest(case.get("tracking_hash", ""),
                                                       code_hash(code)):
             return None
