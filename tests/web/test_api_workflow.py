@@ -138,6 +138,22 @@ def test_read__mission_never_by_reference_reporter_sees_only_the_stage(
                          "language", "version"}
 
 
+def test_transition__duplicate_target_missing_or_out_of_scope__same_422(api, file_case, svc):
+    case = file_case()
+    sg = file_case(country="SG", dimensions={"destination_country": "SG"},
+                   reporter={"anonymous": True, "user_id": None, "org_id": None})
+    bodies = []
+    for named in (sg["reference"], "MY-2026-999999"):
+        response = api("POST", f"/api/v1/cases/{case['reference']}/transitions", "reviewer",
+                       json={"to": "mark_duplicate", "duplicate_of": named,
+                             "version": case["version"]})
+        assert response.status_code == 422, response.json
+        bodies.append(str(response.json).replace(named, "<ref>"))
+    assert bodies[0] == bodies[1] and "duplicate_of" in bodies[0]
+    assert svc.cases.get(case["_id"])["stage"] == "in_review"
+    assert svc.cases.get(sg["_id"])["stage"] == "in_review"
+
+
 def test_transition__200_with_the_case(api, file_case):
     case = file_case()
     response = api("POST", f"/api/v1/cases/{case['reference']}/transitions", "reviewer",

@@ -346,6 +346,35 @@ def test_transition__duplicate_of_itself__refused_by_the_workflow(client, login_
     assert "duplicate of itself" in _html(response)
 
 
+def test_transition__duplicate_of_a_missing_or_out_of_scope_case__same_refusal(
+        client, login_as, auth, svc, orgs, my_case):
+    sg_case = file_case(svc, form_id="sg-intake", answers=SG_ANSWERS, org_id=orgs["lion"]["_id"])
+    login_as("reviewer", countries=["MY"])
+    pages = []
+    for named in (sg_case["reference"], "MY-2026-999999"):
+        response = _step(auth, my_case, "mark_duplicate", svc, duplicate_of=named)
+        assert response.status_code == 400
+        pages.append(_html(response).replace(named, "<ref>"))
+        assert svc.cases.get(my_case["_id"])["stage"] == "in_review"
+    assert "There is no case <ref> among the cases you can see" in pages[0]
+    assert _refusals(pages[0]) == _refusals(pages[1])
+
+
+def _refusals(page: str) -> list[str]:
+    return re.findall(r"There is no case[^)]*", page)
+
+
+def test_transition__duplicate_of_a_case_in_scope__stored_as_the_original_spells_it(
+        client, login_as, auth, svc, orgs, my_case):
+    original = file_case(svc, org_id=orgs["harbour"]["_id"])
+    login_as("reviewer", countries=["MY"])
+    response = _step(auth, my_case, "mark_duplicate", svc,
+                     duplicate_of=original["reference"].lower())
+    assert response.status_code == 302
+    stored = svc.cases.get(my_case["_id"])
+    assert (stored["stage"], stored["duplicate_of"]) == ("duplicate", original["reference"])
+
+
 def test_transition__stale_version__409_with_current_state(ui, my_case):
     client, svc = ui.client, ui.svc
     url = f"/cases/{my_case['reference']}"
