@@ -77,3 +77,19 @@ def people_names(user_ids: Iterable[Any]) -> dict[str, str]:
         if user is not None:
             names[user_id] = user.get("name") or user.get("email") or user_id
     return names
+
+
+def visible_duplicates(cases: Iterable[Mapping[str, Any]],
+                       actor: Mapping[str, Any]) -> dict[str, tuple[list[str], int]]:
+    """For each case (by id), its possible duplicates the actor may see, and how many
+    others there are: a reference outside the actor's scope is never named to them.
+    One query for all the cases of a page."""
+    cases = list(cases)
+    named = [ref for case in cases for ref in case.get("possible_duplicates") or ()]
+    seen = services().cases.references_within(named, case_filter_for(actor)) if named else set()
+    found = {}
+    for case in cases:
+        refs = [ref for ref in case.get("possible_duplicates") or () if isinstance(ref, str)]
+        shown = [ref for ref in refs if ref in seen]
+        found[case["_id"]] = (shown, len(refs) - len(shown))
+    return found

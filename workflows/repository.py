@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -121,6 +121,15 @@ class CaseRepository:
         if not REFERENCE_PATTERN.match(reference):
             return None
         return self.cases.find_one(_within({"reference": reference}, within))
+
+    def references_within(self, references: Iterable[Any],
+                          within: Mapping[str, Any] | None) -> set[str]:
+        """Those of `references` whose cases are inside the scope `within`, in one query."""
+        wanted = sorted({str(ref) for ref in references if isinstance(ref, str)})
+        if not wanted:
+            return set()
+        found = self.cases.find(_within({"reference": {"$in": wanted}}, within), {"reference": 1})
+        return {case["reference"] for case in found}
 
     # -- reads for exports and indicators (the match is built by the caller from
     #    the actor's scope and a checked filter, never from raw request values) --

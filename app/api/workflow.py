@@ -24,6 +24,7 @@ from app.api.mission_cases import (
     reads_as_mission,
     staff_actor,
 )
+from app.case_support import visible_duplicates
 from app.roles import roles_required
 from app.services import services
 from workflows.errors import StaleVersion, TransitionNotAllowed
@@ -62,8 +63,19 @@ def case_view(case: Mapping[str, Any], actor: Mapping[str, Any]) -> dict[str, An
     if roles.isdisjoint({r.MEMBER, r.REVIEWER, r.COORDINATOR}):
         return _json({k: case.get(k) for k in REPORTER_FIELDS})
     view = {k: v for k, v in case.items() if k not in HIDDEN and k != "_id"}
+    _scoped_duplicates([view], [case], actor)
     view["transitions"] = [t.name for t in services().workflow.available(case, actor)]
     return _json(view)
+
+
+def _scoped_duplicates(views: list[dict[str, Any]], cases: list[Mapping[str, Any]],
+                       actor: Mapping[str, Any]) -> None:
+    """Name only the possible duplicates the actor may see; count the others."""
+    found = visible_duplicates(cases, actor)
+    for view, case in zip(views, cases, strict=True):
+        shown, unseen = found[case["_id"]]
+        view["possible_duplicates"] = shown
+        view["possible_duplicates_unseen"] = unseen
 
 
 def _visible_case(reference: str) -> dict[str, Any]:
@@ -137,6 +149,8 @@ def list_case_rows():
     rows = [{k: v for k, v in row.items() if k != "_id"} for row in page.items]
     if roles_of(actor).isdisjoint({r.MEMBER, r.REVIEWER, r.COORDINATOR}):
         rows = [{k: row.get(k) for k in REPORTER_FIELDS} for row in rows]
+    else:
+        _scoped_duplicates(rows, page.items, actor)
     return jsonify({"items": _json(rows), "next_after": page.next_after})
 
 

@@ -272,3 +272,20 @@ def test_assign_and_note(api, file_case, people, svc):
     assert wrong.status_code == 422
     note = api("POST", f"/api/v1/cases/{ref}/notes", "member", json={"text": "Called her"})
     assert note.status_code == 201 and note.json["events"][-1]["kind"] == "note"
+
+
+def test_read_and_list__possible_duplicates_outside_the_scope_counted_never_named(
+        api, file_case, svc):
+    case = file_case()
+    other = file_case()
+    sg = file_case(country="SG", dimensions={"destination_country": "SG"},
+                   reporter={"anonymous": True, "user_id": None, "org_id": None})
+    svc.cases.cases.update_one({"_id": case["_id"]}, {"$set": {"possible_duplicates": [
+        sg["reference"], other["reference"]]}})
+    response = api("GET", f"/api/v1/cases/{case['reference']}", "reviewer")
+    listed = api("GET", "/api/v1/cases?queue=all", "reviewer")
+    assert sg["reference"] not in response.get_data(as_text=True) + listed.get_data(as_text=True)
+    row = next(r for r in listed.json["items"] if r["reference"] == case["reference"])
+    for view in (response.json, row):
+        assert (view["possible_duplicates"], view["possible_duplicates_unseen"]) == (
+            [other["reference"]], 1)

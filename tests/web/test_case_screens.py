@@ -534,3 +534,15 @@ def test_notifications__list_and_mark_read(ui, my_case):
                          prefix="read")
     assert response.status_code == 302
     assert svc.notifications.unread_count(user["_id"]) == 0
+
+
+def test_case_page__possible_duplicates_outside_the_scope_counted_never_named(
+        client, login_as, svc, orgs, my_case):
+    sg_case = file_case(svc, form_id="sg-intake", answers=SG_ANSWERS, org_id=orgs["lion"]["_id"])
+    my_other = file_case(svc, org_id=orgs["harbour"]["_id"])
+    svc.cases.cases.update_one({"_id": my_case["_id"]}, {"$set": {"possible_duplicates": [
+        sg_case["reference"], my_other["reference"]]}})
+    login_as("reviewer", countries=["MY"])
+    page = _html(client.get(f"/cases/{my_case['reference']}"))
+    assert sg_case["reference"] not in page
+    assert my_other["reference"] in page and "1 more case that you cannot see" in page
