@@ -20,6 +20,7 @@ from werkzeug.datastructures import MultiDict
 from app import roles as r
 from app.case_forms import STAGE_LABELS, MarkReadForm, QueueFilterForm, options
 from app.case_support import actor_of, people_names, workflow_notifications
+from app.intake_support import forbid_caching
 from app.navigation import NavEntry, register
 from app.roles import roles_required
 from app.services import services
@@ -27,6 +28,7 @@ from forms.dimensions import load_dimensions
 from workflows.queue import GENDERS, PRIORITIES, QueryError, list_cases
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
+bp.after_request(forbid_caching)  # every page here, downloads included, carries case data
 
 #: Who may open the case screens at all; the scope rule then decides which cases.
 CASE_ROLES = (r.MEMBER, r.REPORTER, r.REVIEWER, r.COORDINATOR)
