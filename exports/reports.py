@@ -27,6 +27,7 @@ from exports.indicator_grids import (
 )
 from exports.redaction import Level
 from exports.report_data import ReportData, ReportRequest, build_report
+from exports.bidi_text import isolate
 from exports.service import CaseSource, FormSource, Opener
 from forms.mwc import load_taxonomy
 
@@ -44,6 +45,7 @@ LEVEL_WORDS = {
 _environment = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape(["html"]),
     undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_environment.filters["isolate"] = isolate  # narratives may hold direction overrides
 
 
 @dataclass(frozen=True)

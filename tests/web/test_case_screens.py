@@ -546,3 +546,19 @@ def test_case_page__possible_duplicates_outside_the_scope_counted_never_named(
     page = _html(client.get(f"/cases/{my_case['reference']}"))
     assert sg_case["reference"] not in page
     assert my_other["reference"] in page and "1 more case that you cannot see" in page
+
+
+def test_case_page__direction_overrides_shown_as_marks_in_isolated_text(
+        client, login_as, svc, orgs):
+    narrative = "Agent \u202egnihton dias\u202c kept the passport"
+    case = file_case(svc, org_id=orgs["harbour"]["_id"],
+                     answers={**ANSWERS, "narrative": narrative})
+    svc.workflow.add_note(case, {"id": "u_x", "roles": ["coordinator"]},
+                          "Call \u2067back\u2069 \u202dtomorrow")
+    login_as("reviewer", countries=["MY"])
+    page = _html(client.get(f"/cases/{case['reference']}"))
+    assert not {"\u202e", "\u202c", "\u2067", "\u2069", "\u202d"} & set(page)
+    assert '<bdi dir="auto">Agent [RLO]gnihton dias[PDF] kept the passport</bdi>' in page
+    assert '<bdi dir="auto">Call [RLI]back[PDI] [LRO]tomorrow</bdi>' in page
+    stored = svc.cases.get(case["_id"])
+    assert stored["answers"]["narrative"] == narrative  # the evidence is kept as typed
