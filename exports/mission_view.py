@@ -15,9 +15,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from exports.pipelines import with_consent
 from exports.redaction import Level, Redactor
 from forms.schema import FormDefinition
 
+#: What a mission's reading is for: the purpose its exports and indicators name, so
+#: a case whose reporter did not consent to it is not shown to a mission anywhere.
+MISSION_PURPOSE = "statistics"
 #: The keys of a mission's case, in the order they are sent.
 CASE_KEYS = ("pseudonym", "country", "form", "language", "created_at", "stage", "outcome",
              "dimensions", "mwc", "terms", "answers")
@@ -30,6 +34,11 @@ ROW_PROJECTION = ("_id", "country", "form", "language", "created_at", "stage", "
                   "dimensions", "mwc", "terms")
 #: The form of a case whose own form is unknown: no questions, so no answers leave.
 NO_QUESTIONS = FormDefinition(id="", title={}, languages=(), sections=())
+
+
+def mission_consent() -> dict[str, Any]:
+    """The clause of the cases a mission may read beyond its scope: consented ones."""
+    return with_consent({}, MISSION_PURPOSE)
 
 
 def mission_redactor(pseudonym: Callable[[str], str]) -> Redactor:

@@ -4,7 +4,8 @@ A mission sees the cases of its countries pseudonymised, in the API as in export
 each case is built by `exports.mission_view` from the pseudonymising redactor, so
 only the keys named there leave. A mission never sees a reference, so it addresses
 a case by its handle (`exports.case_handles`): the `pseudonym` of its rows, sealed
-for this user alone. A reference, or a handle that is altered or someone else's,
+for this user alone. As in a mission's exports, only cases whose reporter consented to
+anonymous statistics are shown. A reference, or a handle that is altered or someone else's,
 answers 404 exactly like a case that does not exist.
 
 The mission role counts only here. For every other route, and for a user who holds
@@ -20,7 +21,14 @@ from typing import Any
 from app import roles as r
 from app.services import services
 from exports.case_handles import CaseHandles, handle_key
-from exports.mission_view import ROW_PROJECTION, mission_case, mission_redactor, mission_row
+from exports.mission_view import (
+    ROW_PROJECTION,
+    mission_case,
+    mission_consent,
+    mission_redactor,
+    mission_row,
+)
+from exports.pipelines import all_of
 from forms.store import FormNotFound
 from workflows.queue import Page, QueryError, list_cases
 from workflows.scope import case_filter_for
@@ -63,7 +71,8 @@ def mission_case_by_handle(user: Mapping[str, Any], handle: str) -> dict[str, An
     if case_id is None:
         return None
     svc = services()
-    case = svc.cases.get(case_id, within=case_filter_for(mission_actor(user)))
+    within = all_of(case_filter_for(mission_actor(user)), mission_consent())
+    case = svc.cases.get(case_id, within=within)
     if case is None:
         return None
     if case.get("sensitive"):
@@ -93,7 +102,8 @@ def mission_rows(user: Mapping[str, Any], queue: str, filters: Mapping[str, Any]
     opened = cursors.open(after) if after is not None else None
     if after is not None and opened is None:
         raise QueryError("after", "is not a cursor from a previous page.")
-    page: Page = list_cases(services().cases, mission_actor(user), queue, filters, opened, limit)
+    page: Page = list_cases(services().cases, mission_actor(user), queue, filters, opened, limit,
+                            narrower=mission_consent())
     redactor = mission_redactor(_handles(user).seal)
     rows = [mission_row({k: row.get(k) for k in ROW_PROJECTION}, redactor) for row in page.items]
     return rows, cursors.seal(page.next_after) if page.next_after else None

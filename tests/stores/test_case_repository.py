@@ -6,6 +6,7 @@ import pytest
 
 from workflows.errors import StaleVersion
 from workflows.repository import CaseRepository, new_case_id
+from workflows.scope import case_filter_for
 from workflows.stages import TransitionResult
 from workflows.tracking import code_hash, new_code, normalise_code
 
@@ -43,6 +44,22 @@ def test_lookup__by_reference_and_tracking_code(repo):
     assert repo.by_tracking(case["reference"], "AAAA-BBBB-CCCC-DDDD-EEEF") is None
     assert repo.by_reference({"$gt": ""}) is None
     assert repo.by_reference("MY-2026-00000") is None
+
+
+def test_lookup__within_a_scope__outside_it_is_a_miss_like_a_missing_case(repo):
+    case = _case(repo, dimensions={"destination_country": "MY"})
+    sg_scope = case_filter_for({"id": "u", "roles": ["reviewer"], "countries": ["SG"]})
+    my_scope = case_filter_for({"id": "u", "roles": ["reviewer"], "countries": ["MY"]})
+    assert repo.by_reference(case["reference"], within=sg_scope) is None
+    assert repo.by_reference(case["reference"], within=my_scope)["_id"] == case["_id"]
+    assert repo.by_reference(case["reference"], within=case_filter_for({})) is None
+    assert repo.get(case["_id"], within=sg_scope) is None
+    assert repo.get(case["_id"], within=my_scope)["_id"] == case["_id"]
+    other = _case(repo, country="SG", dimensions={"destination_country": "SG"})
+    named = [case["reference"], other["reference"], "MY-2026-999999"]
+    assert repo.references_within(named, my_scope) == {case["reference"]}
+    assert repo.references_within(named, {}) == {case["reference"], other["reference"]}
+    assert repo.references_within([], my_scope) == set()
 
 
 def test_reference__unique_index(repo):

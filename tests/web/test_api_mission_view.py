@@ -65,7 +65,8 @@ def cases(svc):
 
 
 def _mine(cases):
-    return [c for c in cases if c["country"] == "MY"]
+    """The cases a MY mission reads: in MY, and consented to anonymous statistics."""
+    return [c for c in export_cases.statistics_cases(cases) if c["country"] == "MY"]
 
 
 def test_mission_list_and_read__pseudonymised_allow_list_only(api, cases):
@@ -84,8 +85,9 @@ def test_mission_list_and_read__pseudonymised_allow_list_only(api, cases):
     leaks = [c["reference"] for c in cases] + [c["_id"] for c in cases] + list(NOTES) + [
         "u_reporter_secret", "o_tenaganita", "u_reviewer_secret", "o_shelter_harapan",
         "passport-scan", "MY-2024-000999", "my-team"]
-    for case in _mine(cases):
-        leaks += list(planted(int(case["_id"].removeprefix("c_gen"))).values())
+    for case in cases:
+        if case["country"] == "MY":
+            leaks += list(planted(int(case["_id"].removeprefix("c_gen"))).values())
     assert [leak for leak in leaks if leak in text] == []
 
 
@@ -128,3 +130,17 @@ def test_member_with_mission_role__mission_countries_never_widen_the_raw_view(ap
     assert api(f"/api/v1/cases/{case['reference']}", "member_mission").status_code == 404
     listed = api("/api/v1/cases?queue=all", "member_mission").json["items"]
     assert json.dumps(listed).count(case["reference"]) == 0
+
+
+def test_mission__cases_without_consent_to_statistics_neither_listed_nor_read(
+        api, cases, svc, people):
+    declined = next(c for c in cases if c["country"] == "MY")
+    svc.cases.cases.update_one({"_id": declined["_id"]},
+                               {"$set": {"consent.statistics": False}})
+    handle = CaseHandles(handle_key(svc.settings.data_key), "u_mission|case").seal(
+        declined["_id"])
+    listed = [row["pseudonym"] for row in api("/api/v1/cases?queue=all", "mission").json["items"]]
+    assert handle not in listed
+    assert api(f"/api/v1/cases/{handle}", "mission").status_code == 404
+    svc.cases.cases.update_one({"_id": declined["_id"]}, {"$set": {"consent.statistics": True}})
+    assert api(f"/api/v1/cases/{handle}", "mission").status_code == 200
