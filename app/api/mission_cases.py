@@ -15,6 +15,7 @@ widen what that user's staff role shows unpseudonymised.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,7 +23,6 @@ from app import roles as r
 from app.services import services
 from exports.case_handles import CaseHandles, handle_key
 from exports.mission_view import (
-    ROW_PROJECTION,
     mission_case,
     mission_consent,
     mission_redactor,
@@ -32,6 +32,9 @@ from exports.pipelines import all_of
 from forms.store import FormNotFound
 from workflows.queue import Page, QueryError, list_cases
 from workflows.scope import case_filter_for
+from workflows.sealing import SealError
+
+log = logging.getLogger("mrvrs")
 
 #: The filters a mission may list by: what a pseudonymised export filters by. Not the
 #: text search (it would tell which handle names a given person), nor priority.
@@ -76,7 +79,12 @@ def mission_case_by_handle(user: Mapping[str, Any], handle: str) -> dict[str, An
     if case is None:
         return None
     if case.get("sensitive"):
-        case["sensitive_answers"] = svc.sealer.open(case["sensitive"])
+        try:
+            case["sensitive_answers"] = svc.sealer.open(case["sensitive"])
+        except SealError:
+            # Without the sealed values nothing can be masked in the narrative: no answers.
+            log.error("case %s: sealed answers cannot be opened for a mission", case["_id"])
+            case = {**case, "answers": {}, "sensitive": None}
     return mission_case(case, _definition(case), mission_redactor(handles.seal))
 
 
@@ -105,5 +113,5 @@ def mission_rows(user: Mapping[str, Any], queue: str, filters: Mapping[str, Any]
     page: Page = list_cases(services().cases, mission_actor(user), queue, filters, opened, limit,
                             narrower=mission_consent())
     redactor = mission_redactor(_handles(user).seal)
-    rows = [mission_row({k: row.get(k) for k in ROW_PROJECTION}, redactor) for row in page.items]
+    rows = [mission_row(row, redactor) for row in page.items]
     return rows, cursors.seal(page.next_after) if page.next_after else None

@@ -144,3 +144,11 @@ def test_mission__cases_without_consent_to_statistics_neither_listed_nor_read(
     assert api(f"/api/v1/cases/{handle}", "mission").status_code == 404
     svc.cases.cases.update_one({"_id": declined["_id"]}, {"$set": {"consent.statistics": True}})
     assert api(f"/api/v1/cases/{handle}", "mission").status_code == 200
+
+
+def test_mission_read__sealed_answers_that_cannot_be_opened__no_answers_not_a_500(
+        api, cases, svc):
+    row = api("/api/v1/cases?queue=all", "mission").json["items"][0]
+    svc.cases.cases.update_many({}, {"$set": {"sensitive": "gAAAA-not-a-token"}})
+    read = api(f"/api/v1/cases/{row['pseudonym']}", "mission")
+    assert read.status_code == 200 and read.json["answers"] == {}
