@@ -54,3 +54,10 @@ def test_exports__files_jobs_and_pages_no_store(app, client, auth, login_as, svc
     assert download.status_code == 200 and _not_kept(job) and _not_kept(download)
     for url in ("/exports/", "/exports/indicators", "/exports/audit"):
         assert _not_kept(client.get(url)), url
+
+
+def test_audit_and_account_pages__no_store(client, login_as):
+    login_as("admin")
+    for url in ("/admin/audit", "/account/"):
+        response = client.get(url)
+        assert response.status_code == 200 and _not_kept(response), url
