@@ -23,8 +23,8 @@ from app.case_support import actor_of, people_names, workflow_notifications
 from app.intake_support import forbid_caching
 from app.navigation import NavEntry, register
 from app.roles import roles_required
-from exports.bidi_text import isolate
 from app.services import services
+from exports.bidi_text import isolate
 from forms.dimensions import load_dimensions
 from workflows.queue import GENDERS, PRIORITIES, QueryError, list_cases
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import jinja2
 
+from exports.bidi_text import isolate
 from exports.indicator_grids import (
     TOTAL,
     Grid,
@@ -27,7 +28,6 @@ from exports.indicator_grids import (
 )
 from exports.redaction import Level
 from exports.report_data import ReportData, ReportRequest, build_report
-from exports.bidi_text import isolate
 from exports.service import CaseSource, FormSource, Opener
 from forms.mwc import load_taxonomy
 
