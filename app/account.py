@@ -9,13 +9,11 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from app.intake_support import forbid_caching
 from app.roles import login_required
 from app.services import services
 from app.stores import AccountError
 
 bp = Blueprint("account", __name__, url_prefix="/account")
-bp.after_request(forbid_caching)  # a new API token is shown here once
 
 
 class TokenForm(FlaskForm):

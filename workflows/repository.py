@@ -76,6 +76,11 @@ def new_case_id() -> str:
     return f"c_{secrets.token_hex(12)}"
 
 
+def _within(query: dict[str, Any], within: Mapping[str, Any] | None) -> dict[str, Any]:
+    """`query` limited to a scope filter (`workflows.scope.case_filter_for`), when given."""
+    return {"$and": [query, dict(within)]} if within else query
+
+
 class CaseRepository:
     def __init__(self, db: Database) -> None:
         self.cases = db.cases
@@ -218,6 +223,3 @@ class CaseRepository:
             return key
         raise StaleVersion(case["_id"], case.get("stage"), case["version"])
 
-
-def _within(query: dict[str, Any], within: Mapping[str, Any] | None) -> dict[str, Any]:
-    return {"$and": [query, dict(within)]} if within else query
