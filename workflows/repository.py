@@ -222,4 +222,3 @@ class CaseRepository:
         if take_claim(self.claims, key, CLAIM_TTL):
             return key
         raise StaleVersion(case["_id"], case.get("stage"), case["version"])
-
