@@ -35,6 +35,7 @@ from app.case_support import (
     actor_of,
     case_service,
     people_names,
+    references_seen,
     sees_full_case,
     visible_duplicates,
 )
@@ -95,9 +96,10 @@ def _full_context(case: Mapping[str, Any], user: Mapping[str, Any],
     ids += [(e.get("data") or {}).get("assignee") for e in events]
     ids += [f.get("updated_by") for f in case.get("follow_ups") or ()]
     caseworker = r.has_role(user, *CASEWORKERS)
-    duplicates, unseen = visible_duplicates([case], actor_of(user))[case["_id"]]
+    seen = references_seen([case], actor_of(user))
+    duplicates, unseen = visible_duplicates([case], seen)[case["_id"]]
     return {
-        "duplicates": duplicates, "unseen_duplicates": unseen,
+        "duplicates": duplicates, "unseen_duplicates": unseen, "seen_references": seen,
         "answers": _answers(case, user),
         "articles": articles(case.get("mwc") or ()),
         "dimensions": dimension_rows(case.get("dimensions") or {}),

@@ -79,14 +79,24 @@ def people_names(user_ids: Iterable[Any]) -> dict[str, str]:
     return names
 
 
-def visible_duplicates(cases: Iterable[Mapping[str, Any]],
-                       actor: Mapping[str, Any]) -> dict[str, tuple[list[str], int]]:
-    """For each case (by id), its possible duplicates the actor may see, and how many
-    others there are: a reference outside the actor's scope is never named to them.
-    One query for all the cases of a page."""
-    cases = list(cases)
-    named = [ref for case in cases for ref in case.get("possible_duplicates") or ()]
-    seen = services().cases.references_within(named, case_filter_for(actor)) if named else set()
+def related_references(case: Mapping[str, Any]) -> list[str]:
+    """The other cases a case names: possible duplicates and the original of a duplicate."""
+    named = list(case.get("possible_duplicates") or ())
+    named.append(case.get("duplicate_of"))
+    named += [(e.get("data") or {}).get("duplicate_of") for e in case.get("events") or ()]
+    return [ref for ref in named if isinstance(ref, str) and ref]
+
+
+def references_seen(cases: Iterable[Mapping[str, Any]], actor: Mapping[str, Any]) -> set[str]:
+    """Which of the references these cases name lie in the actor's scope: a reference
+    outside it is never shown to them. One query for all the cases of a page."""
+    named = [ref for case in cases for ref in related_references(case)]
+    return services().cases.references_within(named, case_filter_for(actor)) if named else set()
+
+
+def visible_duplicates(cases: Iterable[Mapping[str, Any]], seen: set[str]
+                       ) -> dict[str, tuple[list[str], int]]:
+    """For each case (by id), its possible duplicates in `seen`, and how many others."""
     found = {}
     for case in cases:
         refs = [ref for ref in case.get("possible_duplicates") or () if isinstance(ref, str)]

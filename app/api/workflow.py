@@ -24,7 +24,7 @@ from app.api.mission_cases import (
     reads_as_mission,
     staff_actor,
 )
-from app.case_support import visible_duplicates
+from app.case_support import references_seen, visible_duplicates
 from app.roles import roles_required
 from app.services import services
 from workflows.errors import StaleVersion, TransitionNotAllowed
@@ -70,12 +70,25 @@ def case_view(case: Mapping[str, Any], actor: Mapping[str, Any]) -> dict[str, An
 
 def _scoped_duplicates(views: list[dict[str, Any]], cases: list[Mapping[str, Any]],
                        actor: Mapping[str, Any]) -> None:
-    """Name only the possible duplicates the actor may see; count the others."""
-    found = visible_duplicates(cases, actor)
+    """Name only the related cases the actor may see: the possible duplicates (the others
+    are counted) and the original of a duplicate (null when outside the scope)."""
+    seen = references_seen(cases, actor)
+    found = visible_duplicates(cases, seen)
     for view, case in zip(views, cases, strict=True):
         shown, unseen = found[case["_id"]]
         view["possible_duplicates"] = shown
         view["possible_duplicates_unseen"] = unseen
+        if view.get("duplicate_of") and view["duplicate_of"] not in seen:
+            view["duplicate_of"] = None
+        if "events" in view:
+            view["events"] = [_unseen_original(e, seen) for e in view["events"]]
+
+
+def _unseen_original(event: Mapping[str, Any], seen: set[str]) -> Mapping[str, Any]:
+    data = event.get("data")
+    if isinstance(data, Mapping) and data.get("duplicate_of") and data["duplicate_of"] not in seen:
+        return {**event, "data": {**data, "duplicate_of": None}}
+    return event
 
 
 def _visible_case(reference: str) -> dict[str, Any]:

@@ -289,3 +289,18 @@ def test_read_and_list__possible_duplicates_outside_the_scope_counted_never_name
     for view in (response.json, row):
         assert (view["possible_duplicates"], view["possible_duplicates_unseen"]) == (
             [other["reference"]], 1)
+
+
+def test_read__original_of_a_duplicate_outside_the_scope__null(api, file_case, svc):
+    case = file_case()
+    sg = file_case(country="SG", dimensions={"destination_country": "SG"},
+                   reporter={"anonymous": True, "user_id": None, "org_id": None})
+    coordinator = {"id": "u_coordinator", "roles": ["coordinator"], "org_id": None,
+                   "countries": []}
+    svc.workflow.transition(case, "mark_duplicate", coordinator,
+                            {"duplicate_of": sg["reference"]}, case["version"])
+    response = api("GET", f"/api/v1/cases/{case['reference']}", "reviewer")
+    assert sg["reference"] not in response.get_data(as_text=True)
+    assert response.json["duplicate_of"] is None and response.json["stage"] == "duplicate"
+    seen = api("GET", f"/api/v1/cases/{case['reference']}", "coordinator").json
+    assert seen["duplicate_of"] == sg["reference"]

@@ -562,3 +562,15 @@ def test_case_page__direction_overrides_shown_as_marks_in_isolated_text(
     assert '<bdi dir="auto">Call [RLI]back[PDI] [LRO]tomorrow</bdi>' in page
     stored = svc.cases.get(case["_id"])
     assert stored["answers"]["narrative"] == narrative  # the evidence is kept as typed
+
+
+def test_case_page__original_of_a_duplicate_outside_the_scope__not_named(
+        client, login_as, svc, orgs, my_case):
+    sg_case = file_case(svc, form_id="sg-intake", answers=SG_ANSWERS, org_id=orgs["lion"]["_id"])
+    coordinator = {"id": "u_coord", "roles": ["coordinator"], "org_id": None, "countries": []}
+    svc.workflow.transition(my_case, "mark_duplicate", coordinator,
+                            {"duplicate_of": sg_case["reference"]}, my_case["version"])
+    login_as("reviewer", countries=["MY"])
+    page = _html(client.get(f"/cases/{my_case['reference']}"))
+    assert sg_case["reference"] not in page
+    assert page.count("a case that you cannot see") == 2  # the facts and the timeline
