@@ -1,5 +1,7 @@
 """The case repository on both stores: references, lookups and guarded updates."""
 
+import statistics
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -60,6 +62,29 @@ def test_lookup__within_a_scope__outside_it_is_a_miss_like_a_missing_case(repo):
     assert repo.references_within(named, my_scope) == {case["reference"]}
     assert repo.references_within(named, {}) == {case["reference"], other["reference"]}
     assert repo.references_within([], my_scope) == set()
+
+
+def test_lookup__within_a_scope__out_of_scope_and_missing_take_the_same_time(repo):
+    """On the real server too: the case outside the scope is never sent back, so its miss
+    costs what a missing reference costs (figures in the message)."""
+    notes = [{"at": datetime.now(UTC), "actor": "u", "note": "No answer from the employer. " * 6,
+              "kind": "note"} for _ in range(3000)]
+    case = _case(repo, dimensions={"destination_country": "MY"}, events=notes)
+    sg_scope = case_filter_for({"id": "u", "roles": ["reviewer"], "countries": ["SG"]})
+    missing = case["reference"][:-6] + "999999"
+    figures = []
+    for _ in range(3):
+        times = {case["reference"]: [], missing: []}
+        for _ in range(25):
+            for reference in times:
+                start = time.perf_counter()
+                assert repo.by_reference(reference, within=sg_scope) is None
+                times[reference].append(time.perf_counter() - start)
+        existing, absent = (statistics.median(t) for t in times.values())
+        figures.append(f"existing {existing * 1000:.2f} ms, missing {absent * 1000:.2f} ms")
+        if existing < absent * 1.6:
+            return
+    raise AssertionError("; ".join(figures))
 
 
 def test_reference__unique_index(repo):
