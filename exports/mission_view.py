@@ -29,7 +29,7 @@ CASE_KEYS = ("pseudonym", "country", "form", "language", "created_at", "stage", 
 ROW_KEYS = tuple(k for k in CASE_KEYS if k != "answers")
 #: The keys of a case's form reference (never the stored hash or anything added later).
 FORM_KEYS = ("id", "version")
-#: What a case read only for its row needs from the database.
+#: The keys a list row is made from (the rest of a case never reaches the redactor).
 ROW_PROJECTION = ("_id", "country", "form", "language", "created_at", "stage", "outcome",
                   "dimensions", "mwc", "terms")
 #: The form of a case whose own form is unknown: no questions, so no answers leave.
