@@ -13,11 +13,13 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app import roles as r
+from app.intake_support import forbid_caching
 from app.roles import roles_required
 from app.services import services
 from app.stores import AccountError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.after_request(forbid_caching)  # the audit log names cases, files and people
 
 
 class CheckboxesField(SelectMultipleField):

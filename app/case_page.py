@@ -30,7 +30,15 @@ from app.case_forms import (
     transition_form_class,
     transition_text,
 )
-from app.case_support import CASEWORKERS, actor_of, case_service, people_names, sees_full_case
+from app.case_support import (
+    CASEWORKERS,
+    actor_of,
+    case_service,
+    people_names,
+    references_seen,
+    sees_full_case,
+    visible_duplicates,
+)
 from app.intake_text import stage_text
 from app.services import services
 from forms.store import FormNotFound
@@ -88,7 +96,10 @@ def _full_context(case: Mapping[str, Any], user: Mapping[str, Any],
     ids += [(e.get("data") or {}).get("assignee") for e in events]
     ids += [f.get("updated_by") for f in case.get("follow_ups") or ()]
     caseworker = r.has_role(user, *CASEWORKERS)
+    seen = references_seen([case], actor_of(user))
+    duplicates, unseen = visible_duplicates([case], seen)[case["_id"]]
     return {
+        "duplicates": duplicates, "unseen_duplicates": unseen, "seen_references": seen,
         "answers": _answers(case, user),
         "articles": articles(case.get("mwc") or ()),
         "dimensions": dimension_rows(case.get("dimensions") or {}),

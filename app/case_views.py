@@ -184,11 +184,9 @@ def attachment(reference: str, file_id: str):
     services().audit.record("case.attachment_download", actor=g.user["_id"],
                             target=case["_id"], reference=case["reference"], file=file_id,
                             sha256=entry.get("sha256"))
-    response = send_file(io.BytesIO(data), mimetype=entry.get("content_type") or
-                         "application/octet-stream", as_attachment=True,
-                         download_name=entry.get("name") or "attachment")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return send_file(io.BytesIO(data), mimetype=entry.get("content_type") or
+                     "application/octet-stream", as_attachment=True,
+                     download_name=entry.get("name") or "attachment")
 
 
 def _full_or_404(reference: str) -> dict:

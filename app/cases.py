@@ -20,13 +20,18 @@ from werkzeug.datastructures import MultiDict
 from app import roles as r
 from app.case_forms import STAGE_LABELS, MarkReadForm, QueueFilterForm, options
 from app.case_support import actor_of, people_names, workflow_notifications
+from app.intake_support import forbid_caching
 from app.navigation import NavEntry, register
 from app.roles import roles_required
 from app.services import services
+from exports.bidi_text import isolate
 from forms.dimensions import load_dimensions
 from workflows.queue import GENDERS, PRIORITIES, QueryError, list_cases
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
+bp.after_request(forbid_caching)  # every page here, downloads included, carries case data
+#: `{{ text|isolate }}`: text others typed, kept from reordering the page (exports.bidi_text).
+bp.add_app_template_filter(isolate, "isolate")
 
 #: Who may open the case screens at all; the scope rule then decides which cases.
 CASE_ROLES = (r.MEMBER, r.REPORTER, r.REVIEWER, r.COORDINATOR)

@@ -31,6 +31,7 @@ from flask_babel import lazy_gettext as _l
 
 from app import roles as r
 from app.exports_forms import ExportForm
+from app.intake_support import forbid_caching
 from app.navigation import NavEntry, register
 from app.roles import roles_required
 from app.services import services
@@ -40,6 +41,7 @@ from exports.service import ExportRequest, count_cases, run_export
 from exports.tasks import enqueue_job
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
+bp.after_request(forbid_caching)  # export files, reports and indicator pages of case data
 
 #: Who may use the export pages; the scope rule then decides which cases.
 EXPORT_PAGE_ROLES = (r.MISSION, r.COORDINATOR, r.REVIEWER)

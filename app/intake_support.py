@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import g, make_response, session
+from flask import Response, g, make_response, session
 from flask_babel import refresh
 from flask_wtf import FlaskForm
 
@@ -37,7 +37,15 @@ def public(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def no_store(body: Any, status: int = 200) -> Any:
     """A response no cache keeps: receipts and status pages carry private codes."""
-    response = make_response(body, status)
+    return forbid_caching(make_response(body, status))
+
+
+def forbid_caching(response: Response) -> Response:
+    """Mark a response that no browser or proxy may keep: it carries case data.
+
+    Registered as `after_request` on every blueprint that serves case data (case
+    pages, the API, exports), so no view can forget it.
+    """
     response.headers["Cache-Control"] = "no-store, max-age=0"
     response.headers["Pragma"] = "no-cache"
     return response

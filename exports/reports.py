@@ -17,6 +17,7 @@ from typing import Any
 
 import jinja2
 
+from exports.bidi_text import isolate
 from exports.indicator_grids import (
     TOTAL,
     Grid,
@@ -44,6 +45,7 @@ LEVEL_WORDS = {
 _environment = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape(["html"]),
     undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_environment.filters["isolate"] = isolate  # narratives may hold direction overrides
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from workflows.deadlines import deadline_fields
 from workflows.errors import Refusal, StaleVersion, TransitionNotAllowed
 from workflows.follow_ups import changed_action, find_action, new_action, next_due
 from workflows.routing import RoutingRules, decide_route
-from workflows.scope import can_see, roles_of
+from workflows.scope import can_see, case_filter_for, roles_of
 from workflows.search_terms import search_terms
 from workflows.stages import StageGraph, Transition, TransitionResult, apply_transition
 
@@ -89,9 +89,31 @@ class CaseService:
             raise StaleVersion(str(case.get("_id")), case.get("stage"), expected_version)
         graph = self.graph_for(case)
         result = apply_transition(case, name_or_to, actor, data, self.clock(), graph)
+        if result.changes.get("duplicate_of"):
+            self._check_original(case, actor, result)
         updated = self.repo.apply(case, result, deadline_fields(result.changes["deadlines"]))
         self._after_transition(result, updated)
         return updated
+
+    def _check_original(self, case: Mapping[str, Any], actor: Mapping[str, Any],
+                        result: TransitionResult) -> None:
+        """The case named as the original must exist and be in the actor's scope.
+
+        Both failures give one refusal, from one scoped query, so the form cannot be
+        used to learn which references exist outside the actor's scope. The stored
+        reference is the original's own spelling.
+        """
+        named = result.changes["duplicate_of"]
+        original = self.repo.by_reference(named, within=case_filter_for(actor))
+        if original is None or original["_id"] == case.get("_id"):
+            message = ("A case cannot be a duplicate of itself." if original is not None else
+                       f"There is no case {named} among the cases you can see.")
+            raise TransitionNotAllowed(Refusal.INVALID_DATA, message,
+                                       transition=result.event.get("transition"),
+                                       stage=case.get("stage"), fields=("duplicate_of",))
+        result.changes["duplicate_of"] = original["reference"]
+        if "duplicate_of" in (result.event.get("data") or {}):
+            result.event["data"]["duplicate_of"] = original["reference"]
 
     def provide_info(self, case: Mapping[str, Any], actor: Mapping[str, Any],
                      note: str) -> dict[str, Any]:

@@ -33,7 +33,8 @@ MAX_LIMIT = 100
 #: Fields returned in a list row: enough for the screens, never the sealed answers.
 ROW_FIELDS = ("reference", "country", "stage", "priority", "team", "assignee", "mwc",
               "dimensions", "created_at", "updated_at", "due_at", "version",
-              "caseworker_gender", "possible_duplicates", "form", "language")
+              "caseworker_gender", "possible_duplicates", "form", "language", "outcome",
+              "terms")
 
 
 class QueryError(ValueError):
@@ -54,15 +55,20 @@ class Page:
 
 
 def list_cases(repo: Any, actor: Mapping[str, Any], queue: str, filters: Mapping[str, Any],
-               after: str | None, limit: int, *, now: datetime | None = None) -> Page:
-    """One page of the cases `actor` may see in `queue`, narrowed by `filters`."""
+               after: str | None, limit: int, *, now: datetime | None = None,
+               narrower: Mapping[str, Any] | None = None) -> Page:
+    """One page of the cases `actor` may see in `queue`, narrowed by `filters`.
+
+    `narrower` is a clause the caller builds (never from request values) that narrows
+    the scope further, such as the consent a mission's reading needs.
+    """
     now = now or datetime.now(UTC)
     queue = _plain("queue", queue)
     if queue not in QUEUES:
         raise QueryError("queue", f"must be one of {', '.join(QUEUES)}.")
     limit = _limit(limit)
     key, direction = ("due_at", 1) if queue == "overdue" else ("created_at", -1)
-    clauses = [case_filter_for(actor), _queue_clause(queue, actor, now),
+    clauses = [case_filter_for(actor), dict(narrower or {}), _queue_clause(queue, actor, now),
                *filter_clauses(filters)]
     if after is not None:
         clauses.append(_after_clause(key, direction, after))

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -76,6 +76,11 @@ def new_case_id() -> str:
     return f"c_{secrets.token_hex(12)}"
 
 
+def _within(query: dict[str, Any], within: Mapping[str, Any] | None) -> dict[str, Any]:
+    """`query` limited to a scope filter (`workflows.scope.case_filter_for`), when given."""
+    return {"$and": [query, dict(within)]} if within else query
+
+
 class CaseRepository:
     def __init__(self, db: Database) -> None:
         self.cases = db.cases
@@ -106,14 +111,30 @@ class CaseRepository:
         self.cases.insert_one(case)
         return case
 
-    def get(self, case_id: str) -> dict | None:
-        return self.cases.find_one({"_id": str(case_id)})
+    def get(self, case_id: str, within: Mapping[str, Any] | None = None) -> dict | None:
+        """The case with this id; with `within` (a scope filter), only inside that scope."""
+        return self.cases.find_one(_within({"_id": str(case_id)}, within))
 
-    def by_reference(self, reference: str) -> dict | None:
+    def by_reference(self, reference: str, within: Mapping[str, Any] | None = None) -> dict | None:
+        """The case with this reference; with `within`, only inside that scope.
+
+        The scope goes into the query itself, so a case outside it and a reference
+        nobody holds are one and the same indexed miss: neither the answer nor its
+        time tells them apart (`workflows.scope.case_filter_for` builds `within`).
+        """
         reference = str(reference).strip().upper()
         if not REFERENCE_PATTERN.match(reference):
             return None
-        return self.cases.find_one({"reference": reference})
+        return self.cases.find_one(_within({"reference": reference}, within))
+
+    def references_within(self, references: Iterable[Any],
+                          within: Mapping[str, Any] | None) -> set[str]:
+        """Those of `references` whose cases are inside the scope `within`, in one query."""
+        wanted = sorted({str(ref) for ref in references if isinstance(ref, str)})
+        if not wanted:
+            return set()
+        found = self.cases.find(_within({"reference": {"$in": wanted}}, within), {"reference": 1})
+        return {case["reference"] for case in found}
 
     # -- reads for exports and indicators (the match is built by the caller from
     #    the actor's scope and a checked filter, never from raw request values) --
@@ -138,8 +159,12 @@ class CaseRepository:
         return first, last
 
     def by_tracking(self, reference: str, code: str) -> dict | None:
-        """The case only when both the reference and its private code match."""
-        case = self.by_reference(reference)
+        """The case only when both the reference and its private code match.
+
+        Both are in the query, so a wrong code for a real reference and a reference
+        nobody holds are the same indexed miss (the hash is compared again below).
+        """
+        case = self.by_reference(reference, within={"tracking_hash": code_hash(code)})
         if case is None or not secrets.compare_digest(case.get("tracking_hash", ""),
                                                       code_hash(code)):
             return None

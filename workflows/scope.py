@@ -20,7 +20,9 @@ from typing import Any
 #: A filter no case matches: the scope of someone who may see nothing.
 NOTHING: dict[str, Any] = {"_id": {"$in": []}}
 COUNTRY = re.compile(r"^[A-Z]{2}$")
-#: Roles whose scope is a list of countries (where the case is handled or happened).
+#: Roles whose scope is a list of countries: a reviewer's cases are those handled or
+#: that happened in them; a mission's only those that happened in them (its assigned
+#: destination states), whoever handles them.
 COUNTRY_ROLES = ("reviewer", "mission")
 
 
@@ -71,6 +73,8 @@ def _role_clause(role: str, actor: Mapping[str, Any]) -> dict[str, Any] | None:
         countries = countries_of(actor)
         if not countries:
             return None
+        if role == "mission":
+            return {"dimensions.destination_country": {"$in": countries}}
         return {"$or": [{"country": {"$in": countries}},
                         {"dimensions.destination_country": {"$in": countries}}]}
     return None  # admin, form_editor alone, system: no cases through this door
@@ -93,8 +97,10 @@ def can_see(actor: Mapping[str, Any], case: Mapping[str, Any]) -> bool:
     if roles.isdisjoint(COUNTRY_ROLES):
         return False
     countries = countries_of(actor)
-    where = (case.get("country"), _mapping(case.get("dimensions")).get("destination_country"))
-    return any(code in countries for code in where)
+    destination = _mapping(case.get("dimensions")).get("destination_country")
+    if "reviewer" in roles and case.get("country") in countries:
+        return True
+    return destination in countries
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:

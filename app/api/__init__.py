@@ -5,11 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, request
 
 from app.extensions import csrf
+from app.intake_support import forbid_caching
 from app.roles import login_required
 from app.services import services
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # token-authenticated, never cookie-authenticated
+bp.after_request(forbid_caching)  # case data and tokens: never kept by a cache
 
 
 @bp.before_request

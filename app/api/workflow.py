@@ -18,11 +18,18 @@ from flask import Response, abort, g, jsonify, request
 
 from app import roles as r
 from app.api import bp
+from app.api.mission_cases import (
+    mission_case_by_handle,
+    mission_rows,
+    reads_as_mission,
+    staff_actor,
+)
+from app.case_support import references_seen, visible_duplicates
 from app.roles import roles_required
 from app.services import services
 from workflows.errors import StaleVersion, TransitionNotAllowed
 from workflows.queue import FILTERS, QueryError, list_cases
-from workflows.scope import can_see, roles_of
+from workflows.scope import can_see, case_filter_for, roles_of
 
 READERS = (r.REPORTER, r.MEMBER, r.REVIEWER, r.COORDINATOR, r.MISSION)
 ACTORS = (r.REPORTER, r.MEMBER, r.REVIEWER, r.COORDINATOR)
@@ -36,8 +43,8 @@ DEFAULT_LIMIT = 25
 
 
 def actor_of(user: Mapping[str, Any]) -> dict[str, Any]:
-    return {"id": user["_id"], "roles": list(user.get("roles") or ()),
-            "org_id": user.get("org_id"), "countries": list(user.get("countries") or ())}
+    """The user's staff roles; a mission reads through `app.api.mission_cases` only."""
+    return staff_actor(user)
 
 
 def _json(value: Any) -> Any:
@@ -51,22 +58,45 @@ def _json(value: Any) -> Any:
 
 
 def case_view(case: Mapping[str, Any], actor: Mapping[str, Any]) -> dict[str, Any]:
-    """The case as this actor may read it."""
+    """The case as this staff actor may read it (a mission's view is `mission_cases`)."""
     roles = roles_of(actor)
-    if roles.isdisjoint({r.MEMBER, r.REVIEWER, r.COORDINATOR, r.MISSION}):
+    if roles.isdisjoint({r.MEMBER, r.REVIEWER, r.COORDINATOR}):
         return _json({k: case.get(k) for k in REPORTER_FIELDS})
     view = {k: v for k, v in case.items() if k not in HIDDEN and k != "_id"}
-    if roles.isdisjoint({r.MEMBER, r.REVIEWER, r.COORDINATOR}):
-        # A mission reads pseudonymised material through exports, never raw answers or notes.
-        view.pop("answers", None)
-        view["events"] = [e for e in view.get("events") or () if e.get("kind") != "note"]
+    _scoped_duplicates([view], [case], actor)
     view["transitions"] = [t.name for t in services().workflow.available(case, actor)]
     return _json(view)
 
 
+def _scoped_duplicates(views: list[dict[str, Any]], cases: list[Mapping[str, Any]],
+                       actor: Mapping[str, Any]) -> None:
+    """Name only the related cases the actor may see: the possible duplicates (the others
+    are counted) and the original of a duplicate (null when outside the scope)."""
+    seen = references_seen(cases, actor)
+    found = visible_duplicates(cases, seen)
+    for view, case in zip(views, cases, strict=True):
+        shown, unseen = found[case["_id"]]
+        view["possible_duplicates"] = shown
+        view["possible_duplicates_unseen"] = unseen
+        if view.get("duplicate_of") and view["duplicate_of"] not in seen:
+            view["duplicate_of"] = None
+        if "events" in view:
+            view["events"] = [_unseen_original(e, seen) for e in view["events"]]
+
+
+def _unseen_original(event: Mapping[str, Any], seen: set[str]) -> Mapping[str, Any]:
+    data = event.get("data")
+    if isinstance(data, Mapping) and data.get("duplicate_of") and data["duplicate_of"] not in seen:
+        return {**event, "data": {**data, "duplicate_of": None}}
+    return event
+
+
 def _visible_case(reference: str) -> dict[str, Any]:
-    case = services().cases.by_reference(reference)
-    if case is None or not can_see(actor_of(g.user), case):
+    """The case when it is in the user's scope; 404 otherwise. The scope is part of the
+    query, so a case outside it costs the same as a reference nobody holds."""
+    actor = actor_of(g.user)
+    case = services().cases.by_reference(reference, within=case_filter_for(actor))
+    if case is None or not can_see(actor, case):
         abort(404)
     return case
 
@@ -123,18 +153,29 @@ def list_case_rows():
         return _bad(400, f"{unknown[0]} is not a filter.", fields=unknown)
     actor = actor_of(g.user)
     try:
+        if reads_as_mission(g.user):
+            rows, next_after = mission_rows(g.user, queue, flat, after, int(limit_text))
+            return jsonify({"items": _json(rows), "next_after": next_after})
         page = list_cases(services().cases, actor, queue, flat, after, int(limit_text))
     except QueryError as exc:
         return _bad(400, exc.message, fields=[exc.field])
     rows = [{k: v for k, v in row.items() if k != "_id"} for row in page.items]
-    if roles_of(actor).isdisjoint({r.MEMBER, r.REVIEWER, r.COORDINATOR, r.MISSION}):
+    if roles_of(actor).isdisjoint({r.MEMBER, r.REVIEWER, r.COORDINATOR}):
         rows = [{k: row.get(k) for k in REPORTER_FIELDS} for row in rows]
+    else:
+        _scoped_duplicates(rows, page.items, actor)
     return jsonify({"items": _json(rows), "next_after": page.next_after})
 
 
 @bp.route("/cases/<reference>", methods=["GET"])
 @roles_required(*READERS)
 def show_case(reference: str):
+    """A case by its reference, or, for a mission, by the handle its list gave."""
+    if r.has_role(g.user, r.MISSION) and reference.startswith("P-"):
+        view = mission_case_by_handle(g.user, reference)
+        if view is None:
+            abort(404)
+        return jsonify(_json(view))
     return jsonify(case_view(_visible_case(reference), actor_of(g.user)))
 
 

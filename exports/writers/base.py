@@ -5,12 +5,20 @@ formula, so an answer such as ``=HYPERLINK("http://…")`` typed on the public f
 would act on the computer of whoever opens the export. Following OWASP's CSV
 injection guidance, such a cell gets a leading ``'`` so it stays text; real
 numbers, and strings that are nothing but a number, are left as they are.
+
+Spreadsheets set up for East Asian input also read the full-width and small forms
+(``＝``, ``＋``, ``－``, ``＠``, ``﹦``...) as those characters, and reporters here
+type in Chinese, Korean and Japanese layouts: a first character is compared after
+Unicode compatibility folding (NFKC), which maps each of those forms to its
+ASCII character, and the minus sign ``−`` counts as ``-``.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, ClassVar, Protocol
@@ -65,9 +73,24 @@ def plain(value: Any) -> Scalar:
 
 def neutralise(text: str) -> str:
     """Make a string that a spreadsheet would run as a formula inert text."""
-    if text[:1] in _TRIGGER_CHARS and not _PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
+    first = text[:1]
+    if first in _TRIGGER_CHARS:
+        return text if _PLAIN_NUMBER.fullmatch(text) else "'" + text
+    if first > "\x7f" and _folded(first) in _TRIGGER_CHARS:
+        return "'" + text  # a full-width "－5" is not a number a spreadsheet keeps as typed
     return text
+
+
+@functools.lru_cache(maxsize=4096)
+def _folded(char: str) -> str:
+    """The character a spreadsheet may read `char` as: its NFKC form, minus signs as "-"."""
+    if char in _MINUS_SIGNS:
+        return "-"
+    return unicodedata.normalize("NFKC", char)[:1]
+
+
+#: Dashes read as a minus by spreadsheets that NFKC leaves alone (MINUS SIGN).
+_MINUS_SIGNS = frozenset({"\u2212"})
 
 
 def spreadsheet_value(value: Any) -> Scalar:

@@ -1,11 +1,14 @@
 """The case repository on both stores: references, lookups and guarded updates."""
 
+import statistics
+import time
 from datetime import UTC, datetime
 
 import pytest
 
 from workflows.errors import StaleVersion
 from workflows.repository import CaseRepository, new_case_id
+from workflows.scope import case_filter_for
 from workflows.stages import TransitionResult
 from workflows.tracking import code_hash, new_code, normalise_code
 
@@ -43,6 +46,45 @@ def test_lookup__by_reference_and_tracking_code(repo):
     assert repo.by_tracking(case["reference"], "AAAA-BBBB-CCCC-DDDD-EEEF") is None
     assert repo.by_reference({"$gt": ""}) is None
     assert repo.by_reference("MY-2026-00000") is None
+
+
+def test_lookup__within_a_scope__outside_it_is_a_miss_like_a_missing_case(repo):
+    case = _case(repo, dimensions={"destination_country": "MY"})
+    sg_scope = case_filter_for({"id": "u", "roles": ["reviewer"], "countries": ["SG"]})
+    my_scope = case_filter_for({"id": "u", "roles": ["reviewer"], "countries": ["MY"]})
+    assert repo.by_reference(case["reference"], within=sg_scope) is None
+    assert repo.by_reference(case["reference"], within=my_scope)["_id"] == case["_id"]
+    assert repo.by_reference(case["reference"], within=case_filter_for({})) is None
+    assert repo.get(case["_id"], within=sg_scope) is None
+    assert repo.get(case["_id"], within=my_scope)["_id"] == case["_id"]
+    other = _case(repo, country="SG", dimensions={"destination_country": "SG"})
+    named = [case["reference"], other["reference"], "MY-2026-999999"]
+    assert repo.references_within(named, my_scope) == {case["reference"]}
+    assert repo.references_within(named, {}) == {case["reference"], other["reference"]}
+    assert repo.references_within([], my_scope) == set()
+
+
+def test_lookup__within_a_scope__out_of_scope_and_missing_take_the_same_time(repo):
+    """On the real server too: the case outside the scope is never sent back, so its miss
+    costs what a missing reference costs (figures in the message)."""
+    notes = [{"at": datetime.now(UTC), "actor": "u", "note": "No answer from the employer. " * 6,
+              "kind": "note"} for _ in range(3000)]
+    case = _case(repo, dimensions={"destination_country": "MY"}, events=notes)
+    sg_scope = case_filter_for({"id": "u", "roles": ["reviewer"], "countries": ["SG"]})
+    missing = case["reference"][:-6] + "999999"
+    figures = []
+    for _ in range(3):
+        times = {case["reference"]: [], missing: []}
+        for _ in range(25):
+            for reference in times:
+                start = time.perf_counter()
+                assert repo.by_reference(reference, within=sg_scope) is None
+                times[reference].append(time.perf_counter() - start)
+        existing, absent = (statistics.median(t) for t in times.values())
+        figures.append(f"existing {existing * 1000:.2f} ms, missing {absent * 1000:.2f} ms")
+        if existing < absent * 1.6:
+            return
+    raise AssertionError("; ".join(figures))
 
 
 def test_reference__unique_index(repo):

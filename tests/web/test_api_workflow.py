@@ -126,17 +126,32 @@ def test_read__caseworker_view_with_transitions_never_sealed_data(api, file_case
     assert body["events"][-1]["at"].endswith("+00:00")
 
 
-def test_read__mission_without_answers_or_notes_reporter_sees_only_the_stage(
-        api, file_case, svc, people):
+def test_read__mission_never_by_reference_reporter_sees_only_the_stage(
+        api, file_case, people):
     case = file_case()
     reporter = people["reporter"][0]
-    svc.workflow.add_note(case, {"id": "u", "roles": ["coordinator"]}, "Internal: call lawyer")
-    mission = api("GET", f"/api/v1/cases/{case['reference']}", "mission").json
-    assert "answers" not in mission and all(e["kind"] != "note" for e in mission["events"])
+    # a mission addresses cases by handle (tests/web/test_api_mission_view.py)
+    assert api("GET", f"/api/v1/cases/{case['reference']}", "mission").status_code == 404
     own = file_case(reporter={"anonymous": False, "user_id": reporter["_id"], "org_id": None})
     view = api("GET", f"/api/v1/cases/{own['reference']}", "reporter").json
     assert set(view) == {"reference", "country", "stage", "created_at", "updated_at",
                          "language", "version"}
+
+
+def test_transition__duplicate_target_missing_or_out_of_scope__same_422(api, file_case, svc):
+    case = file_case()
+    sg = file_case(country="SG", dimensions={"destination_country": "SG"},
+                   reporter={"anonymous": True, "user_id": None, "org_id": None})
+    bodies = []
+    for named in (sg["reference"], "MY-2026-999999"):
+        response = api("POST", f"/api/v1/cases/{case['reference']}/transitions", "reviewer",
+                       json={"to": "mark_duplicate", "duplicate_of": named,
+                             "version": case["version"]})
+        assert response.status_code == 422, response.json
+        bodies.append(str(response.json).replace(named, "<ref>"))
+    assert bodies[0] == bodies[1] and "duplicate_of" in bodies[0]
+    assert svc.cases.get(case["_id"])["stage"] == "in_review"
+    assert svc.cases.get(sg["_id"])["stage"] == "in_review"
 
 
 def test_transition__200_with_the_case(api, file_case):
@@ -257,3 +272,35 @@ def test_assign_and_note(api, file_case, people, svc):
     assert wrong.status_code == 422
     note = api("POST", f"/api/v1/cases/{ref}/notes", "member", json={"text": "Called her"})
     assert note.status_code == 201 and note.json["events"][-1]["kind"] == "note"
+
+
+def test_read_and_list__possible_duplicates_outside_the_scope_counted_never_named(
+        api, file_case, svc):
+    case = file_case()
+    other = file_case()
+    sg = file_case(country="SG", dimensions={"destination_country": "SG"},
+                   reporter={"anonymous": True, "user_id": None, "org_id": None})
+    svc.cases.cases.update_one({"_id": case["_id"]}, {"$set": {"possible_duplicates": [
+        sg["reference"], other["reference"]]}})
+    response = api("GET", f"/api/v1/cases/{case['reference']}", "reviewer")
+    listed = api("GET", "/api/v1/cases?queue=all", "reviewer")
+    assert sg["reference"] not in response.get_data(as_text=True) + listed.get_data(as_text=True)
+    row = next(r for r in listed.json["items"] if r["reference"] == case["reference"])
+    for view in (response.json, row):
+        assert (view["possible_duplicates"], view["possible_duplicates_unseen"]) == (
+            [other["reference"]], 1)
+
+
+def test_read__original_of_a_duplicate_outside_the_scope__null(api, file_case, svc):
+    case = file_case()
+    sg = file_case(country="SG", dimensions={"destination_country": "SG"},
+                   reporter={"anonymous": True, "user_id": None, "org_id": None})
+    coordinator = {"id": "u_coordinator", "roles": ["coordinator"], "org_id": None,
+                   "countries": []}
+    svc.workflow.transition(case, "mark_duplicate", coordinator,
+                            {"duplicate_of": sg["reference"]}, case["version"])
+    response = api("GET", f"/api/v1/cases/{case['reference']}", "reviewer")
+    assert sg["reference"] not in response.get_data(as_text=True)
+    assert response.json["duplicate_of"] is None and response.json["stage"] == "duplicate"
+    seen = api("GET", f"/api/v1/cases/{case['reference']}", "coordinator").json
+    assert seen["duplicate_of"] == sg["reference"]

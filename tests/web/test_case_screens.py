@@ -346,6 +346,35 @@ def test_transition__duplicate_of_itself__refused_by_the_workflow(client, login_
     assert "duplicate of itself" in _html(response)
 
 
+def test_transition__duplicate_of_a_missing_or_out_of_scope_case__same_refusal(
+        client, login_as, auth, svc, orgs, my_case):
+    sg_case = file_case(svc, form_id="sg-intake", answers=SG_ANSWERS, org_id=orgs["lion"]["_id"])
+    login_as("reviewer", countries=["MY"])
+    pages = []
+    for named in (sg_case["reference"], "MY-2026-999999"):
+        response = _step(auth, my_case, "mark_duplicate", svc, duplicate_of=named)
+        assert response.status_code == 400
+        pages.append(_html(response).replace(named, "<ref>"))
+        assert svc.cases.get(my_case["_id"])["stage"] == "in_review"
+    assert "There is no case <ref> among the cases you can see" in pages[0]
+    assert _refusals(pages[0]) == _refusals(pages[1])
+
+
+def _refusals(page: str) -> list[str]:
+    return re.findall(r"There is no case[^)]*", page)
+
+
+def test_transition__duplicate_of_a_case_in_scope__stored_as_the_original_spells_it(
+        client, login_as, auth, svc, orgs, my_case):
+    original = file_case(svc, org_id=orgs["harbour"]["_id"])
+    login_as("reviewer", countries=["MY"])
+    response = _step(auth, my_case, "mark_duplicate", svc,
+                     duplicate_of=original["reference"].lower())
+    assert response.status_code == 302
+    stored = svc.cases.get(my_case["_id"])
+    assert (stored["stage"], stored["duplicate_of"]) == ("duplicate", original["reference"])
+
+
 def test_transition__stale_version__409_with_current_state(ui, my_case):
     client, svc = ui.client, ui.svc
     url = f"/cases/{my_case['reference']}"
@@ -505,3 +534,43 @@ def test_notifications__list_and_mark_read(ui, my_case):
                          prefix="read")
     assert response.status_code == 302
     assert svc.notifications.unread_count(user["_id"]) == 0
+
+
+def test_case_page__possible_duplicates_outside_the_scope_counted_never_named(
+        client, login_as, svc, orgs, my_case):
+    sg_case = file_case(svc, form_id="sg-intake", answers=SG_ANSWERS, org_id=orgs["lion"]["_id"])
+    my_other = file_case(svc, org_id=orgs["harbour"]["_id"])
+    svc.cases.cases.update_one({"_id": my_case["_id"]}, {"$set": {"possible_duplicates": [
+        sg_case["reference"], my_other["reference"]]}})
+    login_as("reviewer", countries=["MY"])
+    page = _html(client.get(f"/cases/{my_case['reference']}"))
+    assert sg_case["reference"] not in page
+    assert my_other["reference"] in page and "1 more case that you cannot see" in page
+
+
+def test_case_page__direction_overrides_shown_as_marks_in_isolated_text(
+        client, login_as, svc, orgs):
+    narrative = "Agent \u202egnihton dias\u202c kept the passport"
+    case = file_case(svc, org_id=orgs["harbour"]["_id"],
+                     answers={**ANSWERS, "narrative": narrative})
+    svc.workflow.add_note(case, {"id": "u_x", "roles": ["coordinator"]},
+                          "Call \u2067back\u2069 \u202dtomorrow")
+    login_as("reviewer", countries=["MY"])
+    page = _html(client.get(f"/cases/{case['reference']}"))
+    assert not {"\u202e", "\u202c", "\u2067", "\u2069", "\u202d"} & set(page)
+    assert '<bdi dir="auto">Agent [RLO]gnihton dias[PDF] kept the passport</bdi>' in page
+    assert '<bdi dir="auto">Call [RLI]back[PDI] [LRO]tomorrow</bdi>' in page
+    stored = svc.cases.get(case["_id"])
+    assert stored["answers"]["narrative"] == narrative  # the evidence is kept as typed
+
+
+def test_case_page__original_of_a_duplicate_outside_the_scope__not_named(
+        client, login_as, svc, orgs, my_case):
+    sg_case = file_case(svc, form_id="sg-intake", answers=SG_ANSWERS, org_id=orgs["lion"]["_id"])
+    coordinator = {"id": "u_coord", "roles": ["coordinator"], "org_id": None, "countries": []}
+    svc.workflow.transition(my_case, "mark_duplicate", coordinator,
+                            {"duplicate_of": sg_case["reference"]}, my_case["version"])
+    login_as("reviewer", countries=["MY"])
+    page = _html(client.get(f"/cases/{my_case['reference']}"))
+    assert sg_case["reference"] not in page
+    assert page.count("a case that you cannot see") == 2  # the facts and the timeline

@@ -87,3 +87,22 @@ def test_pdf__text_holds_the_headings_and_numbers():
     assert f"Cases counted {data.indicators.consent.included}" in flowing
     year_line = [line.split() for line in text.splitlines() if line.strip().startswith("2024")]
     assert str(data.indicators.table("per_year").row_totals[2024]) in year_line[0]
+
+
+#: A narrative that, shown as typed, reverses itself and the text after it.
+OVERRIDDEN = "Agent \u202egnihton dias\u202c kept \u2067the passport\u2069 for 2 years"
+
+
+def test_html__direction_overrides_in_narratives_shown_not_obeyed():
+    html = render_html(report_data(narrative=OVERRIDDEN))
+    assert not {"\u202e", "\u202c", "\u2067", "\u2069"} & set(html)
+    assert ('<bdi dir="auto">Agent [RLO]gnihton dias[PDF] kept [RLI]the passport[PDI] '
+            'for 2 years</bdi>') in html
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_pdf__direction_overrides_in_narratives_do_not_reorder_the_text():
+    pdf = render_pdf(render_html(report_data(narrative=OVERRIDDEN, threshold=None)))
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True,
+                          check=True).stdout.decode()
+    assert "Agent [RLO]gnihton dias[PDF] kept" in " ".join(text.split())

