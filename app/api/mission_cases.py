@@ -61,7 +61,7 @@ def reads_as_mission(user: Mapping[str, Any]) -> bool:
 
 
 def _handles(user: Mapping[str, Any], use: str = "case") -> CaseHandles:
-    return CaseHandles(handle_key(services().settings.data_key), f"{user['_id']}|{use}")
+    return CaseHandles(handle_key(services().settings.oldest_data_key), f"{user['_id']}|{use}")
 
 
 def mission_case_by_handle(user: Mapping[str, Any], handle: str) -> dict[str, Any] | None:
