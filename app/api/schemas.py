@@ -141,11 +141,14 @@ RESPONSES: dict[str, dict[str, Any]] = {
                                  "items": {"$ref": "#/components/schemas/FormSummary"}}},
     },
     "Form": {
-        "allOf": [{"$ref": "#/components/schemas/FormSummary"}, {
-            "type": "object", "required": ["language", "direction", "sections"],
-            "properties": {"language": {"type": "string"},
-                           "direction": {"enum": ["ltr", "rtl"]},
-                           "sections": {"type": "array", "items": {"type": "object"}}}}],
+        "type": "object",
+        "description": "A published form, every text in `language`.",
+        "required": ["id", "version", "hash", "languages", "language", "direction", "sections"],
+        "properties": {"id": {"type": "string"}, "version": {"type": "integer"},
+                       "hash": {"type": "string"}, "languages": _STRINGS,
+                       "language": {"type": "string"}, "direction": {"enum": ["ltr", "rtl"]},
+                       "title": {"type": ["string", "null"]},
+                       "sections": {"type": "array", "items": {"type": "object"}}},
     },
     "OpenApi": {"type": "object", "required": ["openapi", "paths"]},
 }
