@@ -115,7 +115,6 @@ def document() -> dict[str, Any]:
                  "description": "Record, route and follow cases of violations against "
                                 "migrant workers. Authenticate with a personal API token "
                                 "as `Authorization: Bearer <token>`."},
-        "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
         "security": [{"bearer": []}],
         "paths": paths,
         "components": {

@@ -116,7 +116,7 @@ def list_case_rows():
     flat = {k: v[0] for k, v in args.items()}
     queue, after = flat.pop("queue", "all"), flat.pop("after", None)
     limit_text = flat.pop("limit", str(DEFAULT_LIMIT))
-    if not limit_text.isdigit():
+    if not (limit_text.isdecimal() and len(limit_text) <= 9):  # "²" is a digit int() refuses
         return _bad(400, "limit must be a whole number.", fields=["limit"])
     unknown = sorted(k for k in flat if k not in FILTERS)
     if unknown:

@@ -97,7 +97,8 @@ def test_list__paged_with_after(api, file_case):
 
 @pytest.mark.parametrize("query", ["?country[$ne]=MY", "?stage=$where", "?country=MY&country=SG",
                                    "?limit=lots", "?queue=everything", "?after=forged",
-                                   "?mwc=200", "?colour=red"])
+                                   "?mwc=200", "?colour=red", "?limit=%C2%B2", "?mwc=%C2%B2",
+                                   "?limit=" + "9" * 5000, "?mwc=" + "1" * 5000])
 def test_list__bad_request_values__400(api, file_case, query):
     file_case()
     response = api("GET", f"/api/v1/cases{query}", "coordinator")
