@@ -49,11 +49,11 @@ def checked_body(name: str) -> dict[str, Any]:
     """The request's JSON object, valid against the schema `name`, or abort with a 400."""
     if request.content_length is not None and request.content_length > MAX_JSON_BYTES:
         abort(_too_large())
-    data = request.get_data(cache=True)
-    if len(data) > MAX_JSON_BYTES:
-        abort(_too_large())
     if not request.is_json:
         abort(_body_refused(_("Send a JSON object.")))
+    data = request.stream.read(MAX_JSON_BYTES + 1)  # a chunked body has no length to check
+    if len(data) > MAX_JSON_BYTES:
+        abort(_too_large())
     try:
         body = json.loads(data, parse_constant=_not_json)
     except RecursionError:

@@ -104,8 +104,9 @@ RESPONSES: dict[str, dict[str, Any]] = {
         "description": "A case as the caller may read it: whole for staff, where it stands "
                        "for its reporter, pseudonymised for a mission.",
         "properties": {
-            "reference": {"type": "string"}, "country": {"type": ["string", "null"]},
-            "stage": {"type": "string"}, "version": {"type": "integer"},
+            "reference": {"type": "string"}, "pseudonym": {"type": "string"},
+            "country": {"type": ["string", "null"]}, "stage": {"type": ["string", "null"]},
+            "version": {"type": "integer"}, "form": {"type": ["object", "null"]},
             "language": {"type": ["string", "null"]}, "created_at": _TIME,
             "updated_at": _TIME, "transitions": _STRINGS,
             "events": {"type": "array", "items": {"type": "object"}},

@@ -1,5 +1,6 @@
 """POST /api/v1/cases: token-authenticated filing through the same form rules as the page."""
 
+import io
 import json
 
 import pytest
@@ -172,4 +173,15 @@ def test_create__not_json__400_named_body(client, api, svc, text):
 def test_create__body_over_a_megabyte__413_unread(client, api, svc):
     response = api(_body(answers={**ANSWERS, "narrative": "x" * 2_000_000}))
     assert response.status_code == 413 and response.json["errors"][0]["field"] == "(body)"
+    assert svc.db.cases.count_documents({}) == 0
+
+
+def test_create__chunked_body_over_a_megabyte__413(client, api, svc):
+    body = json.dumps(_body(answers={**ANSWERS, "narrative": "x" * 2_000_000})).encode()
+    response = client.post("/api/v1/cases", input_stream=io.BytesIO(body),
+                           content_type="application/json",
+                           headers={"Authorization": f"Bearer {api.token}",
+                                    "Transfer-Encoding": "chunked"},
+                           environ_overrides={"wsgi.input_terminated": True})  # as gunicorn
+    assert response.status_code == 413, response.json
     assert svc.db.cases.count_documents({}) == 0
