@@ -67,20 +67,23 @@ class _LimitedComposer(Composer):
     def __init__(self) -> None:
         super().__init__()
         self._path: list[PathStep] = []
+        self._depth = 0  # counts keys that are collections too, which have no path step
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:
         step = _step(parent, index)
         if step is not None:
             self._path.append(step)
+        self._depth += 1
         try:
             if self.check_event(AliasEvent):
                 raise _Refused(ProblemCode.YAML_ALIAS, self.peek_event().start_mark,
                                tuple(self._path))
-            if len(self._path) > MAX_DEPTH:
+            if self._depth > MAX_DEPTH + 1:  # the document's root is depth 1
                 raise _Refused(ProblemCode.TOO_DEEP, self.peek_event().start_mark,
                                tuple(self._path[:MAX_DEPTH]), max=MAX_DEPTH)
             return super().compose_node(parent, index)
         finally:
+            self._depth -= 1
             if step is not None:
                 self._path.pop()
 

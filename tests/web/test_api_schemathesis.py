@@ -27,7 +27,7 @@ from tests.intake_helpers import publish_shipped
 pytestmark = pytest.mark.integration
 
 #: Examples per operation and phase; MRVRS_SCHEMATHESIS_EXAMPLES raises it for a longer run.
-EXAMPLES = int(os.environ.get("MRVRS_SCHEMATHESIS_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("MRVRS_SCHEMATHESIS_EXAMPLES", "50"))
 CHECKS = "not_a_server_error,response_schema_conformance,content_type_conformance"
 ANSWERS = {"destination_country": "MY", "narrative": "Wages unpaid for three months.",
            "acts": ["unpaid_wages"], "consent_case_work": True}

@@ -252,5 +252,12 @@ def test_deep_nesting__refused_with_line_and_path_not_a_recursion_error() -> Non
     text = "form: t\nsections:\n" + "".join(
         "  " * (n + 1) + f"k{n}:\n" for n in range(MAX_DEPTH * 5))
     problem = assert_problems(text, ProblemCode.TOO_DEEP).problems[0]
-    assert problem.line == MAX_DEPTH + 3  # the first value nested one level too deep
+    assert problem.line == MAX_DEPTH + 2  # the first key nested one level too deep
     assert format_path(problem.path).startswith("sections.k0.k1.k2")
+
+
+def test_deep_nesting__inside_keys__refused_too() -> None:
+    """Mappings used as keys add no key-path step; they count towards the depth all the same."""
+    text = "form: t\nk: " + "{" * 600 + "a: 1" + "}: 1" * 600 + "\n"
+    problem = assert_problems(text, ProblemCode.TOO_DEEP).problems[0]
+    assert problem.line == 2 and problem.path == ("k",)
