@@ -51,7 +51,7 @@ def checked_body(name: str) -> dict[str, Any]:
         abort(_too_large())
     if not request.is_json:
         abort(_body_refused(_("Send a JSON object.")))
-    data = request.stream.read(MAX_JSON_BYTES + 1)  # a chunked body has no length to check
+    data = _read_at_most(MAX_JSON_BYTES + 1)  # a chunked body has no length to check
     if len(data) > MAX_JSON_BYTES:
         abort(_too_large())
     try:
@@ -67,6 +67,19 @@ def checked_body(name: str) -> dict[str, Any]:
     if problems:
         abort(refusal(400, _("The request is incomplete."), problems))
     return body
+
+
+def _read_at_most(limit: int) -> bytes:
+    """Up to `limit` bytes of the body: a stream read may return less than asked."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = request.stream.read(limit - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def _not_json(constant: str) -> Any:
