@@ -81,7 +81,7 @@ def test_responses__match_their_descriptions_for_every_role(client, svc, make_us
                           headers=tokens["reporter"])
     _described("/api/v1/cases", 400, refused, doc)
     reference = filed.json["reference"]
-    for role, headers in tokens.items():
+    for headers in tokens.values():
         listed = client.get("/api/v1/cases", headers=headers)
         _described("/api/v1/cases", 200, listed, doc)
         one = client.get(f"/api/v1/cases/{reference}", headers=headers)
