@@ -24,6 +24,20 @@ class ProblemCode(enum.Enum):
         self.template = template
 
     YAML_SYNTAX = ("yaml_syntax", "The file is not valid YAML: {detail}.")
+    YAML_ALIAS = (
+        "yaml_alias",
+        "Anchors and aliases (&name and *name) are not accepted; "
+        "write the value out in full here.",
+    )
+    TOO_DEEP = (
+        "too_deep",
+        "Keys and lists are nested more than {max} levels deep here; "
+        "no definition needs that many.",
+    )
+    TOO_LONG = (
+        "too_long",
+        "The definition has {size} characters; at most {max} are accepted.",
+    )
     NOT_A_MAPPING = (
         "not_a_mapping",
         "A form definition must be a set of keys such as form, title and sections; "

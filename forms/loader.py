@@ -13,21 +13,103 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import Resolver
+from yaml.scanner import Scanner
 
-from forms.errors import Path, Problem, ProblemCode, describe_value
+from forms.errors import Path, PathStep, Problem, ProblemCode, describe_value
+
+#: The longest definition read, in characters (the shipped base form has about 110 000).
+MAX_SOURCE_CHARS = 1_000_000
+#: The deepest nesting of keys and lists read; a definition needs about eight.
+MAX_DEPTH = 40
+
+
+class _PyParser(Reader, Scanner, Parser):
+    """PyYAML's own parser, for installations without libyaml."""
+
+    def __init__(self, stream: str) -> None:
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+
 
 # libyaml's parser when present: large definitions read several times faster.
-_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+try:
+    from yaml.cyaml import CParser as _Parser
+except ImportError:  # PyYAML built without libyaml
+    _Parser = _PyParser  # type: ignore[misc,assignment]
 
 
-class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
-    """SafeLoader with YAML 1.2-like scalars.
+class _Refused(yaml.MarkedYAMLError):
+    """Composition stopped at a limit, located at the event that crossed it."""
+
+    def __init__(self, code: ProblemCode, mark: Any, path: Path, **params: Any) -> None:
+        super().__init__(problem=code.key, problem_mark=mark)
+        self.code, self.path, self.params = code, path, params
+
+
+class _LimitedComposer(Composer):
+    """PyYAML's composer with limits checked as each node is composed.
+
+    An alias makes later stages copy the anchored value wherever it is used, so a
+    few hundred bytes of nested aliases expand into gigabytes (the "billion
+    laughs"): a definition never needs them, so the first alias is refused before
+    anything is copied. Depth is bounded here too, before the recursive composer
+    and builder meet Python's recursion limit.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._path: list[PathStep] = []
+        self._depth = 0  # counts keys that are collections too, which have no path step
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
+        step = _step(parent, index)
+        if step is not None:
+            self._path.append(step)
+        self._depth += 1
+        try:
+            if self.check_event(AliasEvent):
+                raise _Refused(ProblemCode.YAML_ALIAS, self.peek_event().start_mark,
+                               tuple(self._path))
+            if self._depth > MAX_DEPTH + 1:  # the document's root is depth 1
+                raise _Refused(ProblemCode.TOO_DEEP, self.peek_event().start_mark,
+                               tuple(self._path[:MAX_DEPTH]), max=MAX_DEPTH)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+            if step is not None:
+                self._path.pop()
+
+
+def _step(parent: Node | None, index: Any) -> PathStep | None:
+    """The key path step of a value: a key's text, a list position; None for keys."""
+    if isinstance(parent, SequenceNode) and isinstance(index, int):
+        return index
+    if isinstance(parent, MappingNode) and index is not None:
+        return str(index.value) if isinstance(index, ScalarNode) else "?"
+    return None
+
+
+class _Loader(_LimitedComposer, _Parser, SafeConstructor, Resolver):  # type: ignore[misc]
+    """SafeLoader with limits, and YAML 1.2-like scalars.
 
     YAML 1.1 reads ``no``, ``on`` and ``yes`` as booleans and ``2026-03-14`` as a
     date; in a form those are language tags, choice values and ISO date strings,
     so only ``true``/``false`` are booleans here and dates stay text.
     """
+
+    def __init__(self, stream: str) -> None:
+        _Parser.__init__(self, stream)
+        _LimitedComposer.__init__(self)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -70,10 +152,19 @@ class ParsedSource:
 
 
 def parse_definition(text: str, origin: str) -> ParsedSource:
-    """Parse YAML text; a syntax error becomes a located problem, never an exception."""
+    """Parse YAML text; a syntax error or a crossed limit becomes a located problem,
+    never an exception, and no limit is crossed before it is checked."""
+    if len(text) > MAX_SOURCE_CHARS:
+        problem = Problem(ProblemCode.TOO_LONG, origin, None, (),
+                          {"size": len(text), "max": MAX_SOURCE_CHARS})
+        return ParsedSource(origin, None, {}, (problem,))
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
+    except _Refused as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
+        problem = Problem(exc.code, origin, line, exc.path, exc.params)
+        return ParsedSource(origin, None, {}, (problem,))
     except yaml.MarkedYAMLError as exc:
         return _syntax_problem(origin, exc)
     except yaml.YAMLError as exc:
@@ -93,7 +184,8 @@ def parse_definition(text: str, origin: str) -> ParsedSource:
 
 
 def load_yaml(text: str, origin: str) -> Any:
-    """Parse trusted packaged YAML (taxonomies) with the same scalar rules, or raise."""
+    """Parse YAML that is not a form (taxonomies, workflow configuration) with the same
+    scalar rules and limits, or raise `ValueError` naming every problem."""
     parsed = parse_definition(text, origin)
     syntax = [p for p in parsed.problems if p.code is not ProblemCode.NOT_A_MAPPING]
     if syntax:
@@ -123,28 +215,21 @@ class _Builder:
     def __init__(self, loader: _Loader, origin: str) -> None:
         self._loader = loader
         self._origin = origin
-        self._active: set[int] = set()
         self.lines: dict[Path, int] = {}
         self.problems: list[Problem] = []
 
     def build(self, node: Node, path: Path) -> Any:
         self.lines.setdefault(path, node.start_mark.line + 1)
-        if id(node) in self._active:  # an alias that contains itself
-            return None
         if isinstance(node, ScalarNode):
             return self._scalar(node, path)
         if node.tag not in _COLLECTION_TAGS:
             self._refuse(node, path, f"the tag {node.tag} is not allowed")
             return None
-        self._active.add(id(node))
-        try:
-            if isinstance(node, SequenceNode):
-                return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
-            if isinstance(node, MappingNode):
-                return self._mapping(node, path)
-            return None
-        finally:
-            self._active.discard(id(node))
+        if isinstance(node, SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        if isinstance(node, MappingNode):
+            return self._mapping(node, path)
+        return None
 
     def _mapping(self, node: MappingNode, path: Path) -> dict[str, Any]:
         out: dict[str, Any] = {}

@@ -24,13 +24,11 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from forms.compiler import compile_form
-from forms.loader import ParsedSource, parse_definition
+from forms.loader import MAX_SOURCE_CHARS, ParsedSource, parse_definition
 from forms.schema import FormDefinition
 
 _PUBLISH_ATTEMPTS = 5
 _CACHE_SIZE = 128
-#: Longest definition source accepted (the base form is about 60 kB).
-MAX_SOURCE_CHARS = 1_000_000
 #: What lists of versions carry: everything but the definition and its source.
 SUMMARY = {"definition": 0, "source": 0}
 

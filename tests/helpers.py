@@ -58,3 +58,12 @@ class AuthActions:
         html = self.client.get(page or url).get_data(as_text=True)
         field = f"{prefix}-csrf_token" if prefix else "csrf_token"
         return self.client.post(url, data={**data, field: csrf_token(html)}, **kwargs)
+
+
+def alias_bomb(levels: int = 9) -> str:
+    """A form-shaped "billion laughs": each level repeats the one above nine times, so
+    `levels` lines expand to 9**levels strings when aliases are followed."""
+    lines = ["form: bomb", 'a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for n in range(1, levels):
+        lines.append(f"a{n}: &a{n} [{','.join([f'*a{n - 1}'] * 9)}]")
+    return "\n".join(lines) + "\n"

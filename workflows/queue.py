@@ -152,7 +152,7 @@ def _one_of(options: tuple[str, ...], field: str) -> Callable[[str, Any], dict[s
 
 def _mwc_clause(name: str, value: Any) -> dict[str, Any]:
     text = str(value).strip().upper().removeprefix("MWC-")
-    if not text.isdigit() or not 1 <= int(text) <= 93:
+    if not (text.isdecimal() and len(text) <= 3) or not 1 <= int(text) <= 93:
         raise QueryError(name, "must be an MWC article number such as 11 or MWC-11.")
     return {"mwc": int(text)}
 

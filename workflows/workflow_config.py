@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 import config
 from config.settings import Settings
+from forms.loader import load_yaml
 from workflows.errors import ConfigError
 from workflows.routing import RoutingRules, load_routing_rules
 from workflows.stages import StageGraph, load_all_stage_graphs
@@ -55,10 +54,12 @@ def _load_unchanged(path: str, stamp: int, build: Callable[[Any], Any]) -> Any:
     """Parse a file once per version of it: every app or worker start reuses the result,
     which is immutable, and an edited file (a new modification time) is read again."""
     try:
-        mapping = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise WorkflowConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    except yaml.YAMLError as exc:
+    try:  # the form loader's limits on size, depth and aliases, and its scalar rules
+        mapping = load_yaml(text, path)
+    except ValueError as exc:
         raise WorkflowConfigError(f"{path}: is not valid YAML: {exc}") from None
     try:
         return build(mapping)

@@ -2,10 +2,12 @@
 
 The answers go through the very form class the questionnaire uses (turned into
 form data by `forms.json_answers`), so a partner is held to the definition's
-rules and nothing else. Objects or lists where a single value belongs, and keys
-that are not questions, are refused before that and never reach a query or the
-store. The private tracking code is returned once, so the partner can hand it to
-the person the case is about; it is never stored in plain text.
+rules and nothing else. The body is first checked against its JSON Schema
+(`app.api.schemas`: shape, sizes, ranges, valid Unicode); objects or lists where a
+single value belongs, and keys that are not questions, are refused before the form
+rules run and never reach a query or the store. The private tracking code is
+returned once, so the partner can hand it to the person the case is about; it is
+never stored in plain text.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from flask import g, jsonify, request
+from flask import g, jsonify
 from flask_babel import get_translations
 from flask_babel import gettext as _
 
 from app import roles as r
 from app.api import bp
+from app.api.json_body import checked_body
 from app.intake_support import no_store, published, reporter_of
 from app.intake_text import problem_text
 from app.roles import roles_required
@@ -38,26 +41,10 @@ def _refuse(status: int, message: str, errors: list[dict[str, str]] | None = Non
     return jsonify(body), status
 
 
-def _request_problems(body: Any) -> list[dict[str, str]]:
-    """The envelope's own problems: each key present and of its JSON type."""
-    if not isinstance(body, dict):
-        return [{"field": "(body)", "message": _("Send a JSON object.")}]
-    kinds = {"form_id": str, "language": str, "answers": dict}
-    problems = [{"field": key, "message": _("This value is missing or of the wrong type.")}
-                for key, kind in kinds.items() if not isinstance(body.get(key), kind)]
-    version = body.get("version")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        problems.append({"field": "version", "message": _("Give the version as a whole number.")})
-    return problems
-
-
 @bp.route("/cases", methods=["POST"])
 @roles_required(*FILERS)
 def create_case():
-    body = request.get_json(silent=True)
-    problems = _request_problems(body)
-    if problems:
-        return _refuse(400, _("The request is incomplete."), problems)
+    body = checked_body("CaseCreate")
     found = published(body["form_id"][:100], body["version"])
     if found is None:
         return _refuse(404, _("There is no published form %(form)s with version %(version)s.",

@@ -5,7 +5,8 @@ Routes on the `api` blueprint (bearer tokens). Every read is scoped by
 reference that does not exist, so references cannot be probed. Every change goes
 through the case service; its domain errors are mapped here, in one table:
 a refused transition is 422 with the reason code, a concurrent change is 409 with
-the case as it now stands, a malformed request is 400.
+the case as it now stands, a malformed request is 400 (each body is checked
+against its schema in `app.api.schemas` first).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from flask import Response, abort, g, jsonify, request
 
 from app import roles as r
 from app.api import bp
+from app.api.json_body import checked_body
 from app.api.mission_cases import (
     mission_case_by_handle,
     mission_rows,
@@ -120,11 +122,9 @@ def _conflict(case_id: str):
     return jsonify(body), 409
 
 
-def _body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        abort(_bad(400, "Send a JSON object."))
-    return body
+def _body(schema: str) -> dict[str, Any]:
+    """The body, checked against its schema in `app.api.schemas` before anything else."""
+    return checked_body(schema)
 
 
 def _version(body: Mapping[str, Any], required: bool) -> int | None:
@@ -146,7 +146,7 @@ def list_case_rows():
     flat = {k: v[0] for k, v in args.items()}
     queue, after = flat.pop("queue", "all"), flat.pop("after", None)
     limit_text = flat.pop("limit", str(DEFAULT_LIMIT))
-    if not limit_text.isdigit():
+    if not (limit_text.isdecimal() and len(limit_text) <= 9):  # "²" is a digit int() refuses
         return _bad(400, "limit must be a whole number.", fields=["limit"])
     unknown = sorted(k for k in flat if k not in FILTERS)
     if unknown:
@@ -200,7 +200,7 @@ def _guarded(case: dict[str, Any], version: int | None) -> dict[str, Any]:
 @bp.route("/cases/<reference>/transitions", methods=["POST"])
 @roles_required(*ACTORS)
 def take_transition(reference: str):
-    case, body = _visible_case(reference), _body()
+    body, case = _body("Transition"), _visible_case(reference)
     version = _version(body, required=True)
     to = body.get("to")
     if not isinstance(to, str) or not to.strip():
@@ -213,7 +213,7 @@ def take_transition(reference: str):
 @bp.route("/cases/<reference>/follow-ups", methods=["POST"])
 @roles_required(*CASEWORKERS)
 def add_follow_up(reference: str):
-    case, body = _visible_case(reference), _body()
+    body, case = _body("FollowUp"), _visible_case(reference)
     version = _version(body, required=False)
     action = {k: v for k, v in body.items() if k != "version"}
     return _change(_guarded(case, version), lambda c: services().workflow.add_follow_up(
@@ -223,7 +223,7 @@ def add_follow_up(reference: str):
 @bp.route("/cases/<reference>/follow-ups/<action_id>", methods=["PATCH"])
 @roles_required(*CASEWORKERS)
 def change_follow_up(reference: str, action_id: str):
-    case, body = _visible_case(reference), _body()
+    body, case = _body("FollowUp"), _visible_case(reference)
     version = _version(body, required=False)
     changes = {k: v for k, v in body.items() if k != "version"}
     return _change(_guarded(case, version), lambda c: services().workflow.update_follow_up(
@@ -234,7 +234,7 @@ def change_follow_up(reference: str, action_id: str):
 @roles_required(*CASEWORKERS)
 def assign_case(reference: str):
     """`{"assignee": "<user id>" | "me", "version": n}`."""
-    case, body = _visible_case(reference), _body()
+    body, case = _body("Assignee"), _visible_case(reference)
     version = _version(body, required=False)
     assignee = body.get("assignee")
     actor = actor_of(g.user)
@@ -247,7 +247,7 @@ def assign_case(reference: str):
 @bp.route("/cases/<reference>/notes", methods=["POST"])
 @roles_required(r.MEMBER, r.REVIEWER, r.COORDINATOR)
 def add_note(reference: str):
-    case, body = _visible_case(reference), _body()
+    body, case = _body("Note"), _visible_case(reference)
     version = _version(body, required=False)
     text = body.get("text")
     return _change(_guarded(case, version), lambda c: services().workflow.add_note(

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import resource
+import subprocess
+import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -14,7 +18,7 @@ from pymongo import MongoClient
 
 from app.cli import main
 from forms.loader import load_yaml
-from tests.helpers import base_environ
+from tests.helpers import alias_bomb, base_environ
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "forms" / "definitions"
 BROKEN = """form: zz-broken
@@ -93,6 +97,24 @@ def test_validate__malformed_yaml_and_missing_file(runner, write):
     assert result.exit_code == 1 and "bad.yaml:" in result.output and "not valid YAML" in \
         result.output
     assert runner.invoke(main, ["forms", "validate", "/nonexistent.yaml"]).exit_code == 2
+
+
+def _memory_cap() -> None:
+    cap = 2 * 1024**3
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+
+def test_validate__alias_bomb__refused_at_its_line_within_bounded_memory(write):
+    """The 9-level bomb expands to 9**9 strings: under a 2 GB cap it once ended in a
+    MemoryError; now the first alias is reported and nothing is expanded."""
+    path = write("bomb.yaml", alias_bomb(9))
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-c", "from app.cli import main; main()", "forms", "validate", path],
+        capture_output=True, text=True, timeout=300, preexec_fn=_memory_cap, check=False)
+    took = time.perf_counter() - started
+    assert result.returncode == 1, (result.stdout, result.stderr[-2000:], f"{took:.1f} s")
+    assert result.stdout.startswith(f"{path}:3 a1[0]: Anchors and aliases"), result.stdout
 
 
 def test_publish__prints_form_and_version(runner, write):

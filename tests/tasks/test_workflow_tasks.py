@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from pymongo.errors import AutoReconnect
 
 from config.settings import load_settings
-from tests.helpers import base_environ
+from tests.helpers import alias_bomb, base_environ
 from workflows import tasks
 from workflows.celery_app import make_celery
 from workflows.schedule import SWEEP_TASKS, beat_schedule
@@ -140,6 +140,17 @@ def test_cli__broken_routing_file__one_clear_error(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["db", "init"])
     assert result.exit_code == 1
     assert "routing.yaml: is not valid YAML" in result.output
+
+
+@pytest.mark.parametrize("name", ["stages.yaml", "routing.yaml"])
+def test_start_up__alias_bomb_in_a_workflow_file__refused_before_expanding(tmp_path, name):
+    from app import create_app
+
+    path = tmp_path / name
+    path.write_text(alias_bomb(4).replace("form: bomb\n", ""))
+    variable = "MRVRS_STAGES_FILE" if name == "stages.yaml" else "MRVRS_ROUTING_FILE"
+    with pytest.raises(WorkflowConfigError, match=rf"{name}:2 a1\[0\]: Anchors and aliases"):
+        create_app(load_settings(base_environ(**{variable: str(path)})))
 
 
 def test_identity_secret__worker_and_web_derive_the_same_key(svc):

@@ -1,5 +1,8 @@
 """POST /api/v1/cases: token-authenticated filing through the same form rules as the page."""
 
+import io
+import json
+
 import pytest
 
 from tests.intake_helpers import TEST_FORM, forms_published, publish_text  # noqa: F401
@@ -59,7 +62,7 @@ def test_create__without_token__401_and_wrong_role__403(api, make_user, svc):
     ({"acts": "unpaid_wages"}, "acts"),
     ({"consent_referral": "yes"}, "consent_referral"),
     ({"reporter_relation": "boss"}, "reporter_relation"),
-    ({"narrative": "x" * 10_000_000}, "narrative"),
+    ({"narrative": "x" * 200_000}, "narrative"),
     ({"destination_country": None}, "destination_country"),
 ])
 def test_create__bad_answers__400_with_field_errors_and_nothing_stored(api, svc, answers,
@@ -114,3 +117,71 @@ def test_create__not_json__400(client, api):
     response = client.post("/api/v1/cases", data="form_id=my-intake",
                            headers={"Authorization": f"Bearer {api.token}"})
     assert response.status_code == 400 and response.json["errors"][0]["field"] == "(body)"
+
+
+def _raw(client, api, text: str):
+    return client.post("/api/v1/cases", data=text, content_type="application/json",
+                       headers={"Authorization": f"Bearer {api.token}"})
+
+
+def test_create__version_beyond_any_integer__400_not_overflow(api, svc):
+    response = api(_body(version=10**30))
+    assert response.status_code == 400, response.json
+    assert _fields(response) == {"version"}
+    assert svc.db.cases.count_documents({}) == 0
+
+
+@pytest.mark.parametrize("depth", [2_000, 100_000])
+def test_create__body_nested_thousands_deep__400_not_recursion_error(client, api, svc, depth):
+    response = _raw(client, api, "[" * depth + "]" * depth)
+    assert response.status_code == 400, response.json
+    assert response.json["errors"][0]["field"] == "(body)"
+    assert svc.db.cases.count_documents({}) == 0
+
+
+@pytest.mark.parametrize("depth", [3, 900, 5_000])
+def test_create__answer_nested_deep__400_naming_the_answer(client, api, svc, depth):
+    answers = json.dumps(ANSWERS)[:-1] + ', "narrative": ' + "[" * depth + "]" * depth + "}"
+    text = json.dumps(_body()).replace(json.dumps(ANSWERS), answers)
+    response = _raw(client, api, text)
+    assert response.status_code == 400, response.json
+    assert _fields(response) <= {"narrative", "(body)"} and _fields(response)
+    assert svc.db.cases.count_documents({}) == 0
+
+
+@pytest.mark.parametrize("answers", [{"narrative": "Wages \ud800 unpaid"},
+                                     {"acts": ["unpaid_wages", "\udfff"]},
+                                     {"\ud800": "x"}])
+def test_create__lone_surrogate__400_not_an_encoding_error(api, svc, answers):
+    response = api(_body(answers={**ANSWERS, **answers}))
+    assert response.status_code == 400, response.json
+    assert svc.db.cases.count_documents({}) == 0
+
+
+def test_create__surrogate_in_the_envelope__400(api, svc):
+    response = api(_body(form_id="my-intake\ud800"))
+    assert response.status_code == 400 and _fields(response) == {"form_id"}
+
+
+@pytest.mark.parametrize("text", ['{"version": NaN}', '{"version": Infinity}', '{"a": 1e999}',
+                                  "\xff\xfe", ""])
+def test_create__not_json__400_named_body(client, api, svc, text):
+    response = _raw(client, api, text)
+    assert response.status_code == 400, response.json
+
+
+def test_create__body_over_a_megabyte__413_unread(client, api, svc):
+    response = api(_body(answers={**ANSWERS, "narrative": "x" * 2_000_000}))
+    assert response.status_code == 413 and response.json["errors"][0]["field"] == "(body)"
+    assert svc.db.cases.count_documents({}) == 0
+
+
+def test_create__chunked_body_over_a_megabyte__413(client, api, svc):
+    body = json.dumps(_body(answers={**ANSWERS, "narrative": "x" * 2_000_000})).encode()
+    response = client.post("/api/v1/cases", input_stream=io.BytesIO(body),
+                           content_type="application/json",
+                           headers={"Authorization": f"Bearer {api.token}",
+                                    "Transfer-Encoding": "chunked"},
+                           environ_overrides={"wsgi.input_terminated": True})  # as gunicorn
+    assert response.status_code == 413, response.json
+    assert svc.db.cases.count_documents({}) == 0

@@ -97,7 +97,8 @@ def test_list__paged_with_after(api, file_case):
 
 @pytest.mark.parametrize("query", ["?country[$ne]=MY", "?stage=$where", "?country=MY&country=SG",
                                    "?limit=lots", "?queue=everything", "?after=forged",
-                                   "?mwc=200", "?colour=red"])
+                                   "?mwc=200", "?colour=red", "?limit=%C2%B2", "?mwc=%C2%B2",
+                                   "?limit=" + "9" * 5000, "?mwc=" + "1" * 5000])
 def test_list__bad_request_values__400(api, file_case, query):
     file_case()
     response = api("GET", f"/api/v1/cases{query}", "coordinator")
@@ -185,7 +186,7 @@ def test_transition__two_reviewers_at_once__one_200_one_409_with_the_current_sta
     ({"to": "rejected"}, 422, "missing_data"),
     ({"to": "closed", "outcome": "resolved"}, 422, "not_from_this_stage"),
     ({"to": "flying"}, 422, "unknown_transition"),
-    ({"to": "verified", "outcome": {"$set": "x"}}, 422, "invalid_data"),
+    ({"to": "verified", "outcome": {"$set": "x"}}, 400, None),  # refused by the schema
     ({"to": "verified", "version": "2"}, 400, None),
     ({"version": 2}, 400, None),
 ])
@@ -304,3 +305,59 @@ def test_read__original_of_a_duplicate_outside_the_scope__null(api, file_case, s
     assert response.json["duplicate_of"] is None and response.json["stage"] == "duplicate"
     seen = api("GET", f"/api/v1/cases/{case['reference']}", "coordinator").json
     assert seen["duplicate_of"] == sg["reference"]
+
+
+def _raw(api, url, text):
+    return api("POST", url, "reviewer", data=text, content_type="application/json")
+
+
+@pytest.mark.parametrize("body", [
+    {"to": "verified", "version": 10**30},
+    {"to": "verified", "version": -(10**30)},
+    {"to": "verified", "version": 2**31},
+    {"to": "verified", "version": 1.0},
+])
+def test_transition__version_out_of_range__400_and_nothing_written(api, file_case, svc, body):
+    case = file_case()
+    response = api("POST", f"/api/v1/cases/{case['reference']}/transitions", "reviewer",
+                   json=body)
+    assert response.status_code == 400, response.json
+    assert response.json["errors"] == [{"field": "version", "message": response.json[
+        "errors"][0]["message"]}] and "whole number" in response.json["errors"][0]["message"]
+    assert svc.cases.get(case["_id"]) == case
+
+
+@pytest.mark.parametrize("route", ["transitions", "follow-ups", "notes"])
+@pytest.mark.parametrize("depth", [900, 100_000])
+def test_body_nested_deep__400_not_recursion_error(api, file_case, svc, route, depth):
+    case = file_case()
+    text = '{"to": "verified", "version": 1, "note": ' + "[" * depth + "]" * depth + "}"
+    response = _raw(api, f"/api/v1/cases/{case['reference']}/{route}", text)
+    assert response.status_code == 400, response.json
+    assert svc.cases.get(case["_id"]) == case
+
+
+@pytest.mark.parametrize(("route", "body"), [
+    ("transitions", {"to": "needs_info", "note": "Which \ud800 agency?"}),
+    ("notes", {"text": "Called \udc00 her"}),
+    ("follow-ups", {"type": "shelter", "responsible_org": "Shelter \ud800", "due": "2026-04-01"}),
+])
+def test_lone_surrogate__400_not_an_encoding_error(api, file_case, svc, route, body):
+    case = file_case()
+    if route == "follow-ups":
+        case = api("POST", f"/api/v1/cases/{case['reference']}/transitions", "reviewer",
+                   json={"to": "verified", "version": case["version"]}).json
+        case = svc.cases.by_reference(case["reference"])
+    response = api("POST", f"/api/v1/cases/{case['reference']}/{route}", "reviewer",
+                   json={"version": case["version"], **body})
+    assert response.status_code == 400, response.json
+    assert "Unicode" in response.json["errors"][0]["message"]
+    assert svc.cases.get(case["_id"]) == case
+
+
+def test_follow_up_change__schema_checked_before_the_action_is_looked_up(api, file_case):
+    case = file_case()
+    response = api("PATCH", f"/api/v1/cases/{case['reference']}/follow-ups/f_000000000000",
+                   "reviewer", json={"status": {"$ne": None}, "colour": "red"})
+    assert response.status_code == 400
+    assert {e["field"] for e in response.json["errors"]} == {"status", "colour"}

@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 import pytest
 
 from app import roles as r
+from tests.helpers import alias_bomb
 
 SA_TITLE = "rights in Saudi Arabia\""
 BROKEN = """form: my-intake
@@ -97,6 +98,18 @@ def test_check__shows_every_problem_with_its_line_and_keeps_the_text(client, log
     assert any(code == "missing_translation" for code, *_ in problems)
     assert "colour: blue" in page  # the text stays in the text area
     assert unlabelled(page) == []
+
+
+def test_check__alias_bomb__refused_at_the_first_alias(client, login_as, auth):
+    """A four-level bomb keeps this test cheap even where aliases are expanded; the nine
+    levels that took a worker to 3.5 GB are refused the same way (tests/cli, tests/unit)."""
+    login_as(r.COORDINATOR)
+    response = post(auth, "/forms/new", alias_bomb(4))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    problems = re.findall(r'<li class="problem" data-code="(\w+)" data-line="(\d+)"><code>'
+                          r'([^<]+)</code>', page)
+    assert problems == [("yaml_alias", "3", "definition.yaml:3 a1[0]")], problems
 
 
 def test_check__clean_definition_says_so(client, login_as, auth, svc):

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from formspec import GENDER_FIELD, assert_problems, compile_snippet, form
 
 from forms.errors import DefinitionError, Problem, ProblemCode, format_path
+from forms.loader import MAX_DEPTH, MAX_SOURCE_CHARS, parse_definition
+from tests.helpers import alias_bomb
 
 BASE = form(form_id="base")
 
 # (code, snippet, parents): each snippet has exactly one problem, of that code.
 EXAMPLES: list[tuple[ProblemCode, str, dict[str, str]]] = [
     (ProblemCode.YAML_SYNTAX, "form: t\ntitle: {en: T\n", {}),
+    (ProblemCode.YAML_ALIAS, form(top="note: &n x\nnote2: *n\n"), {}),
+    (ProblemCode.TOO_DEEP, form(top="deep: " + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1)),
+     {}),
+    (ProblemCode.TOO_LONG, form(top=f"note: {'x' * MAX_SOURCE_CHARS}\n"), {}),
     (ProblemCode.NOT_A_MAPPING, "- just\n- a list\n", {}),
     (ProblemCode.DUPLICATE_KEY, form(top="languages: [en]\n"), {}),
     (ProblemCode.MISSING_KEY, form("- {id: a, type: text}"), {}),
@@ -224,3 +231,33 @@ def test_definition_error__carries_every_problem_and_reads_as_lines() -> None:
 def test_problem__without_line__still_reads() -> None:
     problem = Problem(ProblemCode.FORM_NOT_FOUND, "library", None, (), {"form": "x"})
     assert problem.message == 'library: There is no form with the id "x".'
+
+
+def test_alias_bomb__refused_at_the_first_alias_before_anything_is_expanded() -> None:
+    """559 bytes of nested aliases once expanded into gigabytes; an alias is now refused
+    while the file is read, so the time does not grow with the expansion."""
+    timings = {}
+    for levels in (3, 9):
+        started = time.perf_counter()
+        parsed = parse_definition(alias_bomb(levels), "bomb.yaml")
+        timings[levels] = time.perf_counter() - started
+        assert [p.code for p in parsed.problems] == [ProblemCode.YAML_ALIAS]
+        assert parsed.data is None
+    problem = parsed.problems[0]
+    assert problem.message.startswith("bomb.yaml:3 a1[0]: Anchors and aliases"), problem.message
+    assert timings[9] < 1.0, f"9 levels took {timings[9]:.3f} s (3 levels: {timings[3]:.3f} s)"
+
+
+def test_deep_nesting__refused_with_line_and_path_not_a_recursion_error() -> None:
+    text = "form: t\nsections:\n" + "".join(
+        "  " * (n + 1) + f"k{n}:\n" for n in range(MAX_DEPTH * 5))
+    problem = assert_problems(text, ProblemCode.TOO_DEEP).problems[0]
+    assert problem.line == MAX_DEPTH + 2  # the first key nested one level too deep
+    assert format_path(problem.path).startswith("sections.k0.k1.k2")
+
+
+def test_deep_nesting__inside_keys__refused_too() -> None:
+    """Mappings used as keys add no key-path step; they count towards the depth all the same."""
+    text = "form: t\nk: " + "{" * 600 + "a: 1" + "}: 1" * 600 + "\n"
+    problem = assert_problems(text, ProblemCode.TOO_DEEP).problems[0]
+    assert problem.line == 2 and problem.path == ("k",)
