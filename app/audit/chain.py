@@ -10,7 +10,8 @@ They are accepted only as the start of the log: once a keyed event appears, ever
 later event must be keyed, so the seals cannot be downgraded to ones anybody can
 recompute. The first keyed event seals the hash of the last legacy one, so the
 legacy part is covered too, as far as an anchor or the count of legacy events shows
-that nobody rewrote the keyed part as legacy.
+that nobody rewrote the keyed part as legacy. The same holds for keys: after a
+rotation an event sealed with a retired key may not follow one sealed with a newer key.
 """
 
 from __future__ import annotations
@@ -49,11 +50,16 @@ class AuditKeys:
         if not secrets:
             raise ValueError("at least one audit key is needed")
         self._by_id = {self._id_of(key): key for key in secrets}
+        self._rank = {key_id: rank for rank, key_id in enumerate(self._by_id)}
         self.current_id = self._id_of(secrets[0])
 
     @staticmethod
     def _id_of(key: bytes) -> str:
         return hmac.new(key, _KEY_ID_LABEL, hashlib.sha256).hexdigest()[:16]
+
+    def age(self, key_id: str) -> int:
+        """0 for the current key, 1 for the one before, and so on."""
+        return self._rank.get(key_id, len(self._rank))
 
     def mac(self, key_id: str, data: bytes) -> str | None:
         """The HMAC of `data` under the key `key_id`; None for a key this deployment lacks."""
@@ -101,6 +107,7 @@ class ChainWalk:
         self.keys = keys
         self.expected, self.prev, self.checked, self.legacy = 1, GENESIS, 0, 0
         self.keyed = False
+        self.key_age: int | None = None  # of the newest key met so far
         self.bad: tuple[int, str] | None = None
         self.seen: dict[int, str] = {}
         self.watch: set[int] = set()
@@ -123,12 +130,25 @@ class ChainWalk:
                                     f"does not have (key id {event.get('key_id')})")
         if not hmac.compare_digest(expected, str(event.get("hash"))):
             return self._break(seq, f"event {seq} was altered after it was written")
+        if self._older_key(event):
+            return self._break(seq, f"event {seq} is sealed with an older key than an event "
+                                    "before it: it was rewritten with a retired key")
         self.keyed = self.keyed or event.get("scheme") is not None
         self.legacy += event.get("scheme") is None
         if seq in self.watch:
             self.seen[seq] = event["hash"]
         self.prev, self.expected, self.checked = event["hash"], seq + 1, self.checked + 1
         return True
+
+    def _older_key(self, event: Mapping) -> bool:
+        """Keys only ever get newer along the log: a later event under a retired key was
+        resealed by someone holding that key."""
+        if event.get("scheme") is None:
+            return False
+        age = self.keys.age(str(event.get("key_id")))
+        older = self.key_age is not None and age > self.key_age
+        self.key_age = age if self.key_age is None else min(age, self.key_age)
+        return older
 
     def _break(self, seq: int, problem: str) -> bool:
         self.bad = (seq, problem)

@@ -218,6 +218,18 @@ def test_rotation__old_key_kept_for_checking__verifies(any_db):
     assert dropped.first_bad_seq == 1 and "key this deployment does not have" in dropped.problem
 
 
+def test_rotation__a_later_event_resealed_with_the_retired_key__found(any_db):
+    """Whoever holds a retired key cannot reseal events written after the rotation."""
+    old = AuditLog(any_db, KEYS)
+    old.ensure_indexes()
+    _write(old, 2)
+    rotated = AuditLog(any_db, AuditKeys(["rotated-audit-key-" + "r" * 30, KEY]))
+    _write(rotated, 3)
+    _alter_and_rechain(any_db, lambda event: KEYS.seal(event)["hash"], start=4)
+    report = rotated.verify()
+    assert not report.intact and report.first_bad_seq == 4 and "retired key" in report.problem
+
+
 # -- anchors ------------------------------------------------------------------------------
 
 def test_anchor__round_trips_and_refuses_alteration_or_another_key(log):
