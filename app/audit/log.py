@@ -10,8 +10,9 @@ deadlock, the insert fails with an error that is not a duplicate key, and the ev
 was lost.)
 
 A writer that stops between moving the head and inserting leaves its event in the
-head; the next writer waits a few milliseconds, then stores it and goes on, so the
-log has no gap. No multi-document transaction is used: some MongoDB-compatible
+head; the next writer waits for it, stores it after a second and goes on, so the log
+has no gap. While an event waits in the head, `verify` counts it as being written,
+not as missing. No multi-document transaction is used: some MongoDB-compatible
 servers accept one and silently do not apply it.
 """
 
