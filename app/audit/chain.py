@@ -132,7 +132,8 @@ class ChainWalk:
             return self._break(seq, f"event {seq} was altered after it was written")
         if self._older_key(event):
             return self._break(seq, f"event {seq} is sealed with an older key than an event "
-                                    "before it: it was rewritten with a retired key")
+                                    "before it: it was rewritten with a retired key (or a "
+                                    "process kept the old key after the rotation)")
         self.keyed = self.keyed or event.get("scheme") is not None
         self.legacy += event.get("scheme") is None
         if seq in self.watch:
