@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from celery import Celery
 from flask import current_app
 from pymongo.database import Database
 
-from app.audit import AuditLog
+from app.audit import AuditKeys, AuditLog
 from app.passwords import Passwords
 from app.stores import OrganisationStore, TokenStore, UserStore
 from config.settings import Settings
@@ -44,7 +45,8 @@ class Services:
         """Stage graphs and routing rules are read here, once: a bad file stops start-up."""
         config = load_workflow_config(self.settings)
         self.celery.mrvrs_workflow_config = config  # the worker's tasks use the same
-        self.celery.mrvrs_audit_factory = AuditLog  # export jobs audit through app's log
+        # export jobs audit through the app's log, sealed with the same key
+        self.celery.mrvrs_audit_factory = functools.partial(AuditLog, keys=self.audit.keys)
         parts = build_workflow(self.settings, self.db, config,
                                enqueue_mail=mail_sender(self.celery), secret=self.identity_secret)
         self.workflow, self.notifications = parts.service, parts.notifications
@@ -54,7 +56,7 @@ class Services:
         passwords = Passwords(for_tests=settings.env == "test")
         return cls(settings=settings, db=db, celery=celery, users=UserStore(db, passwords),
                    organisations=OrganisationStore(db), tokens=TokenStore(db),
-                   audit=AuditLog(db), cases=CaseRepository(db),
+                   audit=AuditLog(db, AuditKeys(settings.audit_keys)), cases=CaseRepository(db),
                    sealer=Sealer(*settings.data_keys),
                    attachments=AttachmentStore(db, max_bytes=settings.upload_max_bytes,
                                                max_files=settings.upload_max_files),

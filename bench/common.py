@@ -51,6 +51,7 @@ def app_env(uri: str | None, db_name: str) -> dict[str, str]:
     return {**os.environ, "MRVRS_ENV": "development", "MRVRS_MONGO_URI": mongo_uri(uri),
             "MRVRS_DB_NAME": db_name, "MRVRS_BROKER_URL": broker_url(),
             "MRVRS_DATA_KEY": DATA_KEY, "MRVRS_SECRET_KEY": "bench-secret-" + "x" * 40,
+            "MRVRS_AUDIT_KEY": "bench-audit-" + "x" * 40,
             "MRVRS_RATE_LIMIT_PUBLIC": "1000000 per second",
             "MRVRS_RATE_LIMIT_LOGIN": "1000000 per second"}
 

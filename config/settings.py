@@ -42,6 +42,7 @@ class Settings:
     broker_url: str | None = None
     secret_key: str = ""
     data_key: str = ""
+    audit_keys: tuple[str, ...] = ()
     generated_keys: tuple[str, ...] = ()
     upload_max_bytes: int = 10 * 1024 * 1024
     upload_max_files: int = 5
@@ -198,6 +199,24 @@ def _data_key(name: str, raw: str) -> str:
     return ",".join(keys)
 
 
+#: Shortest audit key accepted: `mrvrs keys generate` makes 43 characters (32 random bytes).
+AUDIT_KEY_MIN_LENGTH = 32
+
+
+def _audit_keys(name: str, raw: str) -> tuple[str, ...]:
+    """`NEW` or `NEW,OLD,...`: the first key seals new audit events; the others are kept
+    only to check events sealed before the key was rotated."""
+    keys = tuple(key.strip() for key in raw.split(","))
+    if not all(keys):
+        raise SettingsError(f"{name} has an empty key (keys are separated by commas)")
+    if any(len(key) < AUDIT_KEY_MIN_LENGTH for key in keys):
+        raise SettingsError(f"{name}: each key must be at least {AUDIT_KEY_MIN_LENGTH} "
+                            "characters (generate one with `mrvrs keys generate`)")
+    if len(set(keys)) != len(keys):
+        raise SettingsError(f"{name} lists the same key twice")
+    return keys
+
+
 def _positive_number(name: str, raw: str) -> float:
     try:
         value = float(raw)
@@ -251,6 +270,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "BROKER_URL": ("broker_url", _url(("redis", "rediss", "amqp", "memory"))),
     "SECRET_KEY": ("secret_key", _text),
     "DATA_KEY": ("data_key", _data_key),
+    "AUDIT_KEY": ("audit_keys", _audit_keys),
     "UPLOAD_MAX_BYTES": ("upload_max_bytes", _positive_int),
     "UPLOAD_MAX_FILES": ("upload_max_files", _positive_int),
     "REQUEST_MAX_BYTES": ("request_max_bytes", _positive_int),
@@ -305,7 +325,8 @@ def _fill_keys(settings: Settings) -> Settings:
     from cryptography.fernet import Fernet
 
     missing = [name for name, value in (("SECRET_KEY", settings.secret_key),
-                                        ("DATA_KEY", settings.data_key)) if not value]
+                                        ("DATA_KEY", settings.data_key),
+                                        ("AUDIT_KEY", settings.audit_keys)) if not value]
     if not missing:
         return settings
     if settings.production:
@@ -314,5 +335,6 @@ def _fill_keys(settings: Settings) -> Settings:
         settings,
         secret_key=settings.secret_key or secrets.token_urlsafe(32),
         data_key=settings.data_key or Fernet.generate_key().decode(),
+        audit_keys=settings.audit_keys or (secrets.token_urlsafe(32),),
         generated_keys=tuple(PREFIX + name for name in missing),
     )

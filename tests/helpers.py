@@ -8,6 +8,7 @@ import re
 import pytest
 
 TEST_DATA_KEY = "y9xC2F7v7nq9YQ8k3e0yQ5mQ3PzV0o8cJm0a6bYwW3Q="
+TEST_AUDIT_KEY = "test-audit-key-" + "a" * 32
 PASSWORD = "correct horse battery"
 
 
@@ -24,7 +25,7 @@ def unavailable(reason: str):
 
 def base_environ(**extra: str) -> dict[str, str]:
     environ = {"MRVRS_ENV": "test", "MRVRS_SECRET_KEY": "test-secret-key",
-               "MRVRS_DATA_KEY": TEST_DATA_KEY}
+               "MRVRS_DATA_KEY": TEST_DATA_KEY, "MRVRS_AUDIT_KEY": TEST_AUDIT_KEY}
     environ.update(extra)
     return environ
 

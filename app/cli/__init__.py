@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-import sys
 import tempfile
 
 import click
 from flask import Flask
 
+from app.cli.audit_commands import audit
 from app.cli.export_commands import EXPORT_COMMANDS
 from app.cli.form_commands import forms, publish_shipped_forms
 from app.cli.key_commands import rotate_data
@@ -197,36 +197,23 @@ def _organisation_id(svc, name: str | None, country: str | None) -> str | None:
     return svc.organisations.create(name, country)["_id"]
 
 
-@main.group(help="The tamper-evident audit log.")
-def audit() -> None:
-    pass
-
-
-@audit.command("verify", help="Check the hash chain; exits 1 at the first altered or "
-                              "removed event.")
-def audit_verify() -> None:
-    report = _services(_build_app()).audit.verify()
-    if report.intact:
-        click.echo(f"audit log intact: {report.checked} events")
-        return
-    click.echo(f"audit log broken at event {report.first_bad_seq}: {report.problem}", err=True)
-    sys.exit(1)
-
-
 @main.group(help="Keys.")
 def keys() -> None:
     pass
 
 
-@keys.command("generate", help="Print a new MRVRS_SECRET_KEY and MRVRS_DATA_KEY.")
+@keys.command("generate", help="Print a new MRVRS_SECRET_KEY, MRVRS_DATA_KEY and "
+                               "MRVRS_AUDIT_KEY.")
 def keys_generate() -> None:
     from cryptography.fernet import Fernet
 
     click.echo(f"MRVRS_SECRET_KEY={secrets.token_urlsafe(32)}")
     click.echo(f"MRVRS_DATA_KEY={Fernet.generate_key().decode()}")
+    click.echo(f"MRVRS_AUDIT_KEY={secrets.token_urlsafe(32)}")
 
 
 keys.add_command(rotate_data)
 main.add_command(forms)
+main.add_command(audit)
 for _command in EXPORT_COMMANDS:  # mrvrs export, mrvrs report
     main.add_command(_command)

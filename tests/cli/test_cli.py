@@ -15,6 +15,7 @@ def runner():
 
 @pytest.mark.parametrize("command", [[], ["run"], ["worker"], ["beat"], ["db", "init"],
                                      ["users", "create"], ["audit", "verify"],
+                                     ["audit", "anchor"],
                                      ["keys", "generate"], ["keys", "rotate-data"]])
 def test_every_command_has_help(runner, command):
     result = runner.invoke(main, [*command, "--help"])
@@ -45,7 +46,7 @@ def test_keys_generate__prints_usable_keys(runner):
     result = runner.invoke(main, ["keys", "generate"])
     environ = dict(line.split("=", 1) for line in result.output.split())
     settings = load_settings({**environ, "MRVRS_ENV": "production"})
-    assert settings.production and settings.data_key
+    assert settings.production and settings.data_key and settings.audit_keys
 
 
 @pytest.fixture

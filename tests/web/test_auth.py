@@ -20,10 +20,11 @@ def test_login__session_cookie_is_httponly_and_lax(auth, make_user):
 def test_login__production__cookie_is_secure():
     from app import create_app
     from config.settings import load_settings
-    from tests.helpers import TEST_DATA_KEY
+    from tests.helpers import TEST_AUDIT_KEY, TEST_DATA_KEY
 
     app = create_app(load_settings({"MRVRS_ENV": "production", "MRVRS_SECRET_KEY": "x",
-                                    "MRVRS_DATA_KEY": TEST_DATA_KEY}))
+                                    "MRVRS_DATA_KEY": TEST_DATA_KEY,
+                                    "MRVRS_AUDIT_KEY": TEST_AUDIT_KEY}))
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 

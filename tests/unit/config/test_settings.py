@@ -1,21 +1,26 @@
 import pytest
 
 from config.settings import SettingsError, load_settings
-from tests.helpers import TEST_DATA_KEY
+from tests.helpers import TEST_AUDIT_KEY, TEST_DATA_KEY
+
+KEYS = {"MRVRS_SECRET_KEY": "s", "MRVRS_DATA_KEY": TEST_DATA_KEY,
+        "MRVRS_AUDIT_KEY": TEST_AUDIT_KEY}
 
 
 def test_defaults__no_variables__embedded_store_and_eager_tasks_with_generated_keys():
     settings = load_settings({})
     assert settings.embedded and settings.eager_tasks
     assert settings.secret_key and settings.data_key
-    assert set(settings.generated_keys) == {"MRVRS_SECRET_KEY", "MRVRS_DATA_KEY"}
+    assert settings.audit_keys and len(settings.audit_keys[0]) >= 32
+    assert set(settings.generated_keys) == {"MRVRS_SECRET_KEY", "MRVRS_DATA_KEY",
+                                            "MRVRS_AUDIT_KEY"}
 
 
 def test_values__read_and_typed():
     settings = load_settings({
         "MRVRS_MONGO_URI": "mongodb://db.internal:27017/", "MRVRS_DB_NAME": "network",
         "MRVRS_BROKER_URL": "redis://127.0.0.1:6379/0", "MRVRS_UPLOAD_MAX_BYTES": "2048",
-        "MRVRS_DEFAULT_LANGUAGE": "ar", "MRVRS_SECRET_KEY": "s", "MRVRS_DATA_KEY": TEST_DATA_KEY,
+        "MRVRS_DEFAULT_LANGUAGE": "ar", **KEYS,
     })
     assert settings.mongo_uri == "mongodb://db.internal:27017/"
     assert settings.db_name == "network"
@@ -36,6 +41,9 @@ def test_values__read_and_typed():
     ("MRVRS_ENV", "staging"),
     ("MRVRS_DATA_KEY", "not-a-key"),
     ("MRVRS_DB_NAME", "  "),
+    ("MRVRS_AUDIT_KEY", "too-short"),
+    ("MRVRS_AUDIT_KEY", TEST_AUDIT_KEY + ","),
+    ("MRVRS_AUDIT_KEY", f"{TEST_AUDIT_KEY},{TEST_AUDIT_KEY}"),
 ])
 def test_bad_value__one_clear_error_naming_the_variable(name, value):
     with pytest.raises(SettingsError) as error:
@@ -45,18 +53,23 @@ def test_bad_value__one_clear_error_naming_the_variable(name, value):
     assert "\n" not in message
 
 
-@pytest.mark.parametrize("missing", ["MRVRS_SECRET_KEY", "MRVRS_DATA_KEY"])
+@pytest.mark.parametrize("missing", ["MRVRS_SECRET_KEY", "MRVRS_DATA_KEY", "MRVRS_AUDIT_KEY"])
 def test_production__missing_key__is_an_error(missing):
-    environ = {"MRVRS_ENV": "production", "MRVRS_SECRET_KEY": "s", "MRVRS_DATA_KEY": TEST_DATA_KEY}
+    environ = {"MRVRS_ENV": "production", **KEYS}
     del environ[missing]
     with pytest.raises(SettingsError, match=missing):
         load_settings(environ)
 
 
 def test_production__keys_given__starts():
-    settings = load_settings({"MRVRS_ENV": "production", "MRVRS_SECRET_KEY": "s",
-                              "MRVRS_DATA_KEY": TEST_DATA_KEY})
+    settings = load_settings({"MRVRS_ENV": "production", **KEYS})
     assert settings.production and settings.generated_keys == ()
+
+
+def test_audit_key__rotated__new_key_first_then_the_old_ones():
+    old, new = TEST_AUDIT_KEY, "n" * 40
+    settings = load_settings({**KEYS, "MRVRS_AUDIT_KEY": f" {new} , {old} "})
+    assert settings.audit_keys == (new, old)
 
 
 def test_every_variable__documented_in_the_readme():
