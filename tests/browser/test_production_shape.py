@@ -48,8 +48,8 @@ def stack(mongo_uri, broker_url, tmp_path_factory):
                if not name.startswith("MRVRS_") or name.startswith("MRVRS_TEST_")}
     environ.update({
         "MRVRS_ENV": "production", "MRVRS_SECRET_KEY": secrets.token_urlsafe(32),
-        "MRVRS_DATA_KEY": Fernet.generate_key().decode(), "MRVRS_AUDIT_KEY": secrets.token_urlsafe(32),
-        "MRVRS_MONGO_URI": mongo_uri,
+        "MRVRS_DATA_KEY": Fernet.generate_key().decode(),
+        "MRVRS_AUDIT_KEY": secrets.token_urlsafe(32), "MRVRS_MONGO_URI": mongo_uri,
         "MRVRS_DB_NAME": db_name, "MRVRS_BROKER_URL": broker_url,
         "MRVRS_RATE_LIMIT_STORAGE_URI": broker_url, "MRVRS_TRUSTED_PROXIES": "1",
         "MRVRS_SWEEP_INTERVALS": "catch_up=2",
