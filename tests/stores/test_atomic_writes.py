@@ -1,7 +1,7 @@
 """Every write that decides between writers is one atomic single-document operation,
 proven by racing threads on the real server: a guarded `find_one_and_update` (exactly
-one of the reviewers acting on one version wins), routing (applied once however often
-it is delivered at once), upserts on a unique `_id` (the duplicate-key table and the
+one of the reviewers acting on one version wins, and one of the deliveries of an export
+job gets its run), routing (applied once however often it is delivered at once), upserts on a unique `_id` (the duplicate-key table and the
 reference counters lose and double nothing). Each race runs several rounds, each round
 started at once by a barrier: a server that read, changed and wrote back would let two
 writers win in most rounds.
@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from config.settings import load_settings
+from exports.jobs import ExportJobStore
 from workflows.case_service import CaseService
 from workflows.errors import StaleVersion
 from workflows.repository import CaseRepository
@@ -166,6 +167,18 @@ def test_concurrent_intakes__every_case_its_own_reference(real_repo):
     references = [r for refs in results.values() for r in refs]
     assert sorted(references) == [f"SG-2026-{n:06d}" for n in range(1, 49)]
     assert real_repo.cases.count_documents({"country": "SG"}) == 48
+
+
+@pytest.mark.integration
+def test_export_job_delivered_at_once__exactly_one_run(real_db):
+    store = ExportJobStore(real_db)
+    for n in range(ROUNDS):
+        job = store.create(kind="export", user_id="u_1", actor={"id": "u_1"},
+                           params={"fmt": "csv"}, now=NOW)
+        results, errors = race(WRITERS, lambda i, job=job: store.claim(job["_id"], NOW))
+        assert not errors
+        assert sorted(results.values(), key=str) == [1, *[None] * (WRITERS - 1)], f"round {n}"
+        assert store.get(job["_id"])["runs"] == 1
 
 
 def test_mark__no_new_version_and_once(repo):
