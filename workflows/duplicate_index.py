@@ -22,9 +22,10 @@ table as one registration would. Cases filed before the table existed are added 
 start-up); `bench.generate` fills it for the cases it makes with `add_entries`.
 
 Every write is one atomic single-document operation, so writers in several processes
-need no lock: a key is added to with an upsert `$addToSet` (two upserts creating the same
-new key race on the unique `_id`; the loser's retry is a plain update), and a case is
-taken out with a `$pull`. Keeping a key to its newest `KEPT_PER_KEY` is a write guarded
+need no lock: a new key is one `insert_one` (the unique `_id` lets one writer create it;
+the others get `DuplicateKeyError`), a stored key is added to with `$addToSet`, and a
+case is taken out with a `$pull`. No upsert: on FerretDB 2 two upserts that both create
+one new document can both apply as if alone, and one's entries are lost. Keeping a key to its newest `KEPT_PER_KEY` is a write guarded
 on the list as it was read: if another writer changed it meanwhile, the guard misses
 and the next registration of that key trims it.
 """
@@ -93,8 +94,8 @@ class DuplicateKeyIndex:
     def register(self, case: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Add `case` under each of its keys; every case stored under them, itself included.
 
-        One upsert per key, returning the key's document. Each case appears once however
-        many keys it shares.
+        One insert per new key, one update returning the document per stored key. Each
+        case appears once however many keys it shares.
         """
         item = entry(case)
         if item is None:
@@ -211,21 +212,23 @@ class DuplicateKeyIndex:
 
     def _add(self, key: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Add `items` under `key`; every case stored under it afterwards."""
-        try:
-            stored = self._upsert(key, items)
-        except DuplicateKeyError:  # another writer created the key first: now it exists
-            stored = self._upsert(key, items)
-        cases = stored.get("cases") or []
-        if len(cases) > KEPT_PER_KEY or len({c["id"] for c in cases}) < len(cases):
-            kept = merged(cases, [])
-            self.keys.update_one({"_id": key, "cases": cases}, {"$set": {"cases": kept}})
-            return kept
-        return cases
-
-    def _upsert(self, key: str, items: list[dict[str, Any]]) -> dict[str, Any]:
-        return self.keys.find_one_and_update(
-            {"_id": key}, {"$addToSet": {"cases": {"$each": items}}}, upsert=True,
-            return_document=ReturnDocument.AFTER)
+        while True:
+            try:  # a new key: one insert, the unique `_id` deciding between writers
+                self.keys.insert_one({"_id": key, "cases": merged([], items)})
+                return merged([], items)
+            except DuplicateKeyError:
+                pass
+            stored = self.keys.find_one_and_update(
+                {"_id": key}, {"$addToSet": {"cases": {"$each": items}}},
+                return_document=ReturnDocument.AFTER)
+            if stored is None:
+                continue  # removed meanwhile: insert it again
+            cases = stored.get("cases") or []
+            if len(cases) > KEPT_PER_KEY or len({c["id"] for c in cases}) < len(cases):
+                kept = merged(cases, [])
+                self.keys.update_one({"_id": key, "cases": cases}, {"$set": {"cases": kept}})
+                return kept
+            return cases
 
 
 def _aware(value: Any) -> datetime:

@@ -25,6 +25,9 @@ from workflows.workflow_config import load_workflow_config
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 ROUNDS = 10
+#: Creating a document by upsert lost a write in about one round in five on FerretDB 2
+#: (see `CaseRepository.next_reference`): enough rounds that such a loss cannot pass.
+UPSERT_ROUNDS = 30
 WRITERS = 8
 KEY = "pp:" + "d" * 64
 
@@ -126,47 +129,53 @@ def test_same_case_routed_at_once__routing_applied_once(real_repo, service):
 
 @pytest.mark.integration
 def test_concurrent_duplicate_key_writes__nothing_lost_or_doubled(real_repo):
-    """Per round a new key: every writer registers its own case and, at the same moment,
-    the case of its neighbour (an at-least-once delivery), so the key's first insert,
-    the `$addToSet` and the same entry twice all race."""
+    """Per round a new key: every writer registers its own case at once (the key's
+    creation races), then each registers its neighbour's case again at once (an
+    at-least-once delivery: the same entry twice)."""
     index = real_repo.duplicate_keys
-    for n in range(ROUNDS):
+    for n in range(UPSERT_ROUNDS):
         key = f"pp:{n:064d}"
         cases = [{"_id": f"c_{n}_{i}", "reference": f"MY-2026-{n * 100 + i:06d}",
                   "duplicate_keys": [key], "created_at": NOW - timedelta(minutes=i)}
                  for i in range(WRITERS)]
+        expected = sorted(c["_id"] for c in cases)
 
-        def register(i: int, cases: list[dict[str, Any]] = cases) -> set[str]:
-            seen = {c["id"] for c in index.register(cases[i])}
-            return seen | {c["id"] for c in index.register(cases[(i + 1) % WRITERS])}
-
-        results, errors = race(WRITERS, register)
+        results, errors = race(WRITERS, lambda i, cases=cases: index.register(cases[i]))
         assert not errors
         stored = [c["id"] for c in index.keys.find_one({"_id": key})["cases"]]
-        assert sorted(stored) == sorted(c["_id"] for c in cases), f"round {n}: {stored}"
-        assert all(f"c_{n}_{i}" in seen for i, seen in results.items())
+        assert sorted(stored) == expected, f"round {n}: lost"
+        assert all(f"c_{n}_{i}" in {c["id"] for c in seen} for i, seen in results.items())
+
+        results, errors = race(WRITERS, lambda i, cases=cases: index.register(
+            cases[(i + 1) % WRITERS]))
+        assert not errors
+        stored = [c["id"] for c in index.keys.find_one({"_id": key})["cases"]]
+        assert sorted(stored) == expected, f"round {n}: doubled"
         index.forget(cases[0])
         assert f"c_{n}_0" not in {c["id"] for c in index.lookup([key])}
 
 
 @pytest.mark.integration
 def test_concurrent_intakes__every_case_its_own_reference(real_repo):
-    """8 intakes at once, 6 cases each, on a counter that does not exist yet: the first
-    ones race to create it, the rest to increment it."""
-    def intake(i: int) -> list[str]:
-        references = []
-        for j in range(6):
-            reference = real_repo.next_reference("SG", 2026)
-            real_repo.insert({"_id": f"c_{i}_{j}", "reference": reference, "country": "SG",
-                              "stage": "submitted", "version": 1, "events": []})
-            references.append(reference)
-        return references
+    """8 intakes at once, 6 cases each, on a counter that does not exist yet (a new
+    year each round): the first ones race to create it, the rest to increment it."""
+    for n in range(UPSERT_ROUNDS):
+        year = 2100 + n
 
-    results, errors = race(WRITERS, intake)
-    assert not errors
-    references = [r for refs in results.values() for r in refs]
-    assert sorted(references) == [f"SG-2026-{n:06d}" for n in range(1, 49)]
-    assert real_repo.cases.count_documents({"country": "SG"}) == 48
+        def intake(i: int, year: int = year) -> list[str]:
+            references = []
+            for j in range(6):
+                reference = real_repo.next_reference("SG", year)
+                real_repo.insert({"_id": f"c_{year}_{i}_{j}", "reference": reference,
+                                  "country": "SG", "stage": "submitted", "version": 1,
+                                  "events": []})
+                references.append(reference)
+            return references
+
+        results, errors = race(WRITERS, intake)
+        assert not errors, f"round {n}: {errors}"
+        references = [r for refs in results.values() for r in refs]
+        assert sorted(references) == [f"SG-{year}-{k:06d}" for k in range(1, 49)]
 
 
 @pytest.mark.integration
