@@ -6,7 +6,7 @@ On the generated database, `ROUTED` new cases are filed in `submitted` (built as
 intake builds them), `route_case` is queued for each on Redis, and `mrvrs worker`
 (concurrency 1, then 2) routes them: team, priority, possible duplicates (the
 case's keys registered in the duplicate-key table and the cases already there read
-back, by `_id`), stage, through the guarded update with its version claim. The clock
+back, by `_id`), stage, through the guarded update. The clock
 runs from the first enqueue until every case has left `submitted`, watched by reads
 of the remaining cases by `_id` (a query on `stage` would read every case on
 FerretDB, competing with the workers); worker start-up is not counted. Bare is one
@@ -53,8 +53,7 @@ def file_submitted(db: Any, count: int, seed: int) -> list[dict[str, Any]]:
 
 def bare_loop(db: Any, ids: list[str]) -> float:
     """Per case: read it; per duplicate key, add it and read the cases already there in
-    one upsert by `_id` (a lone writer needs no claim); then claim the version, guarded
-    update, release."""
+    one upsert by `_id`; then the guarded update."""
     started = time.perf_counter()
     for case_id in ids:
         case = db.cases.find_one({"_id": case_id})
@@ -64,14 +63,11 @@ def bare_loop(db: Any, ids: list[str]) -> float:
             db.case_duplicate_keys.find_one_and_update(
                 {"_id": key}, {"$addToSet": {"cases": entry}}, upsert=True,
                 return_document=ReturnDocument.AFTER)
-        claim = f"{case_id}:{case['version']}"
-        db.case_claims.insert_one({"_id": claim, "at": datetime.now(UTC)})
         db.cases.find_one_and_update({"_id": case_id, "version": case["version"],
                                       "stage": "submitted"},
                                      {"$set": {"stage": "in_review", "team": "bench"},
                                       "$inc": {"version": 1},
                                       "$push": {"events": {"to": "in_review"}}})
-        db.case_claims.delete_one({"_id": claim})
     return len(ids) / (time.perf_counter() - started)
 
 

@@ -6,10 +6,9 @@ expires (`MRVRS_EXPORT_KEEP_HOURS`), after which the sweep deletes it.
 
 Jobs run in Celery workers, which may deliver one job twice or die half-way. So:
 
-- a run first claims the job by inserting its id into `export_job_claims` (a unique
-  `_id` is the one compare-and-set FerretDB enforces; its conditional updates are
-  read-modify-write); a claim whose run stopped sending progress is taken over after
-  `CLAIM_TTL`, so a job is never stuck;
+- a run first claims the job: one guarded update sets `claimed_at` only when no run
+  holds it (atomic, so of two deliveries exactly one gets the run); a claim whose run
+  stopped sending progress is taken over after `CLAIM_TTL`, so a job is never stuck;
 - each run numbers itself, writes its file under a temporary name with a file id made
   of job, name and run number, and only then renames it and records it on the job;
   earlier runs' files (finished or cut off half-way) are deleted by those ids, chunks
@@ -29,7 +28,6 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import (
     AutoReconnect,
-    DuplicateKeyError,
     NetworkTimeout,
     ServerSelectionTimeoutError,
 )
@@ -52,11 +50,10 @@ def file_id(job_id: str, name: str, run: int) -> str:
 
 
 class ExportJobStore:
-    """Jobs, their claims and their files."""
+    """Jobs and their files."""
 
     def __init__(self, db: Database) -> None:
         self.jobs = db.export_jobs
-        self.claims = db.export_job_claims
         self.fs = GridFS(db, collection=BUCKET)
         self.files = db[f"{BUCKET}.files"]
 
@@ -78,7 +75,8 @@ class ExportJobStore:
                "actor": dict(actor), "params": dict(params), "status": "queued",
                "progress": {"done": 0, "total": int(total)}, "runs": 0, "rows": {},
                "left_out": {}, "notes": [], "files": {}, "created_at": now,
-               "started_at": None, "finished_at": None, "expires_at": None, "error": None}
+               "started_at": None, "finished_at": None, "expires_at": None, "error": None,
+               "claimed_at": None}
         self.jobs.insert_one(job)
         return job
 
@@ -97,34 +95,26 @@ class ExportJobStore:
 
     def claim(self, job_id: str, now: datetime) -> int | None:
         """Own the job's next run and return its number; None while another run holds it."""
-        for _ in range(2):
-            try:
-                self.claims.insert_one({"_id": str(job_id), "at": now})
-                break
-            except DuplicateKeyError:
-                stale = {"_id": str(job_id), "at": {"$lt": now - CLAIM_TTL}}
-                if not self.claims.delete_one(stale).deleted_count:
-                    return None
-        else:
-            return None
         job = self.jobs.find_one_and_update(
-            {"_id": str(job_id)},
+            {"_id": str(job_id), "$or": [{"claimed_at": None},
+                                         {"claimed_at": {"$lt": now - CLAIM_TTL}}]},
             {"$inc": {"runs": 1}, "$set": {"status": "running", "started_at": now,
-                                           "error": None}},
+                                           "error": None, "claimed_at": now}},
             return_document=ReturnDocument.AFTER)
-        if job is None:
-            self.release(job_id)
+        if job is not None:
+            return int(job["runs"])
+        if self.jobs.find_one({"_id": str(job_id)}, {"_id": 1}) is None:
             raise LookupError(f"no export job {job_id}")
-        return int(job["runs"])
+        return None
 
     def release(self, job_id: str) -> None:
-        self.claims.delete_one({"_id": str(job_id)})
+        self.jobs.update_one({"_id": str(job_id)}, {"$set": {"claimed_at": None}})
 
     def progress(self, job_id: str, done: int, total: int, now: datetime) -> None:
         """Record how far the run is; this also keeps its claim alive."""
         self.jobs.update_one({"_id": str(job_id)},
-                             {"$set": {"progress": {"done": int(done), "total": int(total)}}})
-        self.claims.update_one({"_id": str(job_id)}, {"$set": {"at": now}})
+                             {"$set": {"progress": {"done": int(done), "total": int(total)},
+                                       "claimed_at": now}})
 
     def store_file(self, job_id: str, run: int, name: str, stream: IO[bytes], *,
                    filename: str, media_type: str) -> dict[str, Any]:

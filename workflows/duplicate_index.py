@@ -21,30 +21,20 @@ table as one registration would. Cases filed before the table existed are added 
 `ensure_backfilled` (run by `CaseRepository.ensure_indexes`, so by `mrvrs db init` and at
 start-up); `bench.generate` fills it for the cases it makes with `add_entries`.
 
-What each step costs on FerretDB 1.24 with SQLite, measured: even an `_id` equality is
-a scan in SQLite (`EXISTS (SELECT ... json_each(...))` uses no index), cheap per row
-(microseconds for these small documents, against 1.3 ms per decoded case) but growing
-with the table; an insert is checked against the unique `_id` index and costs the
-same at any size. So a new key is one `insert_one` and no read at all; only a key
-already stored (a possible duplicate, or a retry) is read, once.
-
-Writes are safe between processes on servers that do not apply an update atomically
-(FerretDB 1.x reads a document, changes it and writes it back, so two `$addToSet`s on
-one document at once can lose one, and two upserts of one new `_id` can both try to
-insert). A new key is created only by `insert_one`, the unique `_id` deciding between
-two writers. Every change to a stored key is made while holding the key's claim,
-`dupkey:<key>` inserted into `case_claims` (the repository's compare-and-set), so one
-writer at a time changes it with a plain update by `_id`. A claim left by a process
-that died is taken over after `CLAIM_TTL`; a writer waits for a held claim up to a
-little longer than that.
+Every write is one atomic single-document operation, so writers in several processes
+need no lock: a new key is one `insert_one` (the unique `_id` lets one writer create it;
+the others get `DuplicateKeyError`), a stored key is added to with `$addToSet`, and a
+case is taken out with a `$pull`. No upsert: on FerretDB 2 two upserts that both create
+one new document can both apply as if alone, and one's entries are lost. Keeping a key to its newest `KEPT_PER_KEY` is a write guarded
+on the list as it was read: if another writer changed it meanwhile, the guard misses
+and the next registration of that key trims it.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -53,27 +43,16 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from workflows.claims import take_claim
-
 log = logging.getLogger("mrvrs.workflow")
 
 COLLECTION = "case_duplicate_keys"
 #: How many cases each key keeps (the newest by filing time); at least `MAX_DUPLICATES + 1`.
 KEPT_PER_KEY = 100
-#: A claim on a key older than this was left by a process that died (the claimed
-#: part is one or two single-document writes).
-CLAIM_TTL = timedelta(seconds=60)
-#: How long a writer waits for a key claimed by another before giving up.
-CLAIM_WAIT = CLAIM_TTL * 1.5
 #: The one-off fill from the cases, recorded in `case_migrations` once done.
 BACKFILL = "case_duplicate_keys"
 #: A backfill whose process has not reported for this long is taken over.
 BACKFILL_STALE = timedelta(minutes=5)
 BATCH = 500
-
-
-class DuplicateKeysBusy(RuntimeError):
-    """A key stayed claimed by another writer past `CLAIM_WAIT`; nothing was written."""
 
 
 def entry(case: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -104,11 +83,10 @@ def merged(current: Iterable[Mapping[str, Any]],
 
 
 class DuplicateKeyIndex:
-    """The `case_duplicate_keys` collection and its claims; used by `CaseRepository`."""
+    """The `case_duplicate_keys` collection; used by `CaseRepository`."""
 
-    def __init__(self, db: Database, claims: Collection | None = None) -> None:
+    def __init__(self, db: Database) -> None:
         self.keys = db[COLLECTION]
-        self.claims = claims if claims is not None else db.case_claims
         self.migrations = db.case_migrations
 
     # -- routing -----------------------------------------------------------------
@@ -116,8 +94,8 @@ class DuplicateKeyIndex:
     def register(self, case: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Add `case` under each of its keys; every case stored under them, itself included.
 
-        A new key is one insert; a key already stored is its claim, one update returning
-        the document, and the release. Each case appears once however many keys it shares.
+        One insert per new key, one update returning the document per stored key. Each
+        case appears once however many keys it shares.
         """
         item = entry(case)
         if item is None:
@@ -137,22 +115,12 @@ class DuplicateKeyIndex:
         return list(found.values())
 
     def forget(self, case: Mapping[str, Any]) -> None:
-        """Take a case out of the table (a case removed from the database).
-
-        Read and written back under the key's claim: FerretDB 1.24 silently ignores a
-        `$pull` by a condition on the array's documents.
-        """
+        """Take a case out of the table (a case removed from the database); a key left
+        with no case goes, unless another writer added one meanwhile."""
         case_id = str(case["_id"])
         for key in keys_of(case):
-            with self._claimed(key):
-                stored = self.keys.find_one({"_id": key})
-                if stored is None:
-                    continue
-                kept = [c for c in stored.get("cases") or () if c["id"] != case_id]
-                if not kept:
-                    self.keys.delete_one({"_id": key})
-                elif len(kept) != len(stored.get("cases") or ()):
-                    self.keys.update_one({"_id": key}, {"$set": {"cases": kept}})
+            self.keys.update_one({"_id": key}, {"$pull": {"cases": {"id": case_id}}})
+            self.keys.delete_one({"_id": key, "cases": {"$size": 0}})
 
     # -- filling -----------------------------------------------------------------
 
@@ -174,8 +142,8 @@ class DuplicateKeyIndex:
 
     def add_entries(self, by_key: Mapping[str, list[dict[str, Any]]]) -> None:
         """Store entries (`entry`) by key: the keys not stored yet in one `insert_many`,
-        each key already stored (or inserted by another writer meanwhile) under its
-        claim. Safe beside routing."""
+        each key already stored (or inserted by another writer meanwhile) by an update.
+        Safe beside routing."""
         if by_key:
             for key in self._insert_new(by_key):
                 self._add(key, list(by_key[key]))
@@ -245,40 +213,23 @@ class DuplicateKeyIndex:
     def _add(self, key: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Add `items` under `key`; every case stored under it afterwards."""
         while True:
-            try:  # a new key: no read at all
+            try:  # a new key: one insert, the unique `_id` deciding between writers
                 self.keys.insert_one({"_id": key, "cases": merged([], items)})
                 return merged([], items)
             except DuplicateKeyError:
                 pass
-            with self._claimed(key):
-                stored = self.keys.find_one_and_update(
-                    {"_id": key}, {"$addToSet": {"cases": {"$each": items}}},
-                    return_document=ReturnDocument.AFTER)
-                if stored is None:
-                    continue  # removed meanwhile: insert it again
-                cases = stored.get("cases") or []
-                if len(cases) > KEPT_PER_KEY or len({c["id"] for c in cases}) < len(cases):
-                    cases = merged(cases, [])
-                    self.keys.update_one({"_id": key}, {"$set": {"cases": cases}})
-                return cases
+            stored = self.keys.find_one_and_update(
+                {"_id": key}, {"$addToSet": {"cases": {"$each": items}}},
+                return_document=ReturnDocument.AFTER)
+            if stored is None:
+                continue  # removed meanwhile: insert it again
+            cases = stored.get("cases") or []
+            if len(cases) > KEPT_PER_KEY or len({c["id"] for c in cases}) < len(cases):
+                kept = merged(cases, [])
+                self.keys.update_one({"_id": key, "cases": cases}, {"$set": {"cases": kept}})
+                return kept
+            return cases
 
-    @contextmanager
-    def _claimed(self, key: str) -> Iterator[None]:
-        """Hold the key's claim: the one writer of that key until released."""
-        claim, pause = f"dupkey:{key}", 0.005
-        deadline = time.monotonic() + CLAIM_WAIT.total_seconds()
-        while not self._claim(claim):
-            if time.monotonic() > deadline:
-                raise DuplicateKeysBusy(f"a duplicate key stayed claimed for {CLAIM_WAIT}")
-            time.sleep(pause)
-            pause = min(pause * 2, 0.25)
-        try:
-            yield
-        finally:
-            self.claims.delete_one({"_id": claim})
-
-    def _claim(self, claim: str) -> bool:
-        return take_claim(self.claims, claim, CLAIM_TTL)
 
 def _aware(value: Any) -> datetime:
     """A stored time as an aware datetime (clients without `tz_aware` give naive UTC)."""

@@ -1,18 +1,10 @@
 """The case repository: the only code that touches the `cases` collection.
 
 Every change is one guarded single-document update (expected stage and version,
-`$inc` version, `$push` event), because there are no multi-document transactions
-to lean on (FerretDB has none) and a guarded update is enough: of two reviewers
-acting at once, exactly one matches and the other gets `StaleVersion`.
-
-FerretDB 1.x does not apply a conditional update atomically: it reads the matching
-document, changes it and writes it back, so two updates guarded on the same version
-can both "match" and the later silently replaces the earlier. Each guarded update
-therefore first claims the version it starts from, by inserting `<case id>:<version>`
-into `case_claims`; a unique `_id` is the one compare-and-set both servers enforce.
-The loser of the insert gets `StaleVersion` before touching the case. The claim is
-removed once the update is done; one left by a process that died in between is
-taken over after `CLAIM_TTL`, so a case is never stuck.
+`$inc` version, `$push` event): a single-document write is atomic on every supported
+server (MongoDB 6+, FerretDB 2 on DocumentDB), so of two reviewers acting at once
+exactly one matches and the other gets `StaleVersion`. Nothing relies on a
+multi-document transaction: FerretDB 2 accepts one but does not apply it as one.
 
 Which cases share a duplicate key is kept beside the cases in `case_duplicate_keys`
 (`workflows.duplicate_index`), read by `_id`, so routing never queries the cases by
@@ -24,21 +16,19 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
 
-from workflows.claims import take_claim
 from workflows.duplicate_index import DuplicateKeyIndex
 from workflows.errors import StaleVersion
 from workflows.stages import TransitionResult
 from workflows.tracking import code_hash
 
 REFERENCE_PATTERN = re.compile(r"^[A-Z]{2}-\d{4}-\d{6}$")
-#: How long a claim on a case version lasts before another writer may take it over.
-CLAIM_TTL = timedelta(seconds=60)
 
 #: (name, keys, options): every filter and sort the screens and tasks use has an index.
 INDEXES: list[tuple[str, list[tuple[str, int]], dict[str, Any]]] = [
@@ -85,8 +75,7 @@ class CaseRepository:
     def __init__(self, db: Database) -> None:
         self.cases = db.cases
         self.counters = db.case_counters
-        self.claims = db.case_claims
-        self.duplicate_keys = DuplicateKeyIndex(db, self.claims)
+        self.duplicate_keys = DuplicateKeyIndex(db)
 
     def ensure_indexes(self) -> None:
         """Indexes, then (once per database) the duplicate-key table of the stored cases."""
@@ -100,12 +89,26 @@ class CaseRepository:
         return self.duplicate_keys.register(case)
 
     def next_reference(self, country: str, year: int) -> str:
-        """`MY-2026-000042`: a gapless-enough sequence per country and year."""
-        counter = self.counters.find_one_and_update(
-            {"_id": f"{country}-{year}"}, {"$inc": {"seq": 1}}, upsert=True,
-            return_document=ReturnDocument.AFTER,
-        )
-        return f"{country}-{year}-{counter['seq']:06d}"
+        """`MY-2026-000042`: a gapless-enough sequence per country and year.
+
+        An atomic `$inc` of the existing counter; the year's first intakes create it with
+        `insert_one`, where the unique `_id` lets exactly one win and the others count on
+        from it. Not an upsert: on FerretDB 2 (DocumentDB 0.106) two upserts that both
+        create one new document can both apply as if alone, so two intakes got the same
+        number in about one race in five (tests/stores/test_atomic_writes.py).
+        """
+        key = f"{country}-{year}"
+        for _ in range(3):
+            counter = self.counters.find_one_and_update(
+                {"_id": key}, {"$inc": {"seq": 1}}, return_document=ReturnDocument.AFTER)
+            if counter is not None:
+                return f"{key}-{counter['seq']:06d}"
+            try:
+                self.counters.insert_one({"_id": key, "seq": 1})
+            except DuplicateKeyError:
+                continue  # another intake created it first: count on from theirs
+            return f"{key}-{1:06d}"
+        raise RuntimeError(f"the reference counter {key} could be neither read nor created")
 
     def insert(self, case: dict) -> dict:
         self.cases.insert_one(case)
@@ -187,8 +190,8 @@ class CaseRepository:
         """Record what a sweep did (a reminder sent) while `condition` still holds.
 
         Not an edit: the version stays, so a reviewer with the case open gets no
-        conflict; the claim still orders it with every other write. False when the
-        case changed or another run marked it first.
+        conflict; `condition` makes a second run miss. False when the case changed or
+        another run marked it first.
         """
         try:
             self._guarded(case, dict(condition), dict(changes), event, bump=False)
@@ -204,24 +207,13 @@ class CaseRepository:
             update["$inc"] = {"version": 1}
         if changes:
             update["$set"] = changes
-        claim = self._claim(case)
-        try:
-            updated = self.cases.find_one_and_update(
-                {"_id": case["_id"], "version": case["version"], **condition}, update,
-                return_document=ReturnDocument.AFTER,
-            )
-        finally:
-            self.claims.delete_one({"_id": claim})
+        updated = self.cases.find_one_and_update(
+            {"_id": case["_id"], "version": case["version"], **condition}, update,
+            return_document=ReturnDocument.AFTER,
+        )
         if updated is None:
             raise StaleVersion(case["_id"], case.get("stage"), case["version"])
         return updated
-
-    def _claim(self, case: Mapping[str, Any]) -> str:
-        """Own the move away from the case's version, or raise `StaleVersion`."""
-        key = f"{case['_id']}:{case['version']}"
-        if take_claim(self.claims, key, CLAIM_TTL):
-            return key
-        raise StaleVersion(case["_id"], case.get("stage"), case["version"])
 
     # -- re-sealing sensitive answers under a new data key (`mrvrs keys rotate-data`) --
 

@@ -116,7 +116,6 @@ def test_table__keyed_hashes_only_newest_kept_and_forget(repo):
     for case in cases[1:KEPT_PER_KEY]:
         index.forget(case)
     assert index.keys.find_one({"_id": PP}) is None
-    assert repo.claims.count_documents({}) == 0
 
 
 def test_backfill__cases_stored_before_the_table__found_once_filled(any_db):
@@ -195,7 +194,6 @@ def test_concurrent_routing__cases_sharing_a_key__the_later_lists_the_earlier(re
             order = sorted(ids, key=lambda i: len(seen[i]))
             for position, case_id in enumerate(order):
                 assert seen[case_id] == {references[i] for i in order[:position]}, seen
-    assert repo.claims.count_documents({}) == 0
 
 
 def test_register__again_or_from_memory__one_entry_per_case(repo):
@@ -206,23 +204,6 @@ def test_register__again_or_from_memory__one_entry_per_case(repo):
     repo.cases.insert_one(dict(case))
     assert repo.duplicate_keys.register(repo.get("c_1")) == repo.duplicate_keys.lookup([PP])
     assert len(repo.duplicate_keys.keys.find_one({"_id": PP})["cases"]) == 1
-
-
-def test_key_claim__a_dead_writer_s_taken_over__a_live_one_waited_for(repo, monkeypatch):
-    index = repo.duplicate_keys
-    index.register({"_id": "c_1", "reference": "MY-2026-000001", "duplicate_keys": [PP],
-                    "created_at": NOW})
-    second = {"_id": "c_2", "reference": "MY-2026-000002", "duplicate_keys": [PP],
-              "created_at": NOW}
-    repo.claims.insert_one({"_id": f"dupkey:{PP}", "at": datetime.now(UTC)})
-    monkeypatch.setattr(duplicate_index, "CLAIM_WAIT", timedelta(seconds=0.2))
-    with pytest.raises(duplicate_index.DuplicateKeysBusy):
-        index.register(second)
-    assert [c["id"] for c in index.lookup([PP])] == ["c_1"], "nothing written"
-    repo.claims.update_one({"_id": f"dupkey:{PP}"}, {"$set": {
-        "at": datetime.now(UTC) - duplicate_index.CLAIM_TTL - timedelta(seconds=1)}})
-    assert {c["id"] for c in index.register(second)} == {"c_1", "c_2"}
-    assert repo.claims.count_documents({}) == 0
 
 
 def test_generated_data__every_routed_case_in_the_table(any_db, monkeypatch):

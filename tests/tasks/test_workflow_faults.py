@@ -191,9 +191,9 @@ def close_at_once(app, case, tokens):
 
 def test_database_briefly_away__task_retried_with_back_off_then_done(
         private_ferretdb, private_redis, workers, database):
-    env = workflow_environ(private_ferretdb.uri, private_redis.url, "mrvrs_outage",
+    env = workflow_environ(private_ferretdb.uri, private_redis.url, private_ferretdb.db_name,
                            MRVRS_TASK_MAX_RETRIES="8")
-    db = database(private_ferretdb.uri, "mrvrs_outage")
+    db = database(private_ferretdb.uri, private_ferretdb.db_name)
     worker = workers(env)
     case = insert_case(db, 1)
     celery = make_celery(load_settings(env))
@@ -208,9 +208,9 @@ def test_database_briefly_away__task_retried_with_back_off_then_done(
 
 def test_database_away_too_long__failure_recorded_and_nothing_half_applied(
         private_ferretdb, private_redis, workers, database):
-    env = workflow_environ(private_ferretdb.uri, private_redis.url, "mrvrs_outage",
+    env = workflow_environ(private_ferretdb.uri, private_redis.url, private_ferretdb.db_name,
                            MRVRS_TASK_MAX_RETRIES="2", MRVRS_CATCH_UP_AFTER_SECONDS="1")
-    db = database(private_ferretdb.uri, "mrvrs_outage")
+    db = database(private_ferretdb.uri, private_ferretdb.db_name)
     worker = workers(env)
     case = insert_case(db, 1)
     celery = make_celery(load_settings(env))

@@ -1,6 +1,11 @@
 """Private services the workflow fault tests stop and start: a Redis, a FerretDB and
 `mrvrs worker` processes, each on its own loopback port so no other test is disturbed.
 
+The private FerretDB is a FerretDB 2 in front of the PostgreSQL with DocumentDB that
+`.ci/run` starts (`MRVRS_TEST_FERRETDB_BIN`, `MRVRS_TEST_POSTGRES_URL`): stopping it
+takes the database away from the app and its workers, and starting it again brings
+back everything stored.
+
 Helpers and fixtures only; the fault and path tests import the fixtures they use.
 """
 
@@ -23,7 +28,6 @@ from pymongo import MongoClient
 
 from tests.helpers import base_environ, unavailable
 
-ROOT = Path(__file__).resolve().parents[2]
 WAIT = 90
 
 
@@ -89,28 +93,33 @@ def private_redis(tmp_path):
     server.stop()
 
 
-def ferretdb_binary() -> str:
-    """The FerretDB that `.ci/build-ferretdb` builds (once; later calls reuse it)."""
-    built = subprocess.run(["bash", str(ROOT / ".ci" / "build-ferretdb")], capture_output=True,
-                           text=True, check=False)
-    if built.returncode != 0:
-        unavailable(f"FerretDB could not be built: {built.stderr[-500:]}")
-    return built.stdout.strip()
-
-
 @pytest.fixture
 def private_ferretdb(tmp_path):
-    binary = ferretdb_binary()
+    binary = os.environ.get("MRVRS_TEST_FERRETDB_BIN")
+    postgres = os.environ.get("MRVRS_TEST_POSTGRES_URL")
+    if not binary or not postgres:
+        unavailable("MRVRS_TEST_FERRETDB_BIN and MRVRS_TEST_POSTGRES_URL are not set "
+                    "(a FerretDB 2 binary and its PostgreSQL with DocumentDB; .ci/run sets both)")
+    if not os.access(binary, os.X_OK):
+        unavailable(f"MRVRS_TEST_FERRETDB_BIN={binary} is not an executable")
     port = free_port()
-    data = tmp_path / "ferretdb"
-    data.mkdir()
-    server = Server("ferretdb", [binary, "--handler=sqlite", f"--sqlite-url=file:{data}/",
-                                 f"--listen-addr=127.0.0.1:{port}", f"--state-dir={data}",
-                                 "--debug-addr=-", "--telemetry=disable", "--log-level=warn"],
+    state = tmp_path / "ferretdb"
+    state.mkdir()
+    server = Server("ferretdb", [binary, f"--postgresql-url={postgres}",
+                                 f"--listen-addr=127.0.0.1:{port}", f"--state-dir={state}",
+                                 "--no-auth", "--debug-addr=-", "--telemetry=disable",
+                                 "--log-level=warn"],
                     port, tmp_path)
     server.uri = f"mongodb://127.0.0.1:{port}/"  # type: ignore[attr-defined]
+    # The PostgreSQL behind it is shared: each test its own database, dropped afterwards.
+    server.db_name = f"mrvrs_outage_{uuid.uuid4().hex[:10]}"  # type: ignore[attr-defined]
     server.start()
     yield server
+    if server.process is None or server.process.poll() is not None:
+        server.start()
+    client: MongoClient = MongoClient(server.uri, serverSelectionTimeoutMS=5000)
+    client.drop_database(server.db_name)
+    client.close()
     server.stop()
 
 
