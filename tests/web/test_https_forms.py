@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.helpers import PASSWORD, TEST_DATA_KEY, csrf_token
+from tests.helpers import PASSWORD, TEST_AUDIT_KEY, TEST_DATA_KEY, csrf_token
 from tests.intake_helpers import MINIMAL, publish_shipped, receipt
 
 SITE = "https://reports.example.org"
@@ -53,7 +53,8 @@ def production_app():
     from config.settings import load_settings
 
     app = create_app(load_settings({"MRVRS_ENV": "production", "MRVRS_SECRET_KEY": "x" * 32,
-                                    "MRVRS_DATA_KEY": TEST_DATA_KEY}))
+                                    "MRVRS_DATA_KEY": TEST_DATA_KEY,
+                                    "MRVRS_AUDIT_KEY": TEST_AUDIT_KEY}))
     publish_shipped(app.extensions["mrvrs"])
     return app
 
