@@ -1,8 +1,9 @@
 """Every write that decides between writers is one atomic single-document operation,
 proven by racing threads on the real server: a guarded `find_one_and_update` (exactly
 one of the reviewers acting on one version wins, and one of the deliveries of an export
-job gets its run), routing (applied once however often it is delivered at once), upserts on a unique `_id` (the duplicate-key table and the
-reference counters lose and double nothing). Each race runs several rounds, each round
+job gets its run), routing (applied once however often it is delivered at once), and
+documents created under a unique `_id` (the duplicate-key table and the reference
+counters lose and double nothing). Each race runs several rounds, each round
 started at once by a barrier: a server that read, changed and wrote back would let two
 writers win in most rounds.
 """
@@ -30,13 +31,6 @@ ROUNDS = 10
 UPSERT_ROUNDS = 30
 WRITERS = 8
 KEY = "pp:" + "d" * 64
-
-
-@pytest.fixture
-def repo(any_db):
-    repository = CaseRepository(any_db)
-    repository.ensure_indexes()
-    return repository
 
 
 @pytest.fixture

@@ -7,18 +7,11 @@ from datetime import UTC, datetime
 import pytest
 from cryptography.fernet import Fernet
 
-from workflows.repository import CaseRepository, new_case_id
+from workflows.repository import new_case_id
 from workflows.resealing import reseal_cases
 from workflows.sealing import Sealer, SealError
 
 OLD, NEW, STRANGER = (Fernet.generate_key().decode() for _ in range(3))
-
-
-@pytest.fixture
-def repo(any_db):
-    repository = CaseRepository(any_db)
-    repository.ensure_indexes()
-    return repository
 
 
 def _case(repo, sealed: str | None, answers: dict | None = None) -> dict:

@@ -22,13 +22,6 @@ OTHER = "pp:" + "c" * 64
 
 
 @pytest.fixture
-def repo(any_db):
-    repository = CaseRepository(any_db)
-    repository.ensure_indexes()
-    return repository
-
-
-@pytest.fixture
 def service(repo):
     config = load_workflow_config(load_settings({}))
     return CaseService(repo, config.graphs, config.rules, b"secret", lambda: NOW)
