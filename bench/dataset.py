@@ -12,7 +12,7 @@ from typing import Any
 
 from pymongo.database import Database
 
-from bench.common import database
+from bench.common import database, mongo_uri
 from bench.generate import generate
 
 SEED = 1
@@ -27,7 +27,7 @@ def prepared(cases: int, uri: str | None = None) -> Database:
     meta = db.bench_meta.find_one({"_id": "generation"}) or {}
     if meta.get("cases") != cases or db.cases.estimated_document_count() != cases:
         db.client.drop_database(db.name)
-        rate = generate(db, cases, SEED)
+        rate = generate(db, cases, SEED, uri=mongo_uri(uri))
         print(f"generated {cases} cases: {rate:.0f} cases/s")
         db.bench_meta.replace_one({"_id": "generation"}, {"_id": "generation", "cases": cases,
                                                           "cases_per_s": rate}, upsert=True)
