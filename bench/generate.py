@@ -8,7 +8,7 @@ the route transition, the stage machine), written in bulk instead of one by one:
 - the cases are planned in filing order in this process (cheap), and built in
   `PROCESSES` worker processes (answers, derived fields, sealing, the stage walk: the
   CPU-bound part), each of which writes its `BATCH` cases with one
-  `insert_many(ordered=False)`, so one worker builds while the other waits on the server;
+  `insert_many(ordered=False)`, so cases are built while a batch is being written;
 - the duplicate-key table (`case_duplicate_keys`) gets what routing puts there, also
   in bulk (`KeyTable`): a key is held until no later case can carry it, so each is
   written once;
@@ -16,7 +16,7 @@ the route transition, the stage machine), written in bulk instead of one by one:
   intake goes on from there;
 - the indexes are made last, by the stores' own `CaseRepository.ensure_indexes`:
   building them over the stored cases is several times faster on FerretDB 2 with
-  DocumentDB than keeping 19 indexes up to date through every insert
+  DocumentDB than keeping every index up to date through every insert
   (BENCHMARKS.md, "Generating data"). The duplicate-key table's one-off backfill is
   settled before the first case is written (nothing to fill), so it does not read
   the cases again.
@@ -43,7 +43,7 @@ from pymongo.errors import BulkWriteError
 from bench.cases import Builder, Plan, Planner, published_forms
 from bench.common import database, mongo_uri
 from workflows.duplicate_index import DuplicateKeyIndex, entry, keys_of
-from workflows.repository import CaseRepository
+from workflows.repository import INDEXES, CaseRepository
 
 #: Cases per `insert_many`, and per task given to a worker process.
 BATCH = 2000
@@ -235,6 +235,25 @@ def _timed(call: Any) -> float:
     return time.perf_counter() - started
 
 
+def bare_rate(db: Database, count: int, sample: list[dict[str, Any]]) -> Timings:
+    """The server alone: `count` copies of `sample` (built cases, new ids) inserted with
+    `insert_many` by one client in batches of `BATCH`, then the same indexes made; in a
+    scratch collection, dropped after. What generation would cost if building were free."""
+    scratch = db["bench_bare_insert"]
+    scratch.drop()
+    timings = Timings(cases=count)
+    started = time.perf_counter()
+    for first in range(0, count, BATCH):
+        batch = [{**sample[n % len(sample)], "_id": f"b_{n:09d}", "reference": f"B-{n:09d}"}
+                 for n in range(first, min(count, first + BATCH))]
+        timings.insert += _timed(lambda b=batch: scratch.insert_many(b, ordered=False))
+    timings.indexes = _timed(lambda: [scratch.create_index(keys, name=name, **options)
+                                      for name, keys, options in INDEXES])
+    timings.total = time.perf_counter() - started
+    scratch.drop()
+    return timings
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, required=True)
@@ -243,11 +262,18 @@ def main() -> None:
     parser.add_argument("--db", default="mrvrs_bench")
     parser.add_argument("--processes", type=int, default=PROCESSES,
                         help="worker processes building cases (0: all in this process)")
+    parser.add_argument("--bare", action="store_true",
+                        help="then insert as many copies of generated cases bare, for the ratio")
     options = parser.parse_args()
     uri = mongo_uri(options.uri)
     timings = generate_timed(database(uri, options.db), options.cases, options.seed, uri=uri,
                              processes=options.processes)
     print(f"generated in {options.db}: {timings.line()}")
+    if options.bare:
+        db = database(uri, options.db)
+        bare = bare_rate(db, options.cases, list(db.cases.find().limit(BATCH)))
+        print(f"bare insert_many of the same documents: {bare.line()}; "
+              f"ratio {timings.cases_per_s() / bare.cases_per_s():.2f}")
 
 
 if __name__ == "__main__":
