@@ -202,7 +202,7 @@ def generate(db: Database, count: int, seed: int, *, uri: str | None = None,
     """Fill `db` with `count` cases; returns cases per second (indexes included).
 
     With `uri` (the server `db` is on), `processes` workers build and write; without
-    it everything runs here (mongomock, tests).
+    it, or for fewer than `2 * BATCH * processes` cases, everything runs here.
     """
     return generate_timed(db, count, seed, uri=uri, processes=processes).cases_per_s()
 
@@ -216,6 +216,8 @@ def generate_timed(db: Database, count: int, seed: int, *, uri: str | None = Non
     started = time.perf_counter()
     planner = Planner(published_forms(db), seed)
     table = KeyTable(repository.duplicate_keys)
+    if count <= 2 * BATCH * processes:
+        processes = 0  # starting workers (a few seconds) would cost more than they save
     for summaries, (build, build_cpu, insert) in written(db, planner.plans(count), uri,
                                                          processes):
         timings.build += build

@@ -107,6 +107,7 @@ def test_same_seed__same_cases_but_for_the_sealing_iv(generated):
 def test_worker_processes__write_the_same_cases_on_the_server(generated, real_db, mongo_uri,
                                                                monkeypatch):
     monkeypatch.setattr(generate, "BATCH", 10)  # several batches, both workers busy
+    assert CASES > 2 * generate.BATCH * 2, "enough cases for the workers to be started"
     generate.generate(real_db, CASES, seed=7, uri=mongo_uri, processes=2)
 
     assert unsealed(real_db) == unsealed(generated)
