@@ -85,11 +85,9 @@ class Timings:
 
     def line(self) -> str:
         return (f"{self.cases} cases in {self.total:.1f} s ({self.cases_per_s():.0f} cases/s): "
-                f"build "
-                f"{self.build:.1f} s ({self.build_cpu:.1f} s of CPU), insert {self.insert:.1f} s "
-                f"(summed over the processes), "
-                f"duplicate keys {self.keys:.1f} s, counters {self.counters:.1f} s, "
-                f"indexes {self.indexes:.1f} s")
+                f"build {self.build:.1f} s ({self.build_cpu:.1f} s of CPU), insert "
+                f"{self.insert:.1f} s (summed over the processes), duplicate keys "
+                f"{self.keys:.1f} s, counters {self.counters:.1f} s, indexes {self.indexes:.1f} s")
 
 
 class KeyTable:
