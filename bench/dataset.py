@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
 from pymongo.database import Database
 
-from bench.common import database
-from bench.generate import generate
+from bench.common import database, mongo_uri
+from bench.generate import generate_timed
 
 SEED = 1
 
@@ -27,10 +28,12 @@ def prepared(cases: int, uri: str | None = None) -> Database:
     meta = db.bench_meta.find_one({"_id": "generation"}) or {}
     if meta.get("cases") != cases or db.cases.estimated_document_count() != cases:
         db.client.drop_database(db.name)
-        rate = generate(db, cases, SEED)
-        print(f"generated {cases} cases: {rate:.0f} cases/s")
-        db.bench_meta.replace_one({"_id": "generation"}, {"_id": "generation", "cases": cases,
-                                                          "cases_per_s": rate}, upsert=True)
+        timings = generate_timed(db, cases, SEED, uri=mongo_uri(uri))
+        print(f"generated {timings.line()}")
+        db.bench_meta.replace_one({"_id": "generation"},
+                                  {"_id": "generation", "cases": cases,
+                                   "cases_per_s": timings.cases_per_s(),
+                                   "seconds": asdict(timings)}, upsert=True)
     return db
 
 

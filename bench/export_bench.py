@@ -51,7 +51,7 @@ def prepared(count: int, uri: str | None) -> Any:
         if db.cases.estimated_document_count() == count:
             return db
         db.client.drop_database(db.name)
-    rate = generate(db, count, SEED)
+    rate = generate(db, count, SEED, uri=uri)
     print(f"generated {count} cases: {rate:.0f} cases/s")
     return db
 

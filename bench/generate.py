@@ -1,218 +1,102 @@
 """Fill a benchmark database with realistic cases, reproducibly and fast.
 
-    python -m bench.generate --cases 10000 --seed 1 [--uri mongodb://…] [--db mrvrs_bench]
+    python -m bench.generate --cases 100000 --seed 1 [--uri mongodb://…] [--db mrvrs_bench]
 
-Cases go through the project's own code: the shipped forms are published with
-`FormStore.publish_shipped`, answers are invented per form and language, and
-`workflows.intake.build_case` derives the case fields (MWC articles, terms,
-dimensions, flags, consent), seals the sensitive answers with `Sealer` and makes
-the duplicate keys. Each case then walks the stage machine (`apply_transition`
-with the country's graph: route, request/provide info, verify, reject, mark as
-duplicate, follow-ups, close) so stages, events, deadlines and follow-ups agree.
-About 4% of cases are about a person already reported (same name and passport),
-so duplicate keys and possible duplicates occur as in real intake.
+The cases are those intake and routing store (`bench.cases`: intake's `build_case`,
+the route transition, the stage machine), written in bulk instead of one by one:
 
-Documents are written with `insert_many` in batches: one round trip per batch is
-what makes a million cases practical on FerretDB. The routed cases are put in the
-duplicate-key table (`case_duplicate_keys`) as routing puts them, also with
-`insert_many` (`KeyTable`): a key is held until no later case can carry it, so each
-is written once, and no update has to find a stored key (on FerretDB with SQLite even
-a read by `_id` scans the table). Indexes are made first, by the
-stores' own `ensure_indexes`, so the figures include their upkeep as the app's
-writes do. Fernet tokens carry a random IV, so sealed bytes differ between runs;
-everything else is the same for the same seed.
+- the cases are planned in filing order in this process (cheap), and built in
+  `PROCESSES` worker processes (answers, derived fields, sealing, the stage walk: the
+  CPU-bound part), each of which writes its `BATCH` cases with one
+  `insert_many(ordered=False)`, so cases are built while a batch is being written;
+- the duplicate-key table (`case_duplicate_keys`) gets what routing puts there, also
+  in bulk (`KeyTable`): a key is held until no later case can carry it, so each is
+  written once;
+- the reference counters are set once, at the end, to where the data ends, so real
+  intake goes on from there;
+- the indexes are made last, by the stores' own `CaseRepository.ensure_indexes`:
+  building them over the stored cases is several times faster on FerretDB 2 with
+  DocumentDB than keeping every index up to date through every insert
+  (BENCHMARKS.md, "Generating data"). The duplicate-key table's one-off backfill is
+  settled before the first case is written (nothing to fill), so it does not read
+  the cases again.
+
+Without `--uri` (and in tests, on mongomock) the cases are built and written in this
+process; the documents are the same either way.
 """
 
 from __future__ import annotations
 
 import argparse
-import random
 import time
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import islice
+from multiprocessing import get_context
 from typing import Any
 
 from pymongo.database import Database
+from pymongo.errors import BulkWriteError
 
-from bench.answers import EMPLOYERS, NAMES, answers_for
-from bench.common import DATA_KEY, database, identity_secret
-from config.settings import load_settings
-from forms.store import FormStore
-from workflows.deadlines import deadline_fields
+from bench.cases import Builder, Plan, Planner, published_forms
+from bench.common import database, mongo_uri
 from workflows.duplicate_index import DuplicateKeyIndex, entry, keys_of
-from workflows.intake import FormRecord, build_case
-from workflows.repository import CaseRepository
-from workflows.routing import decide_route
-from workflows.sealing import Sealer
-from workflows.search_terms import search_terms
-from workflows.stages import apply_transition
-from workflows.tracking import code_hash
-from workflows.workflow_config import load_workflow_config
+from workflows.repository import INDEXES, CaseRepository
 
-BATCH = 500
-START = datetime(2023, 1, 1, tzinfo=UTC)
-SPAN_DAYS = 1400
-#: People the generator may report again (`Generator.person`), and how many cases a
-#: key is held before it is written: more than those people's cases.
-KNOWN_PEOPLE = 2000
+#: Cases per `insert_many`, and per task given to a worker process.
+BATCH = 2000
+#: Worker processes building cases when writing to a server.
+PROCESSES = 2
+#: How many cases a key is held before it is written: more than the cases of the
+#: people the planner may report again (`bench.cases.KNOWN_PEOPLE`).
 HOLD_CASES = 3000
-SYSTEM = {"id": "system", "roles": ["system"]}
-REVIEWER = {"id": "u_bench_reviewer", "roles": ["reviewer"]}
-OUTCOMES = ("resolved", "referred", "unresolved", "withdrawn")
+#: What the duplicate-key table needs of a written case (routing's `entry` and keys).
+SUMMARY_FIELDS = ("_id", "reference", "created_at", "stage", "duplicate_keys")
 
 
 class Generator:
-    """Everything loaded once: forms, the stage graphs, the routing rules, the sealer."""
+    """Plans and builds cases one at a time, in this process (used by bench_routing)."""
 
     def __init__(self, db: Database, seed: int) -> None:
-        store = FormStore(db)
-        store.publish_shipped(actor="system")
-        self.forms = []
-        for latest in sorted(store.list_latest(), key=lambda r: r["form_id"]):
-            definition = store.definition(latest["form_id"], latest["version"])
-            if definition.country:
-                record = FormRecord(latest["form_id"], latest["version"], latest["hash"])
-                self.forms.append((definition, record))
-        config = load_workflow_config(load_settings({}))
-        self.graphs, self.rules = config.graphs, config.rules
-        self.sealer, self.secret = Sealer(DATA_KEY), identity_secret()
-        self.rng = random.Random(seed)
-        self.sequences: dict[str, int] = {}
-        self.people: list[dict[str, str]] = []
-
-    def person(self) -> dict[str, str]:
-        """A new person, or (4%) one already reported: a duplicate to be found."""
-        rng = self.rng
-        if self.people and rng.random() < 0.04:
-            return rng.choice(self.people)
-        person = {"name": f"{rng.choice(NAMES)} {rng.randint(1, 99999)}",
-                  "passport": f"{rng.choice('ABCNPK')}{rng.randint(1000000, 9999999)}",
-                  "employer": rng.choice(EMPLOYERS)}
-        self.people.append(person)
-        del self.people[:-KNOWN_PEOPLE]
-        return person
+        forms = published_forms(db)
+        self.planner, self.builder = Planner(forms, seed), Builder(forms)
 
     def case(self, now: datetime, *, stage_walk: bool = True) -> dict[str, Any]:
-        rng = self.rng
-        definition, record = rng.choice(self.forms)
-        language = rng.choice(definition.languages)
-        person = self.person()
-        answers = answers_for(definition, language, rng, person)
-        case = build_case(definition=definition, form_record=record, answers=answers,
-                          language=language, reporter=self.reporter(), sealer=self.sealer,
-                          identity_secret=self.secret, now=now,
-                          case_id=f"c_{rng.getrandbits(96):024x}",
-                          reference=self.reference(definition.country, now.year),
-                          tracking_hash=code_hash(f"{rng.getrandbits(64):016X}"),
-                          attachments=[])
-        earlier = person.setdefault("reference", case["reference"])
-        if earlier != case["reference"]:
-            case["possible_duplicates"] = [earlier]
-        return self.walk(case, now) if stage_walk else case
+        return self.builder.build(self.planner.plan(now), stage_walk)
 
-    def reporter(self) -> dict[str, Any]:
-        roll = self.rng.random()
-        if roll < 0.6:
-            return {}
-        return {"user_id": f"u_bench_{self.rng.randint(1, 200):03d}",
-                "org_id": f"o_bench_{self.rng.randint(1, 20):02d}" if roll < 0.9 else None}
 
-    def reference(self, country: str, year: int) -> str:
-        key = f"{country}-{year}"
-        self.sequences[key] = self.sequences.get(key, 0) + 1
-        return f"{key}-{self.sequences[key]:06d}"
+@dataclass
+class Timings:
+    """Where the generation's time went, in seconds (build and insert summed over workers)."""
 
-    def walk(self, case: dict[str, Any], filed: datetime) -> dict[str, Any]:
-        """Route the case as the worker does, then take it some way along the stages."""
-        graph = self.graphs.get(case["country"]) or self.graphs[None]
-        decision = decide_route(case, self.rules)
-        at = filed + timedelta(minutes=self.rng.randint(1, 30))
-        self.step(case, graph, "route", SYSTEM, {}, at)
-        duplicates = case["possible_duplicates"]
-        case.update(team=decision.team, priority=decision.priority,
-                    possible_duplicates=duplicates,
-                    caseworker_gender=decision.caseworker_gender,
-                    search_terms=search_terms(case), routing={"requested_at": None,
-                                                              "routed_at": at})
-        for name, data in self.path(case):
-            at += timedelta(days=self.rng.randint(1, 20))
-            if name == "close":
-                self.finish_follow_ups(case, at)
-            self.step(case, graph, name, REVIEWER, data, at)
-            if name == "start_follow_up":
-                self.add_follow_up(case, at)
-        if case["stage"] not in ("submitted", "closed", "rejected", "duplicate"):
-            case["assignee"] = REVIEWER["id"] if self.rng.random() < 0.5 else None
-        return case
+    build: float = 0.0
+    build_cpu: float = 0.0
+    insert: float = 0.0
+    keys: float = 0.0
+    counters: float = 0.0
+    indexes: float = 0.0
+    total: float = 0.0
+    cases: int = 0
 
-    def path(self, case: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-        """Which transitions this case has been through (stage mix of a working network)."""
-        roll = self.rng.random()
-        info = [("request_info", {"note": "Please send the contract."}),
-                ("provide_info", {"note": "Contract attached."})] if roll < 0.3 else []
-        if roll < 0.25:
-            return []                                           # still in review
-        if roll < 0.32:
-            return info[:1]                                     # waiting for information
-        if roll < 0.40:
-            return [*info, ("reject", {"reason": "Outside the network's mandate."})]
-        if case["possible_duplicates"] and roll < 0.7:
-            return [("mark_duplicate", {"duplicate_of": case["possible_duplicates"][0]})]
-        verified = [*info, ("verify", {})]
-        if roll < 0.55:
-            return verified
-        if roll < 0.75:
-            return [*verified, ("start_follow_up", {})]
-        outcome = self.rng.choice(OUTCOMES)
-        return [*verified, ("start_follow_up", {}), ("close", {"outcome": outcome})]
+    def cases_per_s(self) -> float:
+        return self.cases / self.total if self.total else 0.0
 
-    def step(self, case: dict[str, Any], graph: Any, name: str, actor: dict[str, Any],
-             data: dict[str, Any], at: datetime) -> None:
-        result = apply_transition(case, name, actor, data, at, graph)
-        case.update(result.changes)
-        case.update(deadline_fields(result.changes["deadlines"]))
-        case["events"].append(result.event)
-        case["version"] += 1
-
-    def add_follow_up(self, case: dict[str, Any], at: datetime) -> None:
-        due = at + timedelta(days=30)
-        case["follow_ups"].append({
-            "id": f"f_{self.rng.getrandbits(64):016x}", "type": "legal_aid_referral",
-            "responsible_org": "Harbour Workers Aid", "due": due.date().isoformat(),
-            "due_at": due, "status": "planned", "result": "", "created_at": at,
-            "created_by": REVIEWER["id"], "updated_at": at, "updated_by": REVIEWER["id"]})
-        case["follow_up_due_at"] = due
-
-    def finish_follow_ups(self, case: dict[str, Any], at: datetime) -> None:
-        for action in case["follow_ups"]:
-            action.update(status="done", result="Done.", updated_at=at)
-        case["follow_up_due_at"] = None
-
-    def batches(self, count: int, **options: Any) -> Iterator[list[dict[str, Any]]]:
-        """Cases in filing order, evenly over `SPAN_DAYS`, `BATCH` at a time."""
-        step = timedelta(days=SPAN_DAYS) / max(count, 1)
-        batch: list[dict[str, Any]] = []
-        for i in range(count):
-            batch.append(self.case(START + step * i, **options))
-            if len(batch) == BATCH:
-                yield batch
-                batch = []
-        if batch:
-            yield batch
-
-    def save_sequences(self, db: Database) -> None:
-        """Leave the reference counters where the data ends, so real intake goes on."""
-        for key, seq in self.sequences.items():
-            db.case_counters.update_one({"_id": key}, {"$max": {"seq": seq}}, upsert=True)
+    def line(self) -> str:
+        return (f"{self.cases} cases in {self.total:.1f} s ({self.cases_per_s():.0f} cases/s): "
+                f"build {self.build:.1f} s ({self.build_cpu:.1f} s of CPU), insert "
+                f"{self.insert:.1f} s (summed over the processes), duplicate keys "
+                f"{self.keys:.1f} s, counters {self.counters:.1f} s, indexes {self.indexes:.1f} s")
 
 
 class KeyTable:
     """The duplicate-key table of the generated routed cases, written in bulk.
 
     A key's entries are held until `HOLD_CASES` cases have passed without it (a person
-    is reported again only while among the last `KNOWN_PEOPLE`), then written with the
-    other ready keys in one `insert_many` (`DuplicateKeyIndex.add_entries`); a key
-    stored already, by chance or by an earlier run, is merged under its claim.
+    is reported again only while among the planner's last `KNOWN_PEOPLE`), then written
+    with the other ready keys in one `insert_many` (`DuplicateKeyIndex.add_entries`); a
+    key stored already, by chance or by an earlier run, is merged under its claim.
     """
 
     def __init__(self, index: DuplicateKeyIndex) -> None:
@@ -220,7 +104,7 @@ class KeyTable:
         self.seen = 0
         self.held: dict[str, tuple[int, list[dict[str, Any]]]] = {}
 
-    def add(self, cases: list[dict[str, Any]]) -> None:
+    def add(self, cases: Iterable[dict[str, Any]]) -> None:
         for case in cases:
             self.seen += 1
             item = entry(case)
@@ -238,19 +122,136 @@ class KeyTable:
             del self.held[key]
 
 
-def generate(db: Database, count: int, seed: int) -> float:
-    """Fill `db` with `count` cases; returns cases per second."""
+def chunks(plans: Iterable[Plan], size: int) -> Iterator[list[Plan]]:
+    iterator = iter(plans)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+Written = tuple[list[dict[str, Any]], tuple[float, float, float]]
+
+
+def write_batch(db: Database, builder: Builder, plans: list[Plan]) -> Written:
+    """Build and insert one batch: what the key table needs of its cases, and the
+    seconds spent building (elapsed, CPU) and inserting."""
+    started, cpu = time.perf_counter(), time.process_time()
+    cases = [builder.build(plan) for plan in plans]
+    built, cpu = time.perf_counter(), time.process_time() - cpu
+    db.cases.insert_many(cases, ordered=False)
+    summaries = [{name: case[name] for name in SUMMARY_FIELDS} for case in cases]
+    return summaries, (built - started, cpu, time.perf_counter() - built)
+
+
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(uri: str, db_name: str) -> None:
+    db = database(uri, db_name)
+    _WORKER.update(db=db, builder=Builder(published_forms(db, publish=False)))
+
+
+def _worker_batch(plans: list[Plan]) -> Written:
+    return write_batch(_WORKER["db"], _WORKER["builder"], plans)
+
+
+def written(db: Database, plans: Iterable[Plan], uri: str | None,
+            processes: int) -> Iterator[Written]:
+    """Write the planned cases batch by batch; yields each batch's result in plan order.
+
+    With a `uri` and `processes`, workers (spawned: no client is shared across a fork)
+    build and insert; at most two batches per worker are planned ahead.
+    """
+    batches = chunks(plans, BATCH)
+    if not uri or processes < 1:
+        builder = Builder(published_forms(db, publish=False))
+        yield from (write_batch(db, builder, batch) for batch in batches)
+        return
+    with ProcessPoolExecutor(processes, mp_context=get_context("spawn"),
+                             initializer=_start_worker, initargs=(uri, db.name)) as pool:
+        pending: list[Future] = [pool.submit(_worker_batch, batch)
+                                 for batch in islice(batches, 2 * processes)]
+        while pending:
+            result = pending.pop(0).result()
+            pending.extend(pool.submit(_worker_batch, batch) for batch in islice(batches, 1))
+            yield result
+
+
+def save_counters(db: Database, sequences: dict[str, int]) -> None:
+    """Leave the reference counters where the data ends, so real intake goes on.
+
+    New counters in one `insert_many`; a counter stored already (a database generated
+    into again) is raised with `$max`, never lowered.
+    """
+    documents = [{"_id": key, "seq": seq} for key, seq in sorted(sequences.items())]
+    if not documents:
+        return
+    try:
+        db.case_counters.insert_many(documents, ordered=False)
+    except BulkWriteError as exc:
+        for error in exc.details.get("writeErrors") or []:
+            if error.get("code") != 11000:
+                raise
+            stored = documents[error["index"]]
+            db.case_counters.update_one({"_id": stored["_id"]}, {"$max": {"seq": stored["seq"]}})
+
+
+def generate(db: Database, count: int, seed: int, *, uri: str | None = None,
+             processes: int = PROCESSES) -> float:
+    """Fill `db` with `count` cases; returns cases per second (indexes included).
+
+    With `uri` (the server `db` is on), `processes` workers build and write; without
+    it, or for fewer than `2 * BATCH * processes` cases, everything runs here.
+    """
+    return generate_timed(db, count, seed, uri=uri, processes=processes).cases_per_s()
+
+
+def generate_timed(db: Database, count: int, seed: int, *, uri: str | None = None,
+                   processes: int = PROCESSES) -> Timings:
+    """`generate`, returning where the time went."""
     repository = CaseRepository(db)
-    repository.ensure_indexes()
-    generator = Generator(db, seed)
+    repository.duplicate_keys.ensure_backfilled(db.cases)
+    timings = Timings(cases=count)
     started = time.perf_counter()
+    planner = Planner(published_forms(db), seed)
     table = KeyTable(repository.duplicate_keys)
-    for batch in generator.batches(count):
-        db.cases.insert_many(batch, ordered=False)
-        table.add(batch)
-    table.flush()
-    generator.save_sequences(db)
-    return count / (time.perf_counter() - started)
+    if count <= 2 * BATCH * processes:
+        processes = 0  # starting workers (a few seconds) would cost more than they save
+    for summaries, (build, build_cpu, insert) in written(db, planner.plans(count), uri,
+                                                         processes):
+        timings.build += build
+        timings.build_cpu += build_cpu
+        timings.insert += insert
+        timings.keys += _timed(lambda s=summaries: table.add(s))
+    timings.keys += _timed(table.flush)
+    timings.counters = _timed(lambda: save_counters(db, planner.sequences))
+    timings.indexes = _timed(repository.ensure_indexes)
+    timings.total = time.perf_counter() - started
+    return timings
+
+
+def _timed(call: Any) -> float:
+    started = time.perf_counter()
+    call()
+    return time.perf_counter() - started
+
+
+def bare_rate(db: Database, count: int, sample: list[dict[str, Any]]) -> Timings:
+    """The server alone: `count` copies of `sample` (built cases, new ids) inserted with
+    `insert_many` by one client in batches of `BATCH`, then the same indexes made; in a
+    scratch collection, dropped after. What generation would cost if building were free."""
+    scratch = db["bench_bare_insert"]
+    scratch.drop()
+    timings = Timings(cases=count)
+    started = time.perf_counter()
+    for first in range(0, count, BATCH):
+        batch = [{**sample[n % len(sample)], "_id": f"b_{n:09d}", "reference": f"B-{n:09d}"}
+                 for n in range(first, min(count, first + BATCH))]
+        timings.insert += _timed(lambda b=batch: scratch.insert_many(b, ordered=False))
+    timings.indexes = _timed(lambda: [scratch.create_index(keys, name=name, **options)
+                                      for name, keys, options in INDEXES])
+    timings.total = time.perf_counter() - started
+    scratch.drop()
+    return timings
 
 
 def main() -> None:
@@ -259,9 +260,20 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--uri", default=None)
     parser.add_argument("--db", default="mrvrs_bench")
+    parser.add_argument("--processes", type=int, default=PROCESSES,
+                        help="worker processes building cases (0: all in this process)")
+    parser.add_argument("--bare", action="store_true",
+                        help="then insert as many copies of generated cases bare, for the ratio")
     options = parser.parse_args()
-    rate = generate(database(options.uri, options.db), options.cases, options.seed)
-    print(f"generated {options.cases} cases in {options.db}: {rate:.0f} cases/s")
+    uri = mongo_uri(options.uri)
+    timings = generate_timed(database(uri, options.db), options.cases, options.seed, uri=uri,
+                             processes=options.processes)
+    print(f"generated in {options.db}: {timings.line()}")
+    if options.bare:
+        db = database(uri, options.db)
+        bare = bare_rate(db, options.cases, list(db.cases.find().limit(BATCH)))
+        print(f"bare insert_many of the same documents: {bare.line()}; "
+              f"ratio {timings.cases_per_s() / bare.cases_per_s():.2f}")
 
 
 if __name__ == "__main__":
