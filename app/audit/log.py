@@ -133,7 +133,8 @@ class AuditLog:
         again."""
         error: WriteError | None = None
         for pause in _STORE_RETRIES:
-            time.sleep(random.uniform(pause / 2, pause))
+            if pause:
+                time.sleep(random.uniform(pause / 2, pause))
             if look_first:
                 stored = self.collection.find_one({"seq": event["seq"]}, {"hash": 1})
                 if stored is not None:
