@@ -64,7 +64,7 @@ def run(db: Any, cases: int) -> None:
         bare_peak = traced(lambda: bare(db, path))
         for fmt in FORMATS:
             result: dict[str, int] = {}
-            seconds = timed(lambda fmt=fmt: result.update(export(db, fmt, path)))
+            seconds = timed(lambda fmt=fmt, result=result: result.update(export(db, fmt, path)))
             bare_seconds.append(timed(lambda: bare(db, path)))
             bare_rate = written["n"] / statistics.fmean(bare_seconds[-2:])
             peak = traced(lambda fmt=fmt: export(db, fmt, path))

@@ -28,10 +28,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NamedTuple
 
+from app.stores import TokenStore, UserStore
 from bench.answers import EMPLOYERS, answers_for
 from bench.common import app_env, percentiles, report, row
 from bench.dataset import run_standalone
-from app.stores import TokenStore, UserStore
 from forms.store import FormStore
 
 PORT = int(os.environ.get("MRVRS_BENCH_HTTP_PORT", "8391"))  # ours; bare on the next port

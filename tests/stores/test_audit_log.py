@@ -1,5 +1,6 @@
 """The audit log on both stores: the keyed chain, anchors, tampering found, concurrent writers."""
 
+import itertools
 import threading
 from collections import Counter
 
@@ -178,7 +179,7 @@ def test_chain__writers_taking_turns_each_find_the_other_s_event(log, any_db):
     log.record("thing.happened", actor="u_1", n=6)  # twice in a row: its guess holds
     events = list(any_db.audit_events.find({}).sort("seq"))
     assert [e["details"]["n"] for e in events] == list(range(7))
-    assert all(b["prev_hash"] == a["hash"] for a, b in zip(events, events[1:], strict=False))
+    assert all(b["prev_hash"] == a["hash"] for a, b in itertools.pairwise(events))
     assert log.verify().intact and log.verify().checked == 7
 
 

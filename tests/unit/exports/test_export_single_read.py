@@ -131,7 +131,12 @@ def test_sealed_answers__opened_only_for_the_cases_kept() -> None:
     opener = Opener(documents)
     asked: list[str] = []
     real_open = opener.open
-    opener.open = lambda token: asked.append(token) or real_open(token)  # type: ignore[method-assign]
+
+    def counted(token: str | None) -> dict[str, Any]:
+        asked.append(token)
+        return real_open(token)
+
+    opener.open = counted  # type: ignore[method-assign]
     result = run_export(Repo(documents), Forms(), opener, COORDINATOR,
                         ExportRequest(fmt="jsonl", level="pseudonymised"), io.BytesIO(),
                         full_roles=("coordinator",))
