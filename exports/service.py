@@ -11,10 +11,11 @@ same order:
    the cases are read (a case on no form is in no export): the cases are read
    once, on a thread of their own a bounded distance ahead (`read_ahead`), not
    grouped first and read again, which on FerretDB cost a second full read;
-4. sensitive answers are opened in memory only for `full` (shown) and
-   `pseudonymised` (needed to mask the removed values inside the narrative);
-   never for `aggregate`, which reads indicator tables only;
-5. cases without consent to the export's purpose are left out and counted;
+4. cases without consent to the export's purpose are left out and counted;
+5. sensitive answers are opened in memory only for `full` (shown) and
+   `pseudonymised` (needed to mask the removed values inside the narrative),
+   and only for the cases kept: never for those left out, nor for `aggregate`,
+   which reads indicator tables only;
 6. rows are redacted one case at a time and spooled (`CaseSpool`: memory up to a
    limit, then an unnamed temporary file) until the last case has shown every
    form, then written: memory stays flat.
@@ -157,9 +158,9 @@ def run_export(repo: CaseSource, forms: FormSource, sealer: Opener,
     common = build_layout({}, request.lang, level)  # what rows share whatever the forms
     cursor = read_ahead(repo.matching(match))
     try:
-        cases = _reported(opened(found.note(cursor), sealer), progress, total)
+        cases = _reported(found.note(cursor), progress, total)
         with CaseSpool() as spool:
-            for case in keep(cases):
+            for case in opened(keep(cases), sealer):
                 plan = found.plan_for(case)
                 shown = redactor.redact(case, plan.definition)
                 spool.add(case_cells(shown, plan, common), countable_articles(shown, common))

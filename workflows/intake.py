@@ -223,6 +223,8 @@ def _store(case: dict[str, Any], checked: list, repo: CaseRepository,
     except Exception:
         _discard(attachments_store, case_id)
         raise
+    if not case["attachments"]:
+        return  # nothing pending: most submissions, spared a write
     try:
         attachments_store.mark_attached(case_id)
     except Exception:  # the case is stored; the sweep marks its files later

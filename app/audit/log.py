@@ -9,6 +9,11 @@ the head after: on PostgreSQL-backed servers two such inserts of one seq can
 deadlock, the insert fails with an error that is not a duplicate key, and the event
 was lost.)
 
+A writer first tries the head as it left it after its own last event, without
+reading it: the guarded update fails when anyone wrote since, and the writer then
+reads the head and tries again. A process that is the only writer, or writes most
+events, saves a round trip per event; a guess that fails costs one.
+
 A writer that stops between moving the head and inserting leaves its event in the
 head; the next writer waits for it, stores it after a second and goes on, so the log
 has no gap. While an event waits in the head, `verify` counts it as being written,
@@ -63,6 +68,9 @@ class AuditLog:
         self.collection = db.audit_events
         self.heads = db.audit_head
         self.keys = keys
+        #: The head as this writer left it: when no one wrote since, the next event is
+        #: appended without reading the head first (one round trip fewer).
+        self._last: _Head | None = None
 
     def ensure_indexes(self) -> None:
         self.collection.create_index([("seq", ASCENDING)], unique=True, name="seq_unique")
@@ -72,8 +80,10 @@ class AuditLog:
                **details: Any) -> dict:
         """Append one event after the head."""
         deadline = time.monotonic() + _APPEND_SECONDS
+        head = self._last  # a guess: the guarded update below checks it
         while time.monotonic() < deadline:
-            head = self._settled_head(deadline)
+            if head is None:
+                head = self._settled_head(deadline)
             event = self.keys.seal({"seq": head.seq + 1, "at": _timestamp(), "action": action,
                                     "actor": actor, "target": target, "details": details,
                                     "prev_hash": head.hash})
@@ -81,7 +91,9 @@ class AuditLog:
                 {"_id": _HEAD_ID, "seq": head.seq, "hash": head.hash, "event": {"$exists": False}},
                 {"$set": {"seq": event["seq"], "hash": event["hash"], "event": dict(event)}})
             if claimed is not None and self._finish(event):
+                self._last = _Head(event["seq"], event["hash"])
                 return event
+            head = None
         raise RuntimeError("could not append to the audit log: too many concurrent writers")
 
     def _settled_head(self, deadline: float) -> _Head:
@@ -133,7 +145,8 @@ class AuditLog:
         again."""
         error: WriteError | None = None
         for pause in _STORE_RETRIES:
-            time.sleep(random.uniform(pause / 2, pause))
+            if pause:
+                time.sleep(random.uniform(pause / 2, pause))
             if look_first:
                 stored = self.collection.find_one({"seq": event["seq"]}, {"hash": 1})
                 if stored is not None:

@@ -136,6 +136,20 @@ def test_tokens__resolve_revoke(any_db):
     assert tokens.resolve(token) is None
 
 
+def test_tokens__last_use_recorded_to_the_minute_without_a_write_per_request(any_db):
+    tokens = TokenStore(any_db)
+    record, token = tokens.create("u_1", "sync")
+    tokens.resolve(token)
+    first = any_db.api_tokens.find_one({"_id": record["_id"]})["last_used_at"]
+    assert first is not None
+    tokens.resolve(token)  # within the minute: the recorded use stands
+    assert any_db.api_tokens.find_one({"_id": record["_id"]})["last_used_at"] == first
+    stale = first - TokenStore.LAST_USED_STEP
+    any_db.api_tokens.update_one({"_id": record["_id"]}, {"$set": {"last_used_at": stale}})
+    tokens.resolve(token)
+    assert any_db.api_tokens.find_one({"_id": record["_id"]})["last_used_at"] >= first
+
+
 def test_user__password_change_and_deactivation_revoke_every_token(any_db):
     users = UserStore(any_db)
     user = users.create("t@example.org", "long enough pw", ["member"])

@@ -1,5 +1,6 @@
 """The audit log on both stores: the keyed chain, anchors, tampering found, concurrent writers."""
 
+import itertools
 import threading
 from collections import Counter
 
@@ -167,6 +168,19 @@ def test_chain__holds_over_many_records(log):
     report = log.verify()
     assert report.intact and report.checked == 60 and report.last_seq == 60
     assert [e["seq"] for e in log.recent(3)] == [60, 59, 58]
+
+
+def test_chain__writers_taking_turns_each_find_the_other_s_event(log, any_db):
+    """Each writer first tries the head as it left it; the other's event in between
+    makes that try fail, and the event goes after the other's, not beside it."""
+    other = AuditLog(any_db, KEYS)
+    for i in range(6):
+        (log if i % 2 else other).record("thing.happened", actor=f"u_{i % 2}", n=i)
+    log.record("thing.happened", actor="u_1", n=6)  # twice in a row: its guess holds
+    events = list(any_db.audit_events.find({}).sort("seq"))
+    assert [e["details"]["n"] for e in events] == list(range(7))
+    assert all(b["prev_hash"] == a["hash"] for a, b in itertools.pairwise(events))
+    assert log.verify().intact and log.verify().checked == 7
 
 
 def test_chain__removed_last_event_found_once_the_next_is_written(log, any_db):

@@ -126,6 +126,26 @@ def test_one_read__same_file_as_two_reads(fmt: str, level: str,
     assert result.rows["cases"] == 10 and seen[-1] == (11, 12)
 
 
+def test_sealed_answers__opened_only_for_the_cases_kept() -> None:
+    documents = cases()
+    opener = Opener(documents)
+    asked: list[str] = []
+    real_open = opener.open
+
+    def counted(token: str | None) -> dict[str, Any]:
+        asked.append(token)
+        return real_open(token)
+
+    opener.open = counted  # type: ignore[method-assign]
+    result = run_export(Repo(documents), Forms(), opener, COORDINATOR,
+                        ExportRequest(fmt="jsonl", level="pseudonymised"), io.BytesIO(),
+                        full_roles=("coordinator",))
+    declined = [c["sensitive"] for c in documents
+                if (c.get("consent") or {}).get("statistics") is False]
+    assert result.consent.declined == 1 and declined
+    assert len(asked) == result.rows["cases"] and not set(declined) & set(asked)
+
+
 def test_spool__rows_come_back_in_order_from_disk() -> None:
     layout = build_layout({("my-intake", 1): shipped("my-intake")}, "en", "pseudonymised")
     with CaseSpool(limit=256, batch=3) as spool:
