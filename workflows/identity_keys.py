@@ -66,7 +66,11 @@ def normalise_identity(text: str) -> str:
     """
     kept: list[str] = []
     base_script = ""
-    for char in unicodedata.normalize("NFKD", text.casefold()):
+    # Decomposed before and after case-folding: some compatibility characters fold only
+    # once decomposed (U+037A gives U+0345, which folds to "ι"), so one pass would not
+    # give what a second pass over its own result gives.
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+    for char in folded:
         category = unicodedata.category(char)
         if category == "Mn":
             if not base_script.startswith(_ACCENTED_SCRIPTS):
