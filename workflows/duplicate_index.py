@@ -1,10 +1,12 @@
 """The duplicate-key table: which cases carry each duplicate key, read by `_id` only.
 
 Routing looks for earlier cases about the same person (`CaseService.possible_duplicates`).
-A query on the cases' `duplicate_keys` field is an index lookup on MongoDB, but FerretDB
-1.24 pushes down nothing but a single `_id` equality: for any other filter it reads and
-decodes every case (about 1.3 ms per case here), so that one query made routing a full
-collection read. Here every keyed hash has one small document, found by `_id`:
+A query on the cases' `duplicate_keys` field is an index lookup on MongoDB and on
+FerretDB 2; this table was made when the integration server was FerretDB 1.24, which
+pushed down nothing but a single `_id` equality and so read and decoded every case for
+that query. Whether the table still earns its writes against the indexed query on the
+servers supported now is not yet measured. Here every keyed hash has one small
+document, found by `_id`:
 
     {_id: "pp:<hex>", cases: [{id, reference, created_at}, ...]}
 
@@ -25,7 +27,8 @@ Every write is one atomic single-document operation, so writers in several proce
 need no lock: a new key is one `insert_one` (the unique `_id` lets one writer create it;
 the others get `DuplicateKeyError`), a stored key is added to with `$addToSet`, and a
 case is taken out with a `$pull`. No upsert: on FerretDB 2 two upserts that both create
-one new document can both apply as if alone, and one's entries are lost. Keeping a key to its newest `KEPT_PER_KEY` is a write guarded
+one new document can both apply as if alone, and one's entries are lost. Keeping a key
+to its newest `KEPT_PER_KEY` is a write guarded
 on the list as it was read: if another writer changed it meanwhile, the guard misses
 and the next registration of that key trims it.
 """
