@@ -28,9 +28,9 @@ need no lock: a new key is one `insert_one` (the unique `_id` lets one writer cr
 the others get `DuplicateKeyError`), a stored key is added to with `$addToSet`, and a
 case is taken out with a `$pull`. No upsert: on FerretDB 2 two upserts that both create
 one new document can both apply as if alone, and one's entries are lost. Keeping a key
-to its newest `KEPT_PER_KEY` is a write guarded
-on the list as it was read: if another writer changed it meanwhile, the guard misses
-and the next registration of that key trims it.
+to its newest `KEPT_PER_KEY` is a write guarded on the list as it was read: if another
+writer changed it meanwhile, the guard misses and the next registration of that key
+trims it.
 """
 
 from __future__ import annotations
