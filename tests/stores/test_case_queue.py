@@ -144,3 +144,24 @@ def test_rows__never_carry_sealed_answers_or_keys(env):
          tracking_hash="h")
     row = list_cases(repo, COORDINATOR, "all", {}, None, 10).items[0]
     assert not {"sensitive", "duplicate_keys", "tracking_hash", "answers", "events"} & set(row)
+
+
+@pytest.mark.parametrize("actor, queue", [(COORDINATOR, "all"), (REVIEWER, "team"),
+                                          (REVIEWER, "unassigned"), (MEMBER, "all")])
+def test_paging__cases_in_and_beyond_every_filing_window__each_once_in_order(env, actor, queue):
+    """A page is looked for in widening filing windows; none may skip or repeat a case."""
+    repo, service, clock = env
+    ages = [timedelta(hours=2), timedelta(days=2), timedelta(days=3), timedelta(days=40),
+            timedelta(days=41), timedelta(days=900), timedelta(days=3000),
+            timedelta(days=3000), timedelta(days=9000)]
+    for n, age in enumerate(ages, start=1):
+        file(repo, service, clock, n, created_at=NOW - age)
+    seen, after = [], None
+    while True:
+        page = list_cases(repo, actor, queue, {}, after, 2, now=NOW)
+        seen += refs(page)
+        if page.next_after is None:
+            break
+        after = page.next_after
+    newest_first = sorted(range(1, len(ages) + 1), key=lambda n: (ages[n - 1], -n))
+    assert seen == [f"MY-2026-{n:06d}" for n in newest_first]
