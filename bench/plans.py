@@ -27,7 +27,8 @@ import bson
 BSONHEX = re.compile(r"'BSONHEX([0-9a-fA-F]+)'::documentdb_core\.bson")
 OPERATOR = re.compile(r"document OPERATOR\(documentdb_api_catalog\.(@[^)]*)\)")
 INDEX_NODES = ("Index Scan", "Index Only Scan", "Bitmap Index Scan")
-LOWER_BOUNDS = ("@>=", "@>")
+#: DocumentDB operators that close a range from below ("@<>" is a range with both ends).
+LOWER_BOUNDS = ("@>=", "@>", "@<>")
 
 
 @dataclass
