@@ -86,6 +86,9 @@ def list_cases(repo: Any, actor: Mapping[str, Any], queue: str, filters: Mapping
         start = _cursor_value(after)
         clauses.append(_after_clause(key, direction, after))
     clauses = [c for c in clauses if c]
+    until = filters.get("date_to")
+    if start and until not in (None, ""):  # nothing newer can match: look back from there
+        start = min(start, _date("date_to", until) + timedelta(days=1))
     windows = [start - width for width in WINDOWS] if direction < 0 and start else []
     for since in windows:
         rows = _page(repo, [*clauses, {key: {"$gte": since}}], key, direction, limit + 1)

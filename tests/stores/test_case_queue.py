@@ -165,3 +165,23 @@ def test_paging__cases_in_and_beyond_every_filing_window__each_once_in_order(env
         after = page.next_after
     newest_first = sorted(range(1, len(ages) + 1), key=lambda n: (ages[n - 1], -n))
     assert seen == [f"MY-2026-{n:06d}" for n in newest_first]
+
+
+def test_date_to__windows_look_back_from_it(env):
+    """Windows start at the end of `date_to`, so an old period is found without first
+    sweeping every newer case."""
+    repo, service, clock = env
+    file(repo, service, clock, 1, created_at=datetime(2024, 6, 29, tzinfo=UTC))
+    file(repo, service, clock, 2, created_at=datetime(2024, 6, 30, 23, tzinfo=UTC))
+    file(repo, service, clock, 3, created_at=datetime(2024, 7, 1, tzinfo=UTC))
+    sent = []
+    find = repo.cases.find
+
+    def recording(query, *args, **kwargs):
+        sent.append(query)
+        return find(query, *args, **kwargs)
+
+    repo.cases.find = recording
+    page = list_cases(repo, COORDINATOR, "all", {"date_to": "2024-06-30"}, None, 1, now=NOW)
+    assert refs(page) == ["MY-2026-000002"]
+    assert sent[0]["$and"][-1] == {"created_at": {"$gte": datetime(2024, 6, 30, tzinfo=UTC)}}
