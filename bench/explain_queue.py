@@ -88,6 +88,7 @@ def describe(label: str, query: dict, summary: Summary, probes: int) -> bool:
     print(f"-- {label}: {kind}, {'bounded' if ok else 'NOT bounded'}; "
           f"{probes} find(s), returned {query.get('returned')}; keys examined "
           f"{_count(summary.keys_examined)}, docs examined {_count(summary.docs_examined)}")
+    print(f"     plan: {summary.shape}")
     for index, condition in summary.index_scans:
         print(f"     {index}: {condition[:400]}")
     return ok

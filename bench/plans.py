@@ -44,6 +44,7 @@ class Summary:
     returned: int | None = None
     window_on: set[str] = field(default_factory=set)  # fields with a lower bound per scan
     fetch_bounded_on: set[str] = field(default_factory=set)  # DocumentDB: see module doc
+    shape: str = ""  # the plan's nodes, outermost first: "Limit > Sort > ..."
 
     @property
     def uses_index(self) -> bool:
@@ -111,7 +112,24 @@ def _documentdb(plan: Mapping[str, Any]) -> Summary:
     for bounds in _per_scan_bounds(summary):
         summary.window_on |= bounds
     summary.fetch_bounded_on = _bounded_on(plan)
+    summary.shape = _shape(plan, "Node Type", "Plans")
     return summary
+
+
+def _shape(node: Mapping[str, Any], kind: str, *children: str) -> str:
+    """`Limit > Sort > BitmapOr(Bitmap Index Scan x8)`: the tree in one line."""
+    below = [child for name in children for child in (
+        node.get(name) if isinstance(node.get(name), list) else [node.get(name)])
+        if child]
+    text = str(node.get(kind, "?"))
+    if len(below) == 1:
+        return f"{text} > {_shape(below[0], kind, *children)}"
+    if below:
+        parts = [_shape(child, kind, *children) for child in below]
+        grouped = [f"{part} x{parts.count(part)}" if parts.count(part) > 1 else part
+                   for i, part in enumerate(parts) if part not in parts[:i]]
+        return f"{text}({', '.join(grouped)})"
+    return text
 
 
 def _bounded_on(node: Mapping[str, Any]) -> set[str]:
@@ -143,6 +161,7 @@ def _mongodb(plan: Mapping[str, Any], stats: Mapping[str, Any]) -> Summary:
                                         str(node.get("indexBounds", ""))))
         elif stage == "SORT":
             summary.sorted_in_memory = True
+    summary.shape = _shape(plan, "stage", "inputStage", "inputStages")
     return summary
 
 

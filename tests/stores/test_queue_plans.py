@@ -82,3 +82,9 @@ def test_every_screen_query__bounded_index_scan_on_the_server(real_db):
         if not bounded(summary, "created_at"):
             unbounded.append((label, query["filter"], summary))
     assert not unbounded, "\n".join(str(u) for u in unbounded)
+
+
+def test_plan_shape__one_line_for_people():
+    explain = documentdb({"Node Type": "BitmapOr", "Plans": [WINDOWED, WINDOWED]})
+    assert summarise(explain).shape == (
+        "Limit > Sort > Bitmap Heap Scan > BitmapOr(Bitmap Index Scan x2)")
