@@ -1,6 +1,7 @@
 """Reviewer queue: `workflows.queue.list_cases` against the bare query it sends.
 
     python -m bench.bench_queue --cases 10000
+    python -m bench.bench_queue --db mrvrs_bench_queue_100000   # generated beforehand
 
 For the team queue of a reviewer and for each filter, the first page (50 rows) is
 asked for `REPEATS` times through `list_cases`, and the same query, projection,
@@ -11,11 +12,13 @@ keyset cursor); target at most 1.5.
 
 from __future__ import annotations
 
+import argparse
 import os
+import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from bench.common import percentiles, report, row, timed
+from bench.common import database, percentiles, report, row, timed
 from bench.dataset import run_standalone
 from workflows.queue import ROW_FIELDS, filter_clauses, list_cases
 from workflows.repository import CaseRepository
@@ -62,7 +65,17 @@ def run(db: Any, cases: int) -> None:
 
 
 def main() -> None:
-    run_standalone(__doc__.splitlines()[0], run)
+    """With `--db NAME`, measure an already generated database (never dropped)."""
+    if "--db" not in sys.argv:
+        run_standalone(__doc__.splitlines()[0], run)
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--uri", default=None)
+    options = parser.parse_args()
+    db = database(options.uri, options.db)
+    CaseRepository(db).ensure_indexes()
+    run(db, db.cases.estimated_document_count())
 
 
 if __name__ == "__main__":

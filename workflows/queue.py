@@ -5,6 +5,15 @@ sorted on an indexed key with `_id` as tie-breaker and paged by keyset: the next
 page starts after the last (key, _id) seen, so page 500 costs what page 1 costs
 and no `skip` is ever used.
 
+A page costs the same at a million cases as at ten thousand. Not every supported
+server reads a sorted index in order: FerretDB 2 on DocumentDB collects every case
+its index condition matches, then sorts them. So the newest-first lists ask for a
+page within a filing window first (the last day before the cursor, then 4, 16...
+days; `WINDOWS`), which every list index bounds on its `created_at` key, and widen
+it only while it holds less than a page. Each scope and queue clause is written
+for that: equality branches rather than `$in` on an index's leading key, and the
+open stages as a residual test (`$nor`/`$nin`), which no index is chosen for.
+
 Request values never reach the query as they came: each filter is checked and
 coerced to its type (a country code, a stage name, an article number, a date...),
 and anything that is not a plain string or number, such as `{"$ne": ""}`, is
@@ -30,6 +39,8 @@ OPEN_STAGES = ("submitted", "in_review", "needs_info", "verified", "follow_up")
 PRIORITIES = ("normal", "urgent")
 GENDERS = ("woman", "man", "non_binary", "other", "undisclosed")
 MAX_LIMIT = 100
+#: The filing windows a newest-first page is looked for in, before the unbounded query.
+WINDOWS = tuple(timedelta(days=4 ** n) for n in range(6))  # 1 day .. 1024 days
 #: Fields returned in a list row: enough for the screens, never the sealed answers.
 ROW_FIELDS = ("reference", "country", "stage", "priority", "team", "assignee", "mwc",
               "dimensions", "created_at", "updated_at", "due_at", "version",
@@ -70,20 +81,39 @@ def list_cases(repo: Any, actor: Mapping[str, Any], queue: str, filters: Mapping
     key, direction = ("due_at", 1) if queue == "overdue" else ("created_at", -1)
     clauses = [case_filter_for(actor), dict(narrower or {}), _queue_clause(queue, actor, now),
                *filter_clauses(filters)]
+    start: datetime | None = now
     if after is not None:
+        start = _cursor_value(after)
         clauses.append(_after_clause(key, direction, after))
-    query = {"$and": [c for c in clauses if c]} if any(clauses) else {}
-    cursor = repo.cases.find(query, {f: 1 for f in ROW_FIELDS}).sort(
-        [(key, direction), ("_id", direction)]).limit(limit + 1)
-    rows = list(cursor)
+    clauses = [c for c in clauses if c]
+    until = filters.get("date_to")
+    if start and until not in (None, ""):  # nothing newer can match: look back from there
+        start = min(start, _date("date_to", until) + timedelta(days=1))
+    windows = [start - width for width in WINDOWS] if direction < 0 and start else []
+    for since in windows:
+        rows = _page(repo, [*clauses, {key: {"$gte": since}}], key, direction, limit + 1)
+        if len(rows) > limit:
+            break
+    else:
+        rows = _page(repo, clauses, key, direction, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     next_after = _cursor(rows[-1].get(key), rows[-1]["_id"]) if more and rows else None
     return Page(rows, next_after)
 
 
+def _page(repo: Any, clauses: list[dict[str, Any]], key: str, direction: int,
+          count: int) -> list[dict[str, Any]]:
+    """The first `count` cases matching every clause, in (key, _id) order."""
+    query = {"$and": clauses} if clauses else {}
+    return list(repo.cases.find(query, {f: 1 for f in ROW_FIELDS}).sort(
+        [(key, direction), ("_id", direction)]).limit(count))
+
+
 def _queue_clause(queue: str, actor: Mapping[str, Any], now: datetime) -> dict[str, Any]:
-    open_stages = {"stage": {"$in": list(OPEN_STAGES)}}
+    # "not outside the open stages": the same cases as `$in`, but tested on each case
+    # the window finds rather than chosen as the index (one that is not bounded).
+    open_stages = {"$nor": [{"stage": {"$nin": list(OPEN_STAGES)}}]}
     if queue == "mine":
         return {"assignee": str(actor.get("id") or ""), **open_stages}
     if queue == "unassigned":
@@ -198,6 +228,16 @@ def _cursor(value: Any, case_id: str) -> str:
 
 def _after_clause(key: str, direction: int, after: Any) -> dict[str, Any]:
     """Rows strictly after the cursor in (key, _id) order."""
+    value, case_id = _parse_cursor(after)
+    beyond = "$gt" if direction > 0 else "$lt"
+    return {"$or": [{key: {beyond: value}}, {key: value, "_id": {beyond: case_id}}]}
+
+
+def _cursor_value(after: Any) -> datetime | None:
+    return _parse_cursor(after)[0]
+
+
+def _parse_cursor(after: Any) -> tuple[datetime | None, str]:
     if not isinstance(after, str) or len(after) > 200:
         raise QueryError("after", "is not a cursor from a previous page.")
     try:
@@ -208,5 +248,4 @@ def _after_clause(key: str, direction: int, after: Any) -> dict[str, Any]:
         raise QueryError("after", "is not a cursor from a previous page.") from None
     if not re.match(r"^[A-Za-z0-9_-]{1,80}$", case_id) or (value and value.tzinfo is None):
         raise QueryError("after", "is not a cursor from a previous page.")
-    beyond = "$gt" if direction > 0 else "$lt"
-    return {"$or": [{key: {beyond: value}}, {key: value, "_id": {beyond: case_id}}]}
+    return value, case_id

@@ -46,7 +46,11 @@ INDEXES: list[tuple[str, list[tuple[str, int]], dict[str, Any]]] = [
     # Routing reads `case_duplicate_keys` instead; kept for lookups by key on MongoDB.
     ("duplicate_keys", [("duplicate_keys", ASCENDING), ("created_at", DESCENDING)], {}),
     # The case lists (workflows/queue.py): scope, queue and filter fields, then the sort.
+    # On FerretDB 2 + DocumentDB an equality on the leading key and a filing window
+    # on `created_at` make a bounded range: the reviewer scope's branches, `mine`.
     ("created", [("created_at", DESCENDING), ("_id", DESCENDING)], {}),
+    ("country_created", [("country", ASCENDING), ("created_at", DESCENDING)], {}),
+    ("assignee_created", [("assignee", ASCENDING), ("created_at", DESCENDING)], {}),
     ("destination_created", [("dimensions.destination_country", ASCENDING),
                              ("created_at", DESCENDING)], {}),
     ("priority_created", [("priority", ASCENDING), ("created_at", DESCENDING)], {}),

@@ -73,10 +73,12 @@ def _role_clause(role: str, actor: Mapping[str, Any]) -> dict[str, Any] | None:
         countries = countries_of(actor)
         if not countries:
             return None
-        if role == "mission":
-            return {"dimensions.destination_country": {"$in": countries}}
-        return {"$or": [{"country": {"$in": countries}},
-                        {"dimensions.destination_country": {"$in": countries}}]}
+        fields = ("dimensions.destination_country",) if role == "mission" else (
+            "country", "dimensions.destination_country")
+        # One equality per field and country, not `$in`: each branch is then a bounded
+        # index range once a list adds its filing window (see `workflows.queue`).
+        branches = [{field: code} for field in fields for code in countries]
+        return branches[0] if len(branches) == 1 else {"$or": branches}
     return None  # admin, form_editor alone, system: no cases through this door
 
 

@@ -144,3 +144,44 @@ def test_rows__never_carry_sealed_answers_or_keys(env):
          tracking_hash="h")
     row = list_cases(repo, COORDINATOR, "all", {}, None, 10).items[0]
     assert not {"sensitive", "duplicate_keys", "tracking_hash", "answers", "events"} & set(row)
+
+
+@pytest.mark.parametrize("actor, queue", [(COORDINATOR, "all"), (REVIEWER, "team"),
+                                          (REVIEWER, "unassigned"), (MEMBER, "all")])
+def test_paging__cases_in_and_beyond_every_filing_window__each_once_in_order(env, actor, queue):
+    """A page is looked for in widening filing windows; none may skip or repeat a case."""
+    repo, service, clock = env
+    ages = [timedelta(hours=2), timedelta(days=2), timedelta(days=3), timedelta(days=40),
+            timedelta(days=41), timedelta(days=900), timedelta(days=3000),
+            timedelta(days=3000), timedelta(days=9000)]
+    for n, age in enumerate(ages, start=1):
+        file(repo, service, clock, n, created_at=NOW - age)
+    seen, after = [], None
+    while True:
+        page = list_cases(repo, actor, queue, {}, after, 2, now=NOW)
+        seen += refs(page)
+        if page.next_after is None:
+            break
+        after = page.next_after
+    newest_first = sorted(range(1, len(ages) + 1), key=lambda n: (ages[n - 1], -n))
+    assert seen == [f"MY-2026-{n:06d}" for n in newest_first]
+
+
+def test_date_to__windows_look_back_from_it(env):
+    """Windows start at the end of `date_to`, so an old period is found without first
+    sweeping every newer case."""
+    repo, service, clock = env
+    file(repo, service, clock, 1, created_at=datetime(2024, 6, 29, tzinfo=UTC))
+    file(repo, service, clock, 2, created_at=datetime(2024, 6, 30, 23, tzinfo=UTC))
+    file(repo, service, clock, 3, created_at=datetime(2024, 7, 1, tzinfo=UTC))
+    sent = []
+    find = repo.cases.find
+
+    def recording(query, *args, **kwargs):
+        sent.append(query)
+        return find(query, *args, **kwargs)
+
+    repo.cases.find = recording
+    page = list_cases(repo, COORDINATOR, "all", {"date_to": "2024-06-30"}, None, 1, now=NOW)
+    assert refs(page) == ["MY-2026-000002"]
+    assert sent[0]["$and"][-1] == {"created_at": {"$gte": datetime(2024, 6, 30, tzinfo=UTC)}}

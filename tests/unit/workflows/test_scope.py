@@ -75,6 +75,11 @@ def test_filter__built_only_from_plain_stored_values():
     assert not can_see(who, CASES[0])
 
 
-def test_reviewer_filter__both_country_fields():
-    assert case_filter_for(actor(["reviewer"], countries=["MY"])) == {
-        "$or": [{"country": {"$in": ["MY"]}}, {"dimensions.destination_country": {"$in": ["MY"]}}]}
+def test_reviewer_filter__both_country_fields__one_equality_each():
+    """Equalities, not `$in`: each branch is a bounded index range with a filing window."""
+    assert case_filter_for(actor(["reviewer"], countries=["SG", "MY"])) == {
+        "$or": [{"country": "MY"}, {"country": "SG"},
+                {"dimensions.destination_country": "MY"},
+                {"dimensions.destination_country": "SG"}]}
+    assert case_filter_for(actor(["mission"], countries=["MY"])) == {
+        "dimensions.destination_country": "MY"}
