@@ -6,7 +6,7 @@ is written and downloaded at once; a larger one becomes a Celery job with a
 progress page and a download link that works for the requester only (404 for
 anyone else). Every export is an audit event. A request carrying an operator-like
 parameter (`country[$ne]=x`) is refused before anything is read. The indicators
-page and the mission report form live in `app.indicator_views` on the same blueprint.
+page and the mission report form live in `app.exports.indicators` on the same blueprint.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app import roles as r
-from app.exports_forms import ExportForm
+from app.exports.forms import ExportForm
 from app.intake_support import forbid_caching
 from app.navigation import NavEntry, register
 from app.roles import roles_required
@@ -187,4 +187,4 @@ def audit():
 
 
 # The indicators page and the report form (imported last: they use the helpers above).
-from app import indicator_views  # noqa: E402, F401
+from app.exports import indicators  # noqa: E402, F401

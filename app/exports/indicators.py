@@ -17,8 +17,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from app.exports_forms import IndicatorFilterForm, ReportForm
-from app.exports_views import (
+from app.exports.forms import IndicatorFilterForm, ReportForm
+from app.exports.views import (
     EXPORT_PAGE_ROLES,
     bp,
     check_level_or_403,
