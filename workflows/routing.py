@@ -4,8 +4,11 @@ Pure core: plain dicts in, plain data out; no Flask, Celery, pymongo, mongomock 
 wtforms. The routing task loads the case, calls `decide_route` and
 `duplicate_keys`, looks the keys up with an indexed equality query and writes the
 result with a guarded update. Rules come from the parsed `config/routing.yaml`
-through `load_routing_rules`, which reports every problem at once. `duplicate_keys`
-lives in `workflows.identity_keys` and is re-exported here.
+through `load_routing_rules`, which reports every problem at once. Every flag, article,
+dimension and value a rule names is checked against the forms' own vocabulary (the
+dimensions table, the flags, the MWC taxonomy and the country list), so a rule can only
+name what a case can hold. `duplicate_keys` lives in `workflows.identity_keys` and is
+re-exported here.
 """
 
 from __future__ import annotations
@@ -17,6 +20,10 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
+from forms.countries import country_codes
+from forms.dimensions import Dimension, load_dimensions
+from forms.mwc import load_taxonomy
+from forms.vocabulary import FLAGS
 from workflows.errors import Problems, RoutingRulesError
 from workflows.identity_keys import duplicate_keys, normalise_identity
 
@@ -126,7 +133,6 @@ TEAM_KEY = re.compile(r"^[a-z][a-z0-9-]*$")
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 MWC_CODE = re.compile(r"^MWC-(\d+)$")
-MWC_ARTICLES = range(1, 94)
 TOP_KEYS = frozenset({"teams", "fallback_team", "priority_rules", "duplicate_window_days"})
 RULE_KEYS = frozenset({"id", "priority", "flags", "mwc", "dimension", "values"})
 CONDITIONS = ("flags", "mwc", "dimension")
@@ -186,7 +192,7 @@ def _parse_teams(raw: Any, problems: Problems) -> dict[str, frozenset[str]]:
             problems.add("wrong_type", path, f"Team {key} must be {{countries: [codes]}}.")
             continue
         for code in countries:
-            if not isinstance(code, str) or not COUNTRY.match(code):
+            if not isinstance(code, str) or not COUNTRY.match(code) or code not in country_codes():
                 problems.add(
                     "bad_country",
                     f"{path}.countries",
@@ -256,6 +262,7 @@ def _parse_rule(
     values: tuple[str, ...] = ()
     if "flags" in spec:
         flags = _names(spec["flags"], IDENTIFIER, f"{path}.flags", problems)
+        _check_flags(rule_id, flags, f"{path}.flags", problems)
     elif "mwc" in spec:
         articles = tuple(_article(a, f"{path}.mwc", problems) for a in _non_empty(spec["mwc"]))
         if not articles:
@@ -263,16 +270,69 @@ def _parse_rule(
                 "bad_condition", f"{path}.mwc", "mwc must list MWC articles such as 9 or MWC-9."
             )
     else:
-        if not isinstance(spec["dimension"], str) or not IDENTIFIER.match(spec["dimension"]):
-            problems.add(
-                "bad_condition",
-                f"{path}.dimension",
-                f"{spec['dimension']!r} is not a dimension name.",
-            )
+        dimension = _dimension(rule_id, spec["dimension"], f"{path}.dimension", problems)
         values = _names(spec["values"], None, f"{path}.values", problems)
+        if dimension is not None:
+            _check_values(rule_id, dimension, values, f"{path}.values", problems)
     if len(problems) > start:
         return None
     return PriorityRule(rule_id, spec["priority"], flags, articles, spec.get("dimension"), values)
+
+
+def _check_flags(rule_id: str, flags: tuple[str, ...], path: str, problems: Problems) -> None:
+    for flag in flags:
+        if flag not in FLAGS:
+            problems.add(
+                "unknown_value",
+                path,
+                f"Rule {rule_id} names the flag {flag!r}, which no form can set; "
+                f"the flags are {', '.join(FLAGS)}.",
+            )
+
+
+def _dimension(rule_id: str, name: Any, path: str, problems: Problems) -> Dimension | None:
+    """The standard dimension a rule reads, if it is one a rule can match on."""
+    if not isinstance(name, str) or not IDENTIFIER.match(name):
+        problems.add("bad_condition", path, f"{name!r} is not a dimension name.")
+        return None
+    dimensions = load_dimensions()
+    if name not in dimensions:
+        problems.add(
+            "unknown_dimension",
+            path,
+            f"Rule {rule_id} names the dimension {name!r}, which is not one of the standard "
+            f"dimensions: {', '.join(dimensions.ids())}.",
+        )
+        return None
+    dimension = dimensions.get(name)
+    if dimension.kind == "date":
+        problems.add(
+            "bad_condition",
+            path,
+            f"Rule {rule_id} names {name}, a date; a rule can only match listed values.",
+        )
+        return None
+    return dimension
+
+
+def _check_values(
+    rule_id: str, dimension: Dimension, values: tuple[str, ...], path: str, problems: Problems
+) -> None:
+    """Every value must be one the dimension can take, or the rule could never match."""
+    if dimension.kind == "country":
+        allowed, described = country_codes(), "two-letter ISO country codes such as MY"
+    elif dimension.values is not None:
+        allowed, described = frozenset(dimension.values), ", ".join(dimension.values)
+    else:
+        return  # a free dimension takes any text
+    for value in values:
+        if value not in allowed:
+            problems.add(
+                "unknown_value",
+                path,
+                f"Rule {rule_id} names {value!r}, which is not a value of {dimension.id}; "
+                f"its values are {described}.",
+            )
 
 
 def _non_empty(value: Any) -> list[Any]:
@@ -295,11 +355,17 @@ def _names(
 
 
 def _article(value: Any, path: str, problems: Problems) -> int:
-    """Read an MWC article as a number (9) or a code (MWC-9)."""
+    """Read an MWC article of the taxonomy as a number (9) or a code (MWC-9)."""
     match = MWC_CODE.match(value) if isinstance(value, str) else None
     article = int(match.group(1)) if match else value
-    if isinstance(article, bool) or not isinstance(article, int) or article not in MWC_ARTICLES:
-        problems.add("bad_article", path, f"{value!r} is not an MWC article (1 to 93, or MWC-<n>).")
+    taxonomy = load_taxonomy()
+    if isinstance(article, bool) or not isinstance(article, int) or article not in taxonomy:
+        problems.add(
+            "bad_article",
+            path,
+            f"{value!r} is not an MWC article of the taxonomy ({taxonomy.ranges()}; "
+            "a number or MWC-<n>).",
+        )
         return 0
     return article
 

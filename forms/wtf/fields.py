@@ -14,19 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import wtforms
-from babel import Locale, UnknownLocaleError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, DateInput, EmailInput, ListWidget, TelInput
 
 from forms import answer_rules as rules
+from forms.countries import country_names
 from forms.layout import RADIO_LIMIT
 from forms.mwc import code, load_taxonomy
 from forms.schema import Field, FormDefinition
-
-#: Territory codes Babel names that are not countries a person can come from.
-NOT_COUNTRIES = frozenset({"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN",
-                           "XA", "XB", "ZZ"})
 
 
 def empty(value: Any) -> bool:
@@ -156,18 +152,6 @@ def _multichoice(field: Field, ctx: BuildContext) -> Any:
     return _CheckboxesField(choices=choices, validate_choice=False,
                             **ctx.common(field, functools.partial(rules.check_choices, field,
                                                                   allowed)))
-
-
-@functools.cache
-def country_names(lang: str) -> tuple[tuple[str, str], ...]:
-    """(ISO code, name in `lang`) of every country, sorted by name; English if unknown."""
-    try:
-        locale = Locale.parse(lang.replace("-", "_"))
-    except (ValueError, UnknownLocaleError):
-        locale = Locale.parse("en")
-    names = locale.territories
-    codes = [c for c in names if len(c) == 2 and c.isalpha() and c not in NOT_COUNTRIES]
-    return tuple(sorted(((c, names[c]) for c in codes), key=lambda pair: pair[1].casefold()))
 
 
 def _country(field: Field, ctx: BuildContext) -> Any:

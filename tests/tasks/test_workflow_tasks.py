@@ -3,14 +3,18 @@ retries with back-off, a failure record when they give up; the schedule and the
 configuration read once at start-up."""
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 import mongomock
 import pytest
+import yaml
 from click.testing import CliRunner
 from pymongo.errors import AutoReconnect
 
+import config
 from config.settings import load_settings
+from forms.dimensions import load_dimensions
 from tests.helpers import alias_bomb, base_environ
 from workflows import tasks
 from workflows.celery_app import make_celery
@@ -140,6 +144,22 @@ def test_cli__broken_routing_file__one_clear_error(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["db", "init"])
     assert result.exit_code == 1
     assert "routing.yaml: is not valid YAML" in result.output
+
+
+def test_start_up__routing_value_no_form_stores__stops_with_file_rule_and_value(tmp_path):
+    from app import create_app
+
+    shipped = yaml.safe_load((Path(config.__file__).parent / "routing.yaml").read_text())
+    child_rule = next(r for r in shipped["priority_rules"] if r.get("dimension") == "age_band")
+    child_rule["values"] = ["<15", *child_rule["values"][1:]]
+    path = tmp_path / "my-routing.yaml"
+    path.write_text(yaml.safe_dump(shipped))
+    with pytest.raises(WorkflowConfigError) as error:
+        create_app(load_settings(base_environ(MRVRS_ROUTING_FILE=str(path))))
+    message = str(error.value)
+    assert message.startswith(f"{path}: The routing rules ")
+    assert f"priority_rules.{child_rule['id']}.values: Rule {child_rule['id']} names '<15'" in message
+    assert ", ".join(load_dimensions().get("age_band").values or ()) in message
 
 
 @pytest.mark.parametrize("name", ["stages.yaml", "routing.yaml"])

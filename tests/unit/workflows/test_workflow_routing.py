@@ -10,10 +10,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from workflow_factories import NOW, make_case, shipped_routing_mapping
 
+from forms.answers import derive_case_fields
+from forms.compiler import compile_form
+from forms.countries import country_codes
+from forms.dimensions import load_dimensions
+from forms.mwc import load_taxonomy, parse_code
+from forms.shipped import shipped_sources
+from forms.vocabulary import FLAGS
 from workflows.errors import RoutingRulesError
 from workflows.routing import RoutingRules, decide_route, load_routing_rules
 
-FLAGS = ["risk_to_life", "detention", "trafficking", "minor"]
+#: The age bands as the forms store them, youngest first: the vocabulary's own values.
+AGE_BANDS = load_dimensions().get("age_band").values or ()
+UNDER_15, AGED_15_TO_17, AGED_18_TO_19 = AGE_BANDS[:3]
 
 
 @pytest.fixture(scope="module")
@@ -90,8 +99,8 @@ def test_priority__grave_mwc_article__urgent(rules: RoutingRules, article: int) 
             {"immigration_status": "in_detention"},
             "priority:held_in_detention:immigration_status=in_detention",
         ),
-        ({"age_band": "15-17"}, "priority:child_worker:age_band=15-17"),
-        ({"age_band": "<15"}, "priority:child_worker:age_band=<15"),
+        ({"age_band": AGED_15_TO_17}, f"priority:child_worker:age_band={AGED_15_TO_17}"),
+        ({"age_band": UNDER_15}, f"priority:child_worker:age_band={UNDER_15}"),
     ],
 )
 def test_priority__dimension_rules__urgent(
@@ -102,19 +111,46 @@ def test_priority__dimension_rules__urgent(
     assert reason in decision.reasons
 
 
+def test_priority__adult_age_band__stays_normal(rules: RoutingRules) -> None:
+    assert routed(rules, dimensions={"age_band": AGED_18_TO_19}).priority == "normal"
+
+
+def test_priority__under_15_answered_on_a_shipped_form__urgent(rules: RoutingRules) -> None:
+    """The value a reporter's answer stores, not a value typed into a test, meets the rule."""
+    definition = compile_form("my-intake", shipped_sources()).unwrap()
+    age_field = next(f for f in definition.fields() if f.dimension == "age_band")
+    youngest = age_field.choices[0].value  # the form lists the bands youngest first
+    case = make_case(**derive_case_fields(definition, {age_field.id: youngest}))
+    decision = decide_route(case, rules)
+    assert decision.priority == "urgent"
+    assert f"priority:child_worker:age_band={UNDER_15}" in decision.reasons
+
+
+def test_shipped_rules__name_only_what_a_case_can_hold() -> None:
+    dimensions, taxonomy = load_dimensions(), load_taxonomy()
+    for rule in shipped_routing_mapping()["priority_rules"]:
+        assert set(rule.get("flags", ())) <= set(FLAGS), rule["id"]
+        assert all(parse_code(article) in taxonomy for article in rule.get("mwc", ())), rule["id"]
+        if "dimension" in rule:
+            dimension = dimensions.get(rule["dimension"])
+            allowed = country_codes() if dimension.kind == "country" else dimension.values
+            assert allowed is not None, rule["id"]
+            assert set(rule["values"]) <= set(allowed), rule["id"]
+
+
 def test_priority__every_matching_rule__gives_a_reason(rules: RoutingRules) -> None:
     decision = routed(
         rules,
         flags={"trafficking": True, "minor": True},
         mwc=[11],
-        dimensions={"destination_country": "SG", "age_band": "15-17"},
+        dimensions={"destination_country": "SG", "age_band": AGED_15_TO_17},
     )
     assert decision.reasons == (
         "team:destination_country:SG",
         "priority:danger_signs:flag:trafficking",
         "priority:danger_signs:flag:minor",
         "priority:grave_violations:mwc:11",
-        "priority:child_worker:age_band=15-17",
+        f"priority:child_worker:age_band={AGED_15_TO_17}",
     )
 
 
@@ -162,7 +198,7 @@ cases = st.dictionaries(
     | st.lists(st.integers(0, 12), max_size=3)
     | st.dictionaries(
         st.sampled_from(["destination_country", "age_band", *FLAGS]),
-        st.none() | st.booleans() | st.sampled_from(["MY", "15-17", "SA"]),
+        st.none() | st.booleans() | st.sampled_from(["MY", "SA", *AGE_BANDS]),
     ),
 )
 
@@ -246,6 +282,10 @@ def test_bad_duplicate_window__reported(window: Any) -> None:
     ]
 
 
+#: The first number that is no article of the MWC taxonomy.
+NOT_AN_ARTICLE = next(n for n in range(1, 1000) if n not in load_taxonomy())
+
+
 @pytest.mark.parametrize(
     ("rule", "expected"),
     [
@@ -283,6 +323,30 @@ def test_bad_duplicate_window__reported(window: Any) -> None:
         ),
         ({"id": "x", "mwc": [True], "priority": "urgent"}, ("bad_article", "priority_rules.x.mwc")),
         (
+            {"id": "x", "mwc": [NOT_AN_ARTICLE], "priority": "urgent"},
+            ("bad_article", "priority_rules.x.mwc"),
+        ),
+        (
+            {"id": "x", "flags": ["pregnant"], "priority": "urgent"},
+            ("unknown_value", "priority_rules.x.flags"),
+        ),
+        (
+            {"id": "x", "dimension": "age", "values": [UNDER_15], "priority": "urgent"},
+            ("unknown_dimension", "priority_rules.x.dimension"),
+        ),
+        (
+            {"id": "x", "dimension": "age_band", "values": ["<15"], "priority": "urgent"},
+            ("unknown_value", "priority_rules.x.values"),
+        ),
+        (
+            {"id": "x", "dimension": "destination_country", "values": ["ZZ"], "priority": "urgent"},
+            ("unknown_value", "priority_rules.x.values"),
+        ),
+        (
+            {"id": "x", "dimension": "violation_date", "values": ["2026"], "priority": "urgent"},
+            ("bad_condition", "priority_rules.x.dimension"),
+        ),
+        (
             {"id": "x", "dimension": "Age Band", "values": ["<15"], "priority": "urgent"},
             ("bad_condition", "priority_rules.x.dimension"),
         ),
@@ -298,6 +362,21 @@ def test_bad_duplicate_window__reported(window: Any) -> None:
 )
 def test_bad_priority_rule__reported(rule: dict[str, Any], expected: tuple[str, str]) -> None:
     assert problems_of(with_changes(priority_rules=[rule])) == [expected]
+
+
+def test_value_the_dimension_cannot_take__names_rule_value_and_allowed_values() -> None:
+    rule = {"id": "child_worker", "dimension": "age_band", "values": ["<15"], "priority": "urgent"}
+    with pytest.raises(RoutingRulesError) as error:
+        load_routing_rules(with_changes(priority_rules=[rule]))
+    message = str(error.value)
+    assert "priority_rules.child_worker.values: Rule child_worker names '<15'" in message
+    assert ", ".join(AGE_BANDS) in message
+
+
+def test_team_country_no_form_can_store__reported() -> None:
+    assert problems_of(with_changes(teams={"a": {"countries": ["ZZ"]}}, fallback_team="a")) == [
+        ("bad_country", "teams.a.countries")
+    ]
 
 
 def test_duplicate_rule_id__reported() -> None:
