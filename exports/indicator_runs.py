@@ -12,7 +12,7 @@ review only on request), then by consent, and carry how many were left out and w
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from exports import counting, indicators, pipelines
@@ -47,7 +47,7 @@ class IndicatorSet:
     durations: Durations
     consent: ConsentSummary
     years: tuple[int, ...]
-    stages: StageSummary = StageSummary()
+    stages: StageSummary = field(default_factory=StageSummary)
 
     def table(self, key: str) -> IndicatorTable:
         return self.tables[key]

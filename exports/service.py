@@ -131,7 +131,7 @@ class ExportResult:
     media_type: str
     suffix: str
     matched: int
-    stages: StageSummary = StageSummary()
+    stages: StageSummary = field(default_factory=StageSummary)
 
     def summary(self) -> dict[str, Any]:
         """Counts for the job record and the audit event."""
