@@ -5,16 +5,19 @@ pure; this module runs them through `CaseRepository.aggregate`, checking first t
 each keeps to the stages and operators both MongoDB and FerretDB run. The indicators
 page, aggregate exports and the mission report all read their numbers from
 `indicator_tables`, so they agree; `exports.indicator_grids` gives them words.
+They count by the rule of `exports.counting` (no duplicate or rejected case; cases in
+review only on request), then by consent, and carry how many were left out and why.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from exports import indicators, pipelines
+from exports import counting, indicators, pipelines
 from exports.consent import ConsentSummary
+from exports.counting import StageSummary
 from exports.indicators import Durations, IndicatorTable, YearChange
 from forms.mwc import load_taxonomy
 
@@ -33,16 +36,25 @@ class CaseAggregator(Protocol):
 
 @dataclass(frozen=True)
 class IndicatorSet:
-    """Every indicator table of one selection of cases, from consented cases only."""
+    """Every indicator table of one selection of cases, from counted, consented cases only.
+
+    `consent.included` is the number of cases counted; `stages` says how many the
+    counting rule left out before consent was asked.
+    """
 
     tables: Mapping[str, IndicatorTable]
     trend: tuple[YearChange, ...]
     durations: Durations
     consent: ConsentSummary
     years: tuple[int, ...]
+    stages: StageSummary = field(default_factory=StageSummary)
 
     def table(self, key: str) -> IndicatorTable:
         return self.tables[key]
+
+    def left_out_notes(self) -> list[str]:
+        """Every case left out and why: by the counting rule, then for want of consent."""
+        return [*self.stages.notes(), *self.consent.notes()]
 
 
 def run(repo: CaseAggregator, pipeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -64,10 +76,15 @@ def years_of(repo: CaseAggregator, match: Mapping[str, Any]) -> tuple[int, ...]:
 
 def indicator_tables(repo: CaseAggregator, match: Mapping[str, Any], *,
                      years: Iterable[int] | None = None,
-                     purpose: str = "statistics") -> IndicatorSet:
-    """The indicator tables of the matched cases that consented to `purpose`."""
+                     purpose: str = "statistics",
+                     include_unverified: bool = False) -> IndicatorSet:
+    """The indicator tables of the matched cases the counting rule counts and that
+    consented to `purpose`."""
     countable = frozenset(load_taxonomy().violation_codes())
-    kept = pipelines.with_consent(match, purpose)
+    stages = StageSummary.from_groups(run(repo, pipelines.count_by(match, ("stage",))),
+                                      include_unverified)
+    counted = pipelines.all_of(match, counting.counted_match(include_unverified))
+    kept = pipelines.with_consent(counted, purpose)
     wanted = tuple(sorted(set(years))) if years is not None else years_of(repo, kept)
     by_country = run(repo, pipelines.violations_by_article_and_country(kept))
     outcome = run(repo, pipelines.violations_by_outcome(kept))
@@ -88,7 +105,7 @@ def indicator_tables(repo: CaseAggregator, match: Mapping[str, Any], *,
         "per_year": per_year,
     }
     consent = ConsentSummary.from_groups(purpose,
-                                         run(repo, pipelines.consent_counts(match, purpose)))
+                                         run(repo, pipelines.consent_counts(counted, purpose)))
     return IndicatorSet(tables, indicators.trend(per_year),
                         indicators.durations(run(repo, pipelines.durations(kept))),
-                        consent, wanted)
+                        consent, wanted, stages)

@@ -127,8 +127,9 @@ def report_summary(data: Any) -> dict[str, Any]:
     return {"rows": {"cases": consent.included, "annex": len(data.annex),
                      "summaries": len(data.summaries)},
             "cases": consent.included,
-            "left_out": {"declined": consent.declined, "not_recorded": consent.not_recorded},
-            "notes": [*consent.notes(), *data.summary_notes]}
+            "left_out": {**data.indicators.stages.left_out(), "declined": consent.declined,
+                         "not_recorded": consent.not_recorded},
+            "notes": [*data.indicators.left_out_notes(), *data.summary_notes]}
 
 
 def sweep_export_files(store: ExportJobStore, now: datetime) -> int:

@@ -6,7 +6,7 @@ and on FerretDB 1.24, the project's integration server, so they keep to a small
 subset, checked against FerretDB 1.24 itself:
 
 - stages `$match`, `$group` and `$project` (inclusion of fields only), with `$sum: 1`
-  as the only accumulator and `$in`, `$eq`, `$gte`, `$lt`, `$and`, `$or` in matches;
+  as the only accumulator and `$in`, `$nin`, `$eq`, `$gte`, `$lt`, `$and`, `$or` in matches;
 - no `$unwind`: FerretDB 1.x returns only `_id` and the unwound field from it
   (FerretDB issues #2914, #3083), and no `$first` or `$push`, which 1.24 lacks.
 
@@ -38,7 +38,7 @@ GROUP_FIELDS = {
 #: Keys whose value is a list on the case: a case counts once under each listed value.
 LIST_KEYS = frozenset({"mwc", "perpetrator"})
 ALLOWED_STAGES = frozenset({"$match", "$group", "$unwind", "$sort", "$project"})
-ALLOWED_OPERATORS = frozenset({"$sum", "$in", "$eq", "$gte", "$lt", "$and", "$or"})
+ALLOWED_OPERATORS = frozenset({"$sum", "$in", "$nin", "$eq", "$gte", "$lt", "$and", "$or"})
 YEAR_BASES = ("filed", "violation")
 
 

@@ -1,8 +1,11 @@
 """What a compiled mission report holds, gathered as plain data before it is rendered.
 
 A report covers the requester's scope AND its filter (countries, period, origin...),
-like an export. Its indicator tables count only cases whose reporter consented to
-anonymous statistics; its case summaries (chosen by the mission by reference) only
+like an export. It counts by the rule of `exports.counting`: verified cases and later
+stages, cases still in review only when the request includes them, never a duplicate
+or a rejected case; its indicator tables, annex and case summaries all read only the
+counted cases, and the report says how many the rule left out and why. Its indicator
+tables count only cases whose reporter consented to anonymous statistics; its case summaries (chosen by the mission by reference) only
 cases that consented to public advocacy; both say how many were left out and why.
 
 Same data in, same numbers out: tables do not depend on the order results arrive
@@ -23,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from exports import pipelines
+from exports import counting, pipelines
 from exports.consent import ConsentSummary, consent_state
 from exports.filters import ExportFilter, parse_filter
 from exports.indicator_runs import IndicatorSet, indicator_tables
@@ -47,7 +50,10 @@ class ReportRequestError(ValueError):
 
 @dataclass(frozen=True)
 class ReportRequest:
-    """A mission's report: its name, which cases, at which level, which case summaries."""
+    """A mission's report: its name, which cases, at which level, which case summaries.
+
+    `include_unverified` counts cases still in review too (see `exports.counting`).
+    """
 
     name: str
     filter: ExportFilter = field(default_factory=ExportFilter)
@@ -55,6 +61,7 @@ class ReportRequest:
     selected: tuple[str, ...] = ()
     threshold: int | None = 5
     lang: str = "en"
+    include_unverified: bool = False
 
     def __post_init__(self) -> None:
         problems = []
@@ -75,18 +82,20 @@ class ReportRequest:
     def params(self) -> dict[str, Any]:
         return {"name": self.name, "filter": filter_params(self.filter),
                 "redaction": self.level, "selected": list(self.selected),
-                "threshold": self.threshold, "lang": self.lang}
+                "threshold": self.threshold, "lang": self.lang,
+                "include_unverified": self.include_unverified}
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> ReportRequest:
         return cls(str(params["name"]), parse_filter(params.get("filter") or {}),
                    params["redaction"], tuple(params.get("selected") or ()),
-                   params.get("threshold"), params.get("lang") or "en")
+                   params.get("threshold"), params.get("lang") or "en",
+                   bool(params.get("include_unverified")))
 
     def describe(self) -> dict[str, Any]:
         return {"name": self.name, "filters": self.filter.describe(),
                 "redaction": self.level, "selected": list(self.selected),
-                "threshold": self.threshold}
+                "threshold": self.threshold, "include_unverified": self.include_unverified}
 
 
 @dataclass(frozen=True)
@@ -140,14 +149,16 @@ def build_report(repo: CaseSource, forms: FormSource, sealer: Opener,
     """Gather the report's numbers, annex and summaries; raises `LevelNotAllowed`."""
     level = check_level(request.level, roles_of(actor), full_roles)
     match = export_match(actor, request.filter)
-    found = indicator_tables(repo, match, years=_years(request.filter))
+    found = indicator_tables(repo, match, years=_years(request.filter),
+                             include_unverified=request.include_unverified)
+    counted = pipelines.all_of(match, counting.counted_match(request.include_unverified))
     annex: tuple[AnnexLine, ...] = ()
     summaries: tuple[CaseSummary, ...] = ()
     notes: tuple[str, ...] = ()
     if level is not Level.AGGREGATE:
         redactor = Redactor(level, salt=report_salt(secret, request))
-        annex = _annex(repo, match, redactor)
-        summaries, notes = _summaries(repo, forms, sealer, match, request, redactor)
+        annex = _annex(repo, counted, redactor)
+        summaries, notes = _summaries(repo, forms, sealer, counted, request, redactor)
     query = json.dumps(match, sort_keys=True, default=str, ensure_ascii=False)
     return ReportData(request, level, now, query, found, annex, summaries, notes)
 

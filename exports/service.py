@@ -11,7 +11,10 @@ same order:
    the cases are read (a case on no form is in no export): the cases are read
    once, on a thread of their own a bounded distance ahead (`read_ahead`), not
    grouped first and read again, which on FerretDB cost a second full read;
-4. cases without consent to the export's purpose are left out and counted;
+4. cases the counting rule leaves out (`exports.counting`: duplicates and rejected
+   cases always, cases still in review unless the request includes them) are left
+   out by the query itself and counted per reason with one grouping by stage; then
+   cases without consent to the export's purpose are left out and counted;
 5. sensitive answers are opened in memory only for `full` (shown) and
    `pseudonymised` (needed to mask the removed values inside the narrative),
    and only for the cases kept: never for those left out, nor for `aggregate`,
@@ -27,16 +30,17 @@ settings they have, and record the audit event from the returned `ExportResult`.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import IO, Any, Protocol
 
-from exports import pipelines
+from exports import counting, pipelines
 from exports.case_spool import CaseSpool
 from exports.columns import FormPlan, build_layout, case_cells, countable_articles
 from exports.consent import ConsentSummary, check_purpose, consent_filter
+from exports.counting import StageSummary
 from exports.filters import ExportFilter, parse_filter
 from exports.indicator_grids import aggregate_tables
-from exports.indicator_runs import CaseAggregator, indicator_tables
+from exports.indicator_runs import CaseAggregator, indicator_tables, run
 from exports.read_ahead import read_ahead
 from exports.redaction import Level, Redactor, check_level
 from exports.writers import get_writer
@@ -64,7 +68,10 @@ class Opener(Protocol):
 
 @dataclass(frozen=True)
 class ExportRequest:
-    """What to export: which cases, in which format, at which level, for which purpose."""
+    """What to export: which cases, in which format, at which level, for which purpose.
+
+    `include_unverified` also exports cases still in review (see `exports.counting`).
+    """
 
     filter: ExportFilter = field(default_factory=ExportFilter)
     fmt: str = "csv"
@@ -72,6 +79,7 @@ class ExportRequest:
     purpose: str = "statistics"
     lang: str = "en"
     bom: bool = False
+    include_unverified: bool = False
 
     def __post_init__(self) -> None:
         if self.fmt not in FORMATS:
@@ -83,18 +91,19 @@ class ExportRequest:
         """Plain JSON data: stored on a job and turned back by `from_params`."""
         return {"filter": filter_params(self.filter), "format": self.fmt,
                 "redaction": self.level, "purpose": self.purpose, "lang": self.lang,
-                "bom": self.bom}
+                "bom": self.bom, "include_unverified": self.include_unverified}
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> ExportRequest:
         return cls(parse_filter(params.get("filter") or {}), params["format"],
                    params["redaction"], params["purpose"], params.get("lang") or "en",
-                   bool(params.get("bom")))
+                   bool(params.get("bom")), bool(params.get("include_unverified")))
 
     def describe(self) -> dict[str, Any]:
         """For the audit record: the filter in words, format, level and purpose."""
         return {"filters": self.filter.describe(), "format": self.fmt,
-                "redaction": self.level, "purpose": self.purpose}
+                "redaction": self.level, "purpose": self.purpose,
+                "include_unverified": self.include_unverified}
 
 
 def filter_params(f: ExportFilter) -> dict[str, Any]:
@@ -122,11 +131,12 @@ class ExportResult:
     media_type: str
     suffix: str
     matched: int
+    stages: StageSummary = field(default_factory=StageSummary)
 
     def summary(self) -> dict[str, Any]:
         """Counts for the job record and the audit event."""
         return {"rows": dict(self.rows), "cases": self.consent.included,
-                "left_out": {"declined": self.consent.declined,
+                "left_out": {**self.stages.left_out(), "declined": self.consent.declined,
                              "not_recorded": self.consent.not_recorded},
                 "notes": list(self.notes)}
 
@@ -136,9 +146,27 @@ def export_match(actor: Mapping[str, Any], export_filter: ExportFilter) -> dict[
     return pipelines.all_of(case_filter_for(actor), export_filter.match())
 
 
+def counted_match(actor: Mapping[str, Any], request: ExportRequest) -> dict[str, Any]:
+    """The cases an export reads: its `export_match` narrowed by the counting rule."""
+    return pipelines.all_of(export_match(actor, request.filter),
+                            counting.counted_match(request.include_unverified))
+
+
+def left_out_by_stage(repo: CaseAggregator, match: Mapping[str, Any],
+                      include_unverified: bool) -> StageSummary:
+    """How many of the matched cases the counting rule leaves out, and why.
+
+    The grouping reads only the cases left out, never those exported, so an export
+    still reads its cases once; `included` is 0 here (the export counts those itself).
+    """
+    left_out = pipelines.all_of(match, counting.left_out_match(include_unverified))
+    return StageSummary.from_groups(run(repo, pipelines.count_by(left_out, ("stage",))),
+                                    include_unverified)
+
+
 def count_cases(repo: CaseSource, actor: Mapping[str, Any], request: ExportRequest) -> int:
     """How many cases the export would read (before consent): small ones run at once."""
-    return repo.count_matching(export_match(actor, request.filter))
+    return repo.count_matching(counted_match(actor, request))
 
 
 def run_export(repo: CaseSource, forms: FormSource, sealer: Opener,
@@ -152,6 +180,8 @@ def run_export(repo: CaseSource, forms: FormSource, sealer: Opener,
     writer = get_writer(request.fmt, **options)
     if level is Level.AGGREGATE:
         return _aggregate(repo, match, request, writer, out)
+    stages = left_out_by_stage(repo, match, request.include_unverified)
+    match = pipelines.all_of(match, counting.counted_match(request.include_unverified))
     keep = consent_filter(request.purpose)
     redactor = Redactor(level)
     found = _FormsFound(forms)
@@ -166,13 +196,15 @@ def run_export(repo: CaseSource, forms: FormSource, sealer: Opener,
                 spool.add(case_cells(shown, plan, common), countable_articles(shown, common))
             layout = build_layout(found.definitions(), request.lang, level,
                                   taxonomy=common.taxonomy)
-            written = writer.write(spool.rows(layout), layout.tables, out, notes=keep.notes)
+            written = writer.write(spool.rows(layout), layout.tables, out,
+                                   notes=lambda: [*stages.notes(), *keep.notes()])
     finally:
         cursor.close()  # on an error: stops the reading thread now, not when collected
     summary = keep.summary()
+    stages = replace(stages, included=summary.included + summary.excluded)
     return ExportResult(written.rows, summary, written.notes,
                         writer.media_type(layout.tables), writer.suffix(layout.tables),
-                        summary.included + summary.excluded)
+                        summary.included + summary.excluded + stages.excluded, stages)
 
 
 class _FormsFound:
@@ -228,10 +260,13 @@ def _reported(cases: Iterable[dict[str, Any]], progress: Progress | None,
 
 def _aggregate(repo: CaseSource, match: Mapping[str, Any], request: ExportRequest,
                writer: Any, out: IO[bytes]) -> ExportResult:
-    """Indicator tables only, one table (sheet or file) each, with the consent notes."""
-    found = indicator_tables(repo, match, purpose=request.purpose)
+    """Indicator tables only, one table (sheet or file) each, with the left-out notes."""
+    found = indicator_tables(repo, match, purpose=request.purpose,
+                             include_unverified=request.include_unverified)
     tables, rows = aggregate_tables(found, request.lang)
-    notes = tuple(found.consent.notes())
+    notes = tuple(found.left_out_notes())
     written = writer.write(rows, tables, out, notes=lambda: notes)
     return ExportResult(written.rows, found.consent, written.notes, writer.media_type(tables),
-                        writer.suffix(tables), found.consent.included + found.consent.excluded)
+                        writer.suffix(tables),
+                        found.consent.included + found.consent.excluded + found.stages.excluded,
+                        found.stages)

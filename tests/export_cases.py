@@ -82,5 +82,47 @@ def store(svc: Any, cases: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return stored
 
 
+#: The stages every output counts by default (docs/exports.md, "Counting rules").
+COUNTED_STAGES = frozenset({"verified", "follow_up", "closed"})
+
+
+def counted_cases(cases: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The cases in a stage an output counts by default: verified, followed up, closed."""
+    return [c for c in cases if c.get("stage") in COUNTED_STAGES]
+
+
 def statistics_cases(cases: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [c for c in cases if (c.get("consent") or {}).get("statistics") is True]
+    """The cases counted by default whose reporter consented to anonymous statistics."""
+    return [c for c in counted_cases(cases)
+            if (c.get("consent") or {}).get("statistics") is True]
+
+
+#: Cases per stage in `every_stage`: each stage of the lifecycle, duplicates and rejected ones.
+STAGE_MIX = {"submitted": 1, "in_review": 2, "needs_info": 1, "verified": 3, "follow_up": 1,
+             "closed": 2, "rejected": 2, "duplicate": 2}
+EVERY_STAGE_DAY = datetime(2025, 3, 1, 9, tzinfo=UTC)
+
+
+def every_stage(seed: int = 3) -> list[dict[str, Any]]:
+    """Malaysian cases filed on one day, in every stage (see `STAGE_MIX`).
+
+    Every reporter consented to anonymous statistics except one verified case's; the
+    duplicates name the first verified case as their original.
+    """
+    rng = random.Random(seed)
+    cases: list[dict[str, Any]] = []
+    for stage, n in STAGE_MIX.items():
+        for _ in range(n):
+            i = len(cases)
+            _, answers = case_answers(i, rng)
+            answers.update(destination_country="MY", consent_statistics=True)
+            cases.append(make_case("my-intake", answers, case_id=f"c_stage{i:03d}",
+                                   reference=f"MY-2025-{900 + i:06d}",
+                                   created_at=EVERY_STAGE_DAY, updated_at=EVERY_STAGE_DAY,
+                                   stage=stage, outcome="resolved" if stage == "closed" else None))
+    verified = [c for c in cases if c["stage"] == "verified"]
+    verified[1]["consent"] = {**verified[1]["consent"], "statistics": False}
+    for case in cases:
+        if case["stage"] == "duplicate":
+            case["duplicate_of"] = verified[0]["reference"]
+    return cases

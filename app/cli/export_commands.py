@@ -72,12 +72,14 @@ def _write_atomically(out: str, write) -> Any:
 @click.option("--purpose", type=click.Choice(list(PURPOSE_WORDS)), default="statistics",
               show_default=True, help="cases without consent to it are left out")
 @click.option("--bom", is_flag=True, help="CSV for spreadsheet programs")
+@click.option("--include-unverified", is_flag=True,
+              help="also count cases still in review (duplicates and rejected cases never)")
 @click.option("--out", required=True, type=click.Path(dir_okay=False))
 def export(fmt, redaction, country, destination, origin, stage, date_from, date_to, purpose,
-           bom, out) -> None:
+           bom, include_unverified, out) -> None:
     wanted = ExportRequest(_filter(country=country, destination=destination, origin=origin,
                                    stage=stage, **{"from": date_from, "to": date_to}),
-                           fmt, redaction, purpose, "en", bom)
+                           fmt, redaction, purpose, "en", bom, include_unverified)
     svc = _services()
     try:
         result = _write_atomically(out, lambda stream: run_export(
@@ -89,7 +91,7 @@ def export(fmt, redaction, country, destination, origin, stage, date_from, date_
                      **result.summary())
     rows = ", ".join(f"{table} {n}" for table, n in result.rows.items())
     click.echo(f"wrote {out} ({result.media_type}): {rows}")
-    for note in result.notes or result.consent.notes():
+    for note in result.notes or [*result.stages.notes(), *result.consent.notes()]:
         click.echo(note)
 
 
@@ -104,8 +106,11 @@ def export(fmt, redaction, country, destination, origin, stage, date_from, date_
               show_default=True)
 @click.option("--case", "cases", multiple=True, help="reference of a case to summarise")
 @click.option("--exact", is_flag=True, help="exact small counts (internal use only)")
+@click.option("--include-unverified", is_flag=True,
+              help="also count cases still in review (duplicates and rejected cases never)")
 @click.option("--out", required=True, type=click.Path(dir_okay=False))
-def report(name, countries, date_from, date_to, origin, redaction, cases, exact, out) -> None:
+def report(name, countries, date_from, date_to, origin, redaction, cases, exact,
+           include_unverified, out) -> None:
     from exports.reports import compile_report
 
     for noisy in ("weasyprint", "fontTools"):  # page-by-page progress is not news here
@@ -116,7 +121,7 @@ def report(name, countries, date_from, date_to, origin, redaction, cases, exact,
     found = _filter(country=countries, origin=origin, **{"from": date_from, "to": date_to})
     try:
         wanted = ReportRequest(name, found, redaction, tuple(c.upper() for c in cases),
-                               None if exact else 5)
+                               None if exact else 5, include_unverified=include_unverified)
     except ReportRequestError as exc:
         raise click.ClickException("; ".join(exc.problems)) from None
     svc = _services()

@@ -77,6 +77,10 @@ class ExportForm(_Translated, FlaskForm):
                           description=_l("Cases whose reporter did not consent to this "
                                          "purpose are left out, and the file says how many."))
     bom = BooleanField(_l("CSV for spreadsheet programs (with a byte order mark)"))
+    unverified = BooleanField(_l("Include cases still in review (not yet verified)"),
+                              description=_l("Duplicates and rejected cases are never "
+                                             "included; the file says how many cases were "
+                                             "left out, and why."))
     submit = SubmitField(_l("Export"))
 
     def setup(self, levels: list[str]) -> ExportForm:
@@ -132,6 +136,10 @@ class ReportForm(_Translated, FlaskForm):
         description=_l("Case references, one per line; only cases whose reporter consented "
                        "to public advocacy are summarised."))
     exact = BooleanField(_l("Exact counts for internal use (small counts are not hidden)"))
+    unverified = BooleanField(_l("Include cases still in review (not yet verified)"),
+                              description=_l("Duplicates and rejected cases are never "
+                                             "counted; the report says how many cases were "
+                                             "left out, and why."))
     submit = SubmitField(_l("Build the report"))
 
     def setup(self, levels: list[str]) -> ReportForm:

@@ -31,6 +31,7 @@ from app.roles import roles_required
 from app.services import services
 from exports import pipelines
 from exports.consent import ConsentSummary
+from exports.counting import StageSummary
 from exports.filters import ExportFilter, FilterError, parse_filter
 from exports.indicator_grids import Words, duration_lines, grids, trend_lines
 from exports.indicator_runs import indicator_tables, run, years_of
@@ -109,6 +110,24 @@ def consent_sentences(summary: ConsentSummary) -> list[str]:
     return notes
 
 
+def stage_sentences(summary: StageSummary) -> list[str]:
+    """The counting rule's notes (`exports.counting`) in the page's language."""
+    notes = []
+    if summary.duplicate:
+        notes.append(ngettext("%(num)d case left out: marked as a duplicate of another case, "
+                              "which is counted instead.", "%(num)d cases left out: marked as "
+                              "a duplicate of another case, which is counted instead.",
+                              summary.duplicate))
+    if summary.rejected:
+        notes.append(ngettext("%(num)d case left out: rejected in review.",
+                              "%(num)d cases left out: rejected in review.", summary.rejected))
+    if summary.not_verified:
+        notes.append(ngettext("%(num)d case left out: not yet verified (still in review).",
+                              "%(num)d cases left out: not yet verified (still in review).",
+                              summary.not_verified))
+    return notes
+
+
 @bp.route("/indicators")
 @roles_required(*EXPORT_PAGE_ROLES)
 def indicators():
@@ -134,7 +153,7 @@ def indicators():
     return render_template(
         "exports/indicators.html", form=form, found=found, grids=shown,
         trend=trend_lines(found), charts=charts(shown, words),
-        consent=consent_sentences(found.consent),
+        consent=[*stage_sentences(found.stages), *consent_sentences(found.consent)],
         durations=[(words(w), d, n) for w, d, n in duration_lines(found)])
 
 
@@ -148,7 +167,8 @@ def report():
         try:
             wanted = ReportRequest(form.name.data.strip(), parse_filter(form.to_params()),
                                    form.level.data, form.selected(),
-                                   None if form.exact.data else 5)
+                                   None if form.exact.data else 5,
+                                   include_unverified=bool(form.unverified.data))
         except (FilterError, ReportRequestError) as exc:
             form.references.errors = [*form.references.errors, *exc.problems]
         else:

@@ -94,7 +94,7 @@ def index():
         try:
             wanted = ExportRequest(parse_filter(form.to_params()), form.fmt.data,
                                    form.level.data, form.purpose.data, _lang(),
-                                   bool(form.bom.data))
+                                   bool(form.bom.data), bool(form.unverified.data))
         except FilterError as exc:
             form.date_to.errors = [*form.date_to.errors, *exc.problems]
         else:

@@ -20,6 +20,7 @@ from export_factories import make_case, shipped
 from exports.case_spool import CaseSpool
 from exports.columns import build_layout, export_rows
 from exports.consent import consent_filter
+from exports.counting import left_out_match
 from exports.read_ahead import read_ahead
 from exports.redaction import Redactor
 from exports.service import ExportRequest, run_export
@@ -46,7 +47,11 @@ def cases() -> list[dict[str, Any]]:
 
 
 class Repo:
-    """Hands out copies of the cases; a grouping query would be a second read."""
+    """Hands out copies of the cases; a grouping of them would be a second read.
+
+    The one grouping allowed counts the cases the counting rule leaves out: it reads
+    none of the cases exported (here, none is left out).
+    """
 
     def __init__(self, documents: list[dict[str, Any]]) -> None:
         self.documents = documents
@@ -55,6 +60,9 @@ class Repo:
         return iter([dict(case) for case in self.documents])
 
     def aggregate(self, pipeline: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        match = pipeline[0].get("$match", {})
+        if left_out_match() in match.get("$and", [match]):
+            return []
         raise AssertionError("a case export reads its cases once, with no grouping first")
 
     def count_matching(self, match: Mapping[str, Any]) -> int:
