@@ -20,17 +20,19 @@ rule of the indicators (one violation per case per article), ready for pivot tab
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from exports.answer_values import JOIN, format_answer, scalar
+from exports.answer_values import JOIN, answer_code, dimension_label, format_answer, scalar
+from exports.codebook import CODEBOOK, NOT_SENSITIVE, ColumnNote, codebook_rows
 from exports.redaction import Level, RedactionError, Redactor, is_removed
 from exports.tabular import Column, Table, TaggedRow
 from forms.dimensions import Dimensions, load_dimensions
 from forms.mwc import Taxonomy, code, load_taxonomy
 from forms.schema import Field, FormDefinition
-from forms.vocabulary import CONSENT_PURPOSES
+from forms.vocabulary import CHOICE_TYPES, CONSENT_PURPOSES
 
 FormKey = tuple[str, int]
 
@@ -50,6 +52,47 @@ CASE_COLUMNS = ("country", "form_id", "form_version", "language", "created_at", 
 _CONSENT_KEYS = tuple((p, f"consent.{p}") for p in CONSENT_PURPOSES)
 VIOLATION_COLUMNS = ("country", "form_id", "created_at", "stage", "outcome")
 ARTICLE_COLUMNS = ("mwc_code", "mwc_article", "mwc_title", "mwc_part", "documented_only")
+#: The key of the codes column beside a coded column: `dim.gender.code`, `answer.acts.code`.
+CODE_SUFFIX = ".code"
+
+#: The codebook's "type" of each kind of column (English, like the common headers).
+LABEL_KIND = {False: 'label of a code (the code is in "{}")',
+              True: 'labels joined with "; " (the codes are in "{}")'}
+CODE_KIND = {False: "code", True: 'codes joined with "; "'}
+_COUNTRY = "country code (ISO 3166-1 alpha-2)"
+_BOOLEAN = "true or false (empty: not answered)"
+ANSWER_KINDS = {
+    "text": "text", "textarea": "text", "email": "text", "phone": "text",
+    "integer": "whole number", "decimal": "number", "date": "date (ISO 8601)",
+    "boolean": _BOOLEAN, "country": _COUNTRY, "file": "number of files attached",
+    "mwc": 'MWC article codes joined with "; "',
+}
+DIMENSION_KINDS = {"country": _COUNTRY, "date": "date (ISO 8601)"}
+DIMENSION_SENSITIVITY = "standard dimension: kept in pseudonymised exports"
+TERM_KIND = "true or false: the case was filed in this term (empty: another country's form)"
+COMMON_NOTES = {
+    "reference": ColumnNote("The case's reference", "text",
+                            sensitivity="identifies the case: only in full exports"),
+    "pseudonym": ColumnNote("The case, under a pseudonym made for this export only", "text"),
+    "country": ColumnNote("Country whose team handles the case", _COUNTRY),
+    "form_id": ColumnNote("Form the case was filed on", "text"),
+    "form_version": ColumnNote("Version of that form", "whole number"),
+    "language": ColumnNote("Language the report was filed in", "language tag (BCP 47)"),
+    "created_at": ColumnNote("When the case was filed",
+                             "date and time (ISO 8601); the day only when pseudonymised"),
+    "stage": ColumnNote("Stage of the case", "code"),
+    "outcome": ColumnNote("Outcome of a closed case", "code"),
+    "mwc_codes": ColumnNote("MWC articles the case cites", 'MWC article codes joined with ";"'),
+    "mwc_titles": ColumnNote("Titles of those articles", 'text joined with "; "'),
+    "local_terms": ColumnNote("Local terms chosen, with their country", 'text joined with "; "'),
+    "mwc_code": ColumnNote("MWC article violated (one row per case and article)", "code"),
+    "mwc_article": ColumnNote("Number of that article", "whole number"),
+    "mwc_title": ColumnNote("Title of that article", "text"),
+    "mwc_part": ColumnNote("Part of the Convention the article is in", "text"),
+    "documented_only": ColumnNote("The right is one of documented workers only", "true or false"),
+    **{f"consent.{p}": ColumnNote(f"Consent to {p.replace('_', ' ')}", _BOOLEAN)
+       for p in CONSENT_PURPOSES},
+}
 
 
 class FormNotInLayoutError(KeyError):
@@ -93,15 +136,33 @@ class ExportLayout:
     #: The cells of each article in the violations table, filled as the export meets them.
     article_cells: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False,
                                                      compare=False)
+    dimensions: Dimensions | None = field(default=None, repr=False, compare=False)
+    #: What the codebook says of each column, by column key.
+    notes: Mapping[str, ColumnNote] = field(default_factory=dict, repr=False, compare=False)
 
     @functools.cached_property
     def dimension_keys(self) -> tuple[tuple[str, str], ...]:
         """(dimension id, its column key) for every standard dimension."""
         return tuple((d, f"dim.{d}") for d in self.dimension_ids)
 
+    @functools.cached_property
+    def coded_dimensions(self) -> tuple[tuple[Any, str], ...]:
+        """(dimension, its column key) for the dimensions with fixed values (and codes)."""
+        dimensions = self.dimensions or load_dimensions()
+        return tuple((d, f"dim.{d.id}") for d in dimensions if d.values is not None)
+
     @property
-    def tables(self) -> tuple[Table, Table]:
-        return (self.cases, self.violations)
+    def codebook(self) -> Table:
+        return CODEBOOK
+
+    @property
+    def tables(self) -> tuple[Table, Table, Table]:
+        """Cases, violations and the codebook that explains their columns."""
+        return (self.cases, self.violations, CODEBOOK)
+
+    def codebook_rows(self) -> Iterator[TaggedRow]:
+        """The codebook's rows, one per column of the cases and violations tables."""
+        return codebook_rows((self.cases, self.violations), self.notes)
 
     def plan_for(self, case: Mapping[str, Any]) -> FormPlan:
         """The form the case was filed on; `FormNotInLayoutError` for any other."""
@@ -119,7 +180,12 @@ def build_layout(definitions: Mapping[FormKey, FormDefinition], lang: str = "en"
                  level: Level | str = Level.PSEUDONYMISED, *, taxonomy: Taxonomy | None = None,
                  dimensions: Dimensions | None = None, labels: Mapping[str, str] | None = None,
                  choice_labels: bool = True) -> ExportLayout:
-    """The columns for cases filed on `definitions`, keyed by (form id, version)."""
+    """The columns for cases filed on `definitions`, keyed by (form id, version).
+
+    Every column title is unique (`_distinct`), so a researcher can tell the columns
+    apart in any program, and each coded column (a choice question, a dimension with
+    fixed values) shows labels with its codes in the column beside it.
+    """
     level = Level(level)
     if level is Level.AGGREGATE:
         raise RedactionError("an aggregate export has indicator tables only, no case rows")
@@ -128,25 +194,28 @@ def build_layout(definitions: Mapping[FormKey, FormDefinition], lang: str = "en"
     text = {**LABELS, **(labels or {})}
     ordered = [definitions[k] for k in sorted(definitions, key=lambda k: (k[0], -k[1]))]
     case_key = "reference" if level is Level.FULL else "pseudonym"
-    dim_columns = tuple(Column(f"dim.{d.id}", _text(d.title, lang) or d.id) for d in dimensions)
-    answers = _answer_columns(ordered, lang, level)
-    term_columns = _term_columns(ordered, lang)
+    notes: dict[str, ColumnNote] = dict(COMMON_NOTES)
+    dim_columns = _dimension_columns(dimensions, lang, notes)
+    answers = _answer_columns(ordered, lang, level, notes)
+    term_columns = _term_columns(ordered, lang, notes)
     terms = list(term_columns.values())
-    cases = Table("cases", (
+    cases = Table("cases", _distinct((
         Column(case_key, text[case_key]), *(Column(k, text[k]) for k in CASE_COLUMNS),
         *dim_columns, *(Column(k, text[k]) for k in ("mwc_codes", "mwc_titles", "local_terms")),
         *(Column(f"consent.{p}", text[f"consent.{p}"]) for p in CONSENT_PURPOSES),
-        *answers, *terms))
-    violations = Table("violations", (
+        *answers, *terms)))
+    violations = Table("violations", _distinct((
         Column(case_key, text[case_key]), *(Column(k, text[k]) for k in VIOLATION_COLUMNS),
-        *dim_columns, *(Column(k, text[k]) for k in ARTICLE_COLUMNS)))
+        *dim_columns, *(Column(k, text[k]) for k in ARTICLE_COLUMNS))))
     return ExportLayout(
         level=level, lang=lang, cases=cases, violations=violations,
-        definitions=dict(definitions), answer_fields=tuple(c.key[7:] for c in answers),
+        definitions=dict(definitions),
+        answer_fields=tuple(c.key[7:] for c in answers if not c.key.endswith(CODE_SUFFIX)),
         terms=tuple(term_columns),
         dimension_ids=dimensions.ids(), countable=frozenset(taxonomy.violation_codes()),
         taxonomy=taxonomy, choice_labels=choice_labels,
-        plans={key: FormPlan.of(d) for key, d in definitions.items()})
+        plans={key: FormPlan.of(d) for key, d in definitions.items()},
+        dimensions=dimensions, notes=notes)
 
 
 def _text(translations: Mapping[str, str], lang: str) -> str:
@@ -154,19 +223,96 @@ def _text(translations: Mapping[str, str], lang: str) -> str:
                                                                      "")
 
 
-def _answer_columns(ordered: list[FormDefinition], lang: str, level: Level) -> list[Column]:
+def _code_column(column: Column, many: bool) -> Column:
+    """The column beside a coded one: the same question, its stable codes."""
+    return Column(column.key + CODE_SUFFIX, f"{column.label} ({'codes' if many else 'code'})")
+
+
+def _dimension_columns(dimensions: Dimensions, lang: str,
+                       notes: dict[str, ColumnNote]) -> tuple[Column, ...]:
+    """A column per standard dimension; one with fixed values also gets its code column."""
+    columns: list[Column] = []
+    for d in dimensions:
+        column = Column(f"dim.{d.id}", _text(d.title, lang) or d.id)
+        columns.append(column)
+        question = f"{column.label} (standard dimension)"
+        if d.values is None:
+            notes[column.key] = ColumnNote(question, DIMENSION_KINDS.get(d.kind, d.kind),
+                                           sensitivity=DIMENSION_SENSITIVITY)
+            continue
+        codes = tuple((v, _text(d.labels.get(v) or {}, lang) or v) for v in d.values)
+        many = d.kind == "multichoice"
+        coded = _code_column(column, many)
+        columns.append(coded)
+        notes[column.key] = ColumnNote(question, LABEL_KIND[many].format(coded.label), codes,
+                                       DIMENSION_SENSITIVITY)
+        notes[coded.key] = ColumnNote(question, CODE_KIND[many], codes, DIMENSION_SENSITIVITY)
+    return tuple(columns)
+
+
+def _answer_columns(ordered: list[FormDefinition], lang: str, level: Level,
+                    notes: dict[str, ColumnNote]) -> list[Column]:
     """The union of the forms' questions, in the order they first appear.
+
+    Each is titled "Section: Question" in the export's language. Forms of several
+    countries ask differently meant questions in the same words ("Did any of these
+    happen?"); such titles name the forms' countries too. A choice question's column
+    of labels is followed by its column of codes.
 
     Left out: answers redaction removes at this level, consent questions (the consent
     columns show them) and questions that fill a dimension (the dimension columns do).
     """
-    columns: dict[str, Column] = {}
+    found: dict[str, tuple[Field, FormDefinition, str]] = {}
+    scopes: dict[str, list[str]] = {}
     for definition in ordered:
-        for f in definition.fields():
-            if f.id in columns or is_removed(f, level) or f.consent or f.dimension:
-                continue
-            columns[f.id] = Column(f"answer.{f.id}", definition.text(f.label, lang) or f.id)
-    return list(columns.values())
+        for section in definition.sections:
+            for f in section.fields:
+                if is_removed(f, level) or f.consent or f.dimension:
+                    continue
+                scope = term_scope(definition)
+                if scope not in scopes.setdefault(f.id, []):
+                    scopes[f.id].append(scope)
+                if f.id not in found:
+                    title = definition.text(section.title, lang) or section.id
+                    label = definition.text(f.label, lang) or f.id
+                    found[f.id] = (f, definition, f"{title}: {label}")
+    shared = Counter(title for _, _, title in found.values())
+    columns: list[Column] = []
+    for field_id, (f, definition, title) in found.items():
+        if shared[title] > 1:
+            title = f"{title} ({', '.join(scopes[field_id])})"
+        column = Column(f"answer.{field_id}", title)
+        columns.append(column)
+        note = _answer_note(f, definition, lang, title, tuple(scopes[field_id]))
+        notes[column.key] = note
+        if f.type in CHOICE_TYPES:
+            many = f.type == "multichoice"
+            coded = _code_column(column, many)
+            columns.append(coded)
+            notes[column.key] = replace(note, kind=LABEL_KIND[many].format(coded.label))
+            notes[coded.key] = replace(note, kind=CODE_KIND[many])
+    return columns
+
+
+def _answer_note(f: Field, definition: FormDefinition, lang: str, title: str,
+                 forms: tuple[str, ...]) -> ColumnNote:
+    if f.sensitive:
+        sensitivity = "sensitive: only in full exports"
+    elif f.personal:
+        sensitivity = f"personal ({f.personal}): only in full exports"
+    else:
+        sensitivity = NOT_SENSITIVE
+    codes = tuple((c.value, definition.text(c.label, lang) or c.value) for c in f.choices)
+    return ColumnNote(title, ANSWER_KINDS.get(f.type, f.type), codes, sensitivity, forms)
+
+
+def _distinct(columns: Iterable[Column]) -> tuple[Column, ...]:
+    """The columns, any title still shared by two of them followed by its key: the last
+    guard, for forms whose sections and questions read alike in every word."""
+    columns = tuple(columns)
+    shared = Counter(c.label for c in columns)
+    return tuple(c if shared[c.label] == 1 else Column(c.key, f"{c.label} [{c.key}]")
+                 for c in columns)
 
 
 def term_scope(definition: FormDefinition) -> str:
@@ -174,7 +320,8 @@ def term_scope(definition: FormDefinition) -> str:
     return definition.country or definition.id
 
 
-def _term_columns(ordered: list[FormDefinition], lang: str) -> dict[tuple[str, str], Column]:
+def _term_columns(ordered: list[FormDefinition], lang: str,
+                  notes: dict[str, ColumnNote]) -> dict[tuple[str, str], Column]:
     """A column per (scope, term id), headed with the term's MWC articles."""
     columns: dict[tuple[str, str], Column] = {}
     for definition in ordered:
@@ -183,14 +330,18 @@ def _term_columns(ordered: list[FormDefinition], lang: str) -> dict[tuple[str, s
             if (scope, term.id) not in columns:
                 mapping = JOIN.join(code(n) for n in term.mwc) or "no MWC mapping"
                 label = definition.text(term.label, lang) or term.id
-                columns[(scope, term.id)] = Column(f"term.{scope}.{term.id}",
-                                                   f"Local term ({scope}): {label} [{mapping}]")
+                key = f"term.{scope}.{term.id}"
+                columns[(scope, term.id)] = Column(key, f"Local term ({scope}): {label} "
+                                                        f"[{mapping}]")
+                notes[key] = ColumnNote(f"Local term of {scope}: {label}", TERM_KIND,
+                                        forms=(scope,))
     return columns
 
 
 def export_rows(cases: Iterable[Mapping[str, Any]], layout: ExportLayout,
                 redactor: Redactor) -> Iterator[TaggedRow]:
     """For each case, its row in "cases" and then its rows in "violations"; one pass.
+    The codebook's rows come last.
 
     A "cases" row holds the columns that apply to the case's form (`case_cells`);
     writers read every column with `.get`, so the others are empty.
@@ -205,6 +356,7 @@ def export_rows(cases: Iterable[Mapping[str, Any]], layout: ExportLayout,
         yield "cases", cells
         for row in violation_cells(cells, countable_articles(shown, layout), layout):
             yield "violations", row
+    yield from layout.codebook_rows()
 
 
 def _common(shown: Mapping[str, Any], layout: ExportLayout) -> dict[str, Any]:
@@ -217,6 +369,11 @@ def _common(shown: Mapping[str, Any], layout: ExportLayout) -> dict[str, Any]:
            "outcome": shown.get("outcome")}
     for d, key in layout.dimension_keys:
         row[key] = scalar(dims.get(d))
+    lang = layout.lang
+    for dimension, key in layout.coded_dimensions:
+        value = dims.get(dimension.id)
+        row[key + CODE_SUFFIX] = row[key]
+        row[key] = dimension_label(dimension, value, lang)
     return row
 
 
@@ -247,6 +404,8 @@ def case_cells(shown: Mapping[str, Any], plan: FormPlan,
         if f is not None:
             row[f"answer.{field_id}"] = format_answer(f, value, plan.definition, layout.lang,
                                                       labels=layout.choice_labels)
+            if f.type in CHOICE_TYPES:
+                row[f"answer.{field_id}{CODE_SUFFIX}"] = answer_code(f, value)
     for term_id, key in plan.term_keys:
         row[key] = term_id in chosen
     return row
