@@ -27,7 +27,7 @@ from typing import Any
 
 from exports.answer_values import JOIN, answer_code, dimension_label, format_answer, scalar
 from exports.codebook import CODEBOOK, NOT_SENSITIVE, ColumnNote, codebook_rows
-from exports.redaction import Level, RedactionError, Redactor, is_removed
+from exports.redaction import FREE_TEXT_TYPES, Level, RedactionError, Redactor, is_removed
 from exports.tabular import Column, Table, TaggedRow
 from forms.dimensions import Dimensions, load_dimensions
 from forms.mwc import Taxonomy, code, load_taxonomy
@@ -69,6 +69,8 @@ ANSWER_KINDS = {
 }
 DIMENSION_KINDS = {"country": _COUNTRY, "date": "date (ISO 8601)"}
 DIMENSION_SENSITIVITY = "standard dimension: kept in pseudonymised exports"
+FREE_TEXT_SENSITIVITY = ("free text that may name people: in pseudonymised exports the "
+                         "case's removed values are masked in it")
 TERM_KIND = "true or false: the case was filed in this term (empty: another country's form)"
 COMMON_NOTES = {
     "reference": ColumnNote("The case's reference", "text",
@@ -81,7 +83,9 @@ COMMON_NOTES = {
     "created_at": ColumnNote("When the case was filed",
                              "date and time (ISO 8601); the day only when pseudonymised"),
     "stage": ColumnNote("Stage of the case", "code"),
-    "outcome": ColumnNote("Outcome of a closed case", "code"),
+    "outcome": ColumnNote("Outcome of a closed case (empty while open)", "code", (
+        ("resolved", "Resolved"), ("referred", "Referred"), ("unresolved", "Unresolved"),
+        ("withdrawn", "Withdrawn"))),
     "mwc_codes": ColumnNote("MWC articles the case cites", 'MWC article codes joined with ";"'),
     "mwc_titles": ColumnNote("Titles of those articles", 'text joined with "; "'),
     "local_terms": ColumnNote("Local terms chosen, with their country", 'text joined with "; "'),
@@ -300,6 +304,8 @@ def _answer_note(f: Field, definition: FormDefinition, lang: str, title: str,
         sensitivity = "sensitive: only in full exports"
     elif f.personal:
         sensitivity = f"personal ({f.personal}): only in full exports"
+    elif f.type in FREE_TEXT_TYPES:
+        sensitivity = FREE_TEXT_SENSITIVITY
     else:
         sensitivity = NOT_SENSITIVE
     codes = tuple((c.value, definition.text(c.label, lang) or c.value) for c in f.choices)

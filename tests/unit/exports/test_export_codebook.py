@@ -91,7 +91,9 @@ def test_codebook__one_row_per_column_with_question_type_codes_and_sensitivity()
     assert "employer = Majikan" in held["codes"] and held["forms"] == "MY"
     assert rows[("cases", "answer.passport_number")]["sensitivity"].startswith(
         ("sensitive", "personal"))
-    assert rows[("cases", "answer.narrative")]["sensitivity"] == "not sensitive"
+    assert rows[("cases", "answer.narrative")]["sensitivity"].startswith("free text")
+    assert rows[("cases", "answer.passport_held_by")]["sensitivity"] == "not sensitive"
+    assert "withdrawn = Withdrawn" in rows[("cases", "outcome")]["codes"]
     assert rows[("cases", "reference")]["sensitivity"].startswith("identifies")
 
 
