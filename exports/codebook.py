@@ -19,12 +19,15 @@ from exports.tabular import Column, Table, TaggedRow
 #: Separator between the codes of one cell of the codebook ("woman = Woman; man = Man").
 CODE_JOIN = "; "
 
-CODEBOOK = Table("codebook", (
-    Column("table", "Table"), Column("column", "Column"), Column("key", "Key"),
-    Column("question", "Question"), Column("type", "Type"),
-    Column("codes", "Allowed codes"), Column("sensitivity", "Sensitivity"),
-    Column("forms", "Forms"),
-))
+#: The codebook's columns: (key, the word for its header in `column_words`).
+_HEADERS = (("table", "table"), ("column", "column"), ("key", "key"), ("question", "question"),
+            ("type", "type"), ("codes", "codes_allowed"), ("sensitivity", "sensitivity"),
+            ("forms", "forms"))
+
+
+def codebook_table(words: Mapping[str, str]) -> Table:
+    """The codebook's table, headed in the export's language (`column_words`)."""
+    return Table("codebook", tuple(Column(key, words[word]) for key, word in _HEADERS))
 
 NOT_SENSITIVE = "not sensitive"
 

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from exports.answer_values import JOIN, answer_code, dimension_label, format_answer, scalar
-from exports.codebook import CODEBOOK, NOT_SENSITIVE, ColumnNote, codebook_rows
+from exports.codebook import NOT_SENSITIVE, ColumnNote, codebook_rows, codebook_table
+from exports.column_words import ENGLISH, column_words
 from exports.redaction import FREE_TEXT_TYPES, Level, RedactionError, Redactor, is_removed
 from exports.tabular import Column, Table, TaggedRow
 from forms.dimensions import Dimensions, load_dimensions
@@ -36,17 +37,12 @@ from forms.vocabulary import CHOICE_TYPES, CONSENT_PURPOSES
 
 FormKey = tuple[str, int]
 
-#: English headers of the common columns; pass `labels=` to show them in another language.
-LABELS = {
-    "reference": "Reference", "pseudonym": "Case (pseudonym)",
-    "country": "Country handling the case", "form_id": "Form", "form_version": "Form version",
-    "language": "Language of the report", "created_at": "Filed", "stage": "Stage",
-    "outcome": "Outcome", "mwc_codes": "MWC articles", "mwc_titles": "MWC articles (titles)",
-    "local_terms": "Local terms", "mwc_code": "MWC article", "mwc_article": "Article number",
-    "mwc_title": "Article title", "mwc_part": "Part of the Convention",
-    "documented_only": "Right of documented workers",
-    **{f"consent.{p}": f"Consent: {p.replace('_', ' ')}" for p in CONSENT_PURPOSES},
-}
+#: English headers of the common columns; `build_layout` uses the export's language
+#: (`exports.column_words`), and `labels=` can override any of them.
+LABELS = {k: v for k, v in ENGLISH.items() if k in (
+    "reference", "pseudonym", "country", "form_id", "form_version", "language", "created_at",
+    "stage", "outcome", "mwc_codes", "mwc_titles", "local_terms", "mwc_code", "mwc_article",
+    "mwc_title", "mwc_part", "documented_only") or k.startswith("consent.")}
 CASE_COLUMNS = ("country", "form_id", "form_version", "language", "created_at", "stage",
                 "outcome")
 _CONSENT_KEYS = tuple((p, f"consent.{p}") for p in CONSENT_PURPOSES)
@@ -155,14 +151,14 @@ class ExportLayout:
         dimensions = self.dimensions or load_dimensions()
         return tuple((d, f"dim.{d.id}") for d in dimensions if d.values is not None)
 
-    @property
+    @functools.cached_property
     def codebook(self) -> Table:
-        return CODEBOOK
+        return codebook_table(column_words(self.lang))
 
     @property
     def tables(self) -> tuple[Table, Table, Table]:
         """Cases, violations and the codebook that explains their columns."""
-        return (self.cases, self.violations, CODEBOOK)
+        return (self.cases, self.violations, self.codebook)
 
     def codebook_rows(self) -> Iterator[TaggedRow]:
         """The codebook's rows, one per column of the cases and violations tables."""
@@ -195,13 +191,13 @@ def build_layout(definitions: Mapping[FormKey, FormDefinition], lang: str = "en"
         raise RedactionError("an aggregate export has indicator tables only, no case rows")
     taxonomy = taxonomy or load_taxonomy()
     dimensions = dimensions or load_dimensions()
-    text = {**LABELS, **(labels or {})}
+    text = {**column_words(lang), **(labels or {})}
     ordered = [definitions[k] for k in sorted(definitions, key=lambda k: (k[0], -k[1]))]
     case_key = "reference" if level is Level.FULL else "pseudonym"
     notes: dict[str, ColumnNote] = dict(COMMON_NOTES)
-    dim_columns = _dimension_columns(dimensions, lang, notes)
-    answers = _answer_columns(ordered, lang, level, notes)
-    term_columns = _term_columns(ordered, lang, notes)
+    dim_columns = _dimension_columns(dimensions, lang, text, notes)
+    answers = _answer_columns(ordered, lang, level, text, notes)
+    term_columns = _term_columns(ordered, lang, text, notes)
     terms = list(term_columns.values())
     cases = Table("cases", _distinct((
         Column(case_key, text[case_key]), *(Column(k, text[k]) for k in CASE_COLUMNS),
@@ -227,12 +223,13 @@ def _text(translations: Mapping[str, str], lang: str) -> str:
                                                                      "")
 
 
-def _code_column(column: Column, many: bool) -> Column:
+def _code_column(column: Column, many: bool, words: Mapping[str, str]) -> Column:
     """The column beside a coded one: the same question, its stable codes."""
-    return Column(column.key + CODE_SUFFIX, f"{column.label} ({'codes' if many else 'code'})")
+    return Column(column.key + CODE_SUFFIX,
+                  f"{column.label} ({words['codes' if many else 'code']})")
 
 
-def _dimension_columns(dimensions: Dimensions, lang: str,
+def _dimension_columns(dimensions: Dimensions, lang: str, words: Mapping[str, str],
                        notes: dict[str, ColumnNote]) -> tuple[Column, ...]:
     """A column per standard dimension; one with fixed values also gets its code column."""
     columns: list[Column] = []
@@ -246,7 +243,7 @@ def _dimension_columns(dimensions: Dimensions, lang: str,
             continue
         codes = tuple((v, _text(d.labels.get(v) or {}, lang) or v) for v in d.values)
         many = d.kind == "multichoice"
-        coded = _code_column(column, many)
+        coded = _code_column(column, many, words)
         columns.append(coded)
         notes[column.key] = ColumnNote(question, LABEL_KIND[many].format(coded.label), codes,
                                        DIMENSION_SENSITIVITY)
@@ -255,7 +252,7 @@ def _dimension_columns(dimensions: Dimensions, lang: str,
 
 
 def _answer_columns(ordered: list[FormDefinition], lang: str, level: Level,
-                    notes: dict[str, ColumnNote]) -> list[Column]:
+                    words: Mapping[str, str], notes: dict[str, ColumnNote]) -> list[Column]:
     """The union of the forms' questions, in the order they first appear.
 
     Each is titled "Section: Question" in the export's language. Forms of several
@@ -291,7 +288,7 @@ def _answer_columns(ordered: list[FormDefinition], lang: str, level: Level,
         notes[column.key] = note
         if f.type in CHOICE_TYPES:
             many = f.type == "multichoice"
-            coded = _code_column(column, many)
+            coded = _code_column(column, many, words)
             columns.append(coded)
             notes[column.key] = replace(note, kind=LABEL_KIND[many].format(coded.label))
             notes[coded.key] = replace(note, kind=CODE_KIND[many])
@@ -326,7 +323,7 @@ def term_scope(definition: FormDefinition) -> str:
     return definition.country or definition.id
 
 
-def _term_columns(ordered: list[FormDefinition], lang: str,
+def _term_columns(ordered: list[FormDefinition], lang: str, words: Mapping[str, str],
                   notes: dict[str, ColumnNote]) -> dict[tuple[str, str], Column]:
     """A column per (scope, term id), headed with the term's MWC articles."""
     columns: dict[tuple[str, str], Column] = {}
@@ -337,8 +334,8 @@ def _term_columns(ordered: list[FormDefinition], lang: str,
                 mapping = JOIN.join(code(n) for n in term.mwc) or "no MWC mapping"
                 label = definition.text(term.label, lang) or term.id
                 key = f"term.{scope}.{term.id}"
-                columns[(scope, term.id)] = Column(key, f"Local term ({scope}): {label} "
-                                                        f"[{mapping}]")
+                columns[(scope, term.id)] = Column(
+                    key, f"{words['local_term']} ({scope}): {label} [{mapping}]")
                 notes[key] = ColumnNote(f"Local term of {scope}: {label}", TERM_KIND,
                                         forms=(scope,))
     return columns

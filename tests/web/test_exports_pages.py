@@ -124,6 +124,21 @@ def test_csv__unique_titles_labels_with_codes_and_a_codebook(client, auth, login
     assert next(r for r in book if r["Key"] == NARRATIVE_KEY)["Question"] == NARRATIVE
 
 
+def test_xlsx__in_the_chosen_language_with_a_codebook_sheet(client, auth, login_as, dataset):
+    login_as("mission", countries=["MY", "SG"])
+    client.get("/language?lang=ms")
+    response = export(auth, fmt="xlsx")
+    header, rows = sheet_rows(response.data)
+    assert "Tarikh difailkan" in header and "Gender (kod)" in header
+    assert "Apa yang berlaku: Ceritakan apa yang berlaku dengan kata-kata anda sendiri" in header
+    assert len(set(header)) == len(header)
+    genders = {(r[header.index("Gender")], r[header.index("Gender (kod)")]) for r in rows}
+    assert ("Perempuan", "woman") in genders
+    book_header, book = sheet_rows(response.data, "codebook")
+    assert book_header[:2] == ["Jadual", "Lajur"]
+    assert [r[1] for r in book if r[0] == "cases"] == header
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "jsonl"])
 def test_pseudonymised__no_planted_value_in_any_byte(client, auth, login_as, dataset, fmt):
     login_as("mission", countries=["MY", "SG"])

@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from export_factories import make_case, shipped
 
+from exports.column_words import ENGLISH, column_words
 from exports.columns import build_layout, export_rows
 from exports.redaction import Redactor
 from exports.writers import get_writer
@@ -76,6 +77,14 @@ def test_coded_values__violations_rows_carry_both_too() -> None:
         ("Non-binary", "non_binary")}
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_fixed_words__every_language_translates_every_word(lang: str) -> None:
+    words = column_words(lang)
+    assert set(words) == set(ENGLISH)
+    if lang != "en":
+        assert words["stage"] != ENGLISH["stage"] and words["question"] != ENGLISH["question"]
+
+
 def test_codebook__one_row_per_column_with_question_type_codes_and_sensitivity() -> None:
     layout = build_layout({("my-intake", 1): shipped("my-intake")}, "ms", "full")
     book = export("ms")["codebook"]
@@ -83,7 +92,8 @@ def test_codebook__one_row_per_column_with_question_type_codes_and_sensitivity()
         (t.name, k) for t in (layout.cases, layout.violations) for k in t.keys]
     rows = {(r["table"], r["key"]): r for r in book}
     gender = rows[("cases", "dim.gender.code")]
-    assert gender["column"] == "Gender (code)" and gender["type"] == "code"
+    assert gender["column"] == "Gender (kod)" and gender["type"] == "code"
+    assert layout.codebook.labels[:4] == ("Jadual", "Lajur", "Kunci", "Soalan")
     assert "non_binary = Bukan binari" in gender["codes"]
     held = rows[("cases", "answer.passport_held_by")]
     assert held["question"] == layout.cases.columns[layout.cases.keys.index(

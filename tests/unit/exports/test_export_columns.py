@@ -111,7 +111,10 @@ def test_headers__in_the_chosen_language() -> None:
         "Apa yang berlaku: Ceritakan apa yang berlaku dengan kata-kata anda sendiri")
     assert labels["dim.gender"] == "Gender" and labels["dim.destination_country"] == (
         "Negara tempat bekerja")
-    assert labels["term.MY.pati"].startswith("Local term (MY): PATI (Pendatang Asing Tanpa Izin)")
+    assert labels["term.MY.pati"].startswith(
+        "Istilah tempatan (MY): PATI (Pendatang Asing Tanpa Izin)")
+    assert labels["created_at"] == "Tarikh difailkan" and labels["dim.gender.code"] == (
+        "Gender (kod)")
 
 
 def test_choice_answers__labels_in_the_language_or_codes() -> None:
