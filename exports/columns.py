@@ -15,6 +15,11 @@ read once, as a stream. Cases filed on different country forms line up:
 
 A second table, "violations", has one row per case and MWC article: the counting
 rule of the indicators (one violation per case per article), ready for pivot tables.
+A third, the codebook (`exports.codebook`), says what every column holds.
+
+Titles are unique and in the export's language: a question is titled "Section:
+Question". A coded value (a choice, a dimension with fixed values) fills two columns,
+its label and, beside it, its code (`<key>.code`).
 """
 
 from __future__ import annotations
@@ -26,7 +31,20 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from exports.answer_values import JOIN, answer_code, dimension_label, format_answer, scalar
-from exports.codebook import NOT_SENSITIVE, ColumnNote, codebook_rows, codebook_table
+from exports.codebook import (
+    ANSWER_KINDS,
+    CODE_KIND,
+    COMMON_NOTES,
+    DIMENSION_KINDS,
+    DIMENSION_SENSITIVITY,
+    FREE_TEXT_SENSITIVITY,
+    LABEL_KIND,
+    NOT_SENSITIVE,
+    TERM_KIND,
+    ColumnNote,
+    codebook_rows,
+    codebook_table,
+)
 from exports.column_words import ENGLISH, column_words
 from exports.redaction import FREE_TEXT_TYPES, Level, RedactionError, Redactor, is_removed
 from exports.tabular import Column, Table, TaggedRow
@@ -50,49 +68,6 @@ VIOLATION_COLUMNS = ("country", "form_id", "created_at", "stage", "outcome")
 ARTICLE_COLUMNS = ("mwc_code", "mwc_article", "mwc_title", "mwc_part", "documented_only")
 #: The key of the codes column beside a coded column: `dim.gender.code`, `answer.acts.code`.
 CODE_SUFFIX = ".code"
-
-#: The codebook's "type" of each kind of column (English, like the common headers).
-LABEL_KIND = {False: 'label of a code (the code is in "{}")',
-              True: 'labels joined with "; " (the codes are in "{}")'}
-CODE_KIND = {False: "code", True: 'codes joined with "; "'}
-_COUNTRY = "country code (ISO 3166-1 alpha-2)"
-_BOOLEAN = "true or false (empty: not answered)"
-ANSWER_KINDS = {
-    "text": "text", "textarea": "text", "email": "text", "phone": "text",
-    "integer": "whole number", "decimal": "number", "date": "date (ISO 8601)",
-    "boolean": _BOOLEAN, "country": _COUNTRY, "file": "number of files attached",
-    "mwc": 'MWC article codes joined with "; "',
-}
-DIMENSION_KINDS = {"country": _COUNTRY, "date": "date (ISO 8601)"}
-DIMENSION_SENSITIVITY = "standard dimension: kept in pseudonymised exports"
-FREE_TEXT_SENSITIVITY = ("free text that may name people: in pseudonymised exports the "
-                         "case's removed values are masked in it")
-TERM_KIND = "true or false: the case was filed in this term (empty: another country's form)"
-COMMON_NOTES = {
-    "reference": ColumnNote("The case's reference", "text",
-                            sensitivity="identifies the case: only in full exports"),
-    "pseudonym": ColumnNote("The case, under a pseudonym made for this export only", "text"),
-    "country": ColumnNote("Country whose team handles the case", _COUNTRY),
-    "form_id": ColumnNote("Form the case was filed on", "text"),
-    "form_version": ColumnNote("Version of that form", "whole number"),
-    "language": ColumnNote("Language the report was filed in", "language tag (BCP 47)"),
-    "created_at": ColumnNote("When the case was filed",
-                             "date and time (ISO 8601); the day only when pseudonymised"),
-    "stage": ColumnNote("Stage of the case", "code"),
-    "outcome": ColumnNote("Outcome of a closed case (empty while open)", "code", (
-        ("resolved", "Resolved"), ("referred", "Referred"), ("unresolved", "Unresolved"),
-        ("withdrawn", "Withdrawn"))),
-    "mwc_codes": ColumnNote("MWC articles the case cites", 'MWC article codes joined with ";"'),
-    "mwc_titles": ColumnNote("Titles of those articles", 'text joined with "; "'),
-    "local_terms": ColumnNote("Local terms chosen, with their country", 'text joined with "; "'),
-    "mwc_code": ColumnNote("MWC article violated (one row per case and article)", "code"),
-    "mwc_article": ColumnNote("Number of that article", "whole number"),
-    "mwc_title": ColumnNote("Title of that article", "text"),
-    "mwc_part": ColumnNote("Part of the Convention the article is in", "text"),
-    "documented_only": ColumnNote("The right is one of documented workers only", "true or false"),
-    **{f"consent.{p}": ColumnNote(f"Consent to {p.replace('_', ' ')}", _BOOLEAN)
-       for p in CONSENT_PURPOSES},
-}
 
 
 class FormNotInLayoutError(KeyError):
