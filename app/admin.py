@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app import roles as r
+from app.audit.display import People, detail_lines
 from app.intake_support import forbid_caching
 from app.roles import roles_required
 from app.services import services
@@ -161,5 +162,7 @@ def organisations():
 @roles_required(r.ADMIN, r.COORDINATOR)
 def audit():
     svc = services()
-    return render_template("admin/audit.html", events=svc.audit.recent(200),
-                           report=svc.audit.verify())
+    events = svc.audit.recent(200)
+    return render_template("admin/audit.html", events=events, report=svc.audit.verify(),
+                           people=People.of(events, svc.users.emails_for),
+                           detail_lines=detail_lines)

@@ -111,6 +111,12 @@ class UserStore:
     def by_email(self, email: str) -> dict | None:
         return self.collection.find_one({"email": str(email).strip().lower()})
 
+    def emails_for(self, user_ids: list[str]) -> dict[str, str]:
+        """E-mail addresses by user id, for many users in one query (a page of events)."""
+        found = self.collection.find({"_id": {"$in": [str(i) for i in user_ids]}},
+                                     {"email": 1})
+        return {doc["_id"]: doc["email"] for doc in found}
+
     def count(self) -> int:
         return self.collection.count_documents({})
 

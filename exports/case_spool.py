@@ -54,18 +54,20 @@ class CaseSpool:
             self._batch = []
 
     def rows(self, layout: ExportLayout) -> Iterator[TaggedRow]:
-        """The tagged rows of every case added, as `columns.export_rows` gives them."""
+        """The tagged rows of every case added, then the codebook's, as
+        `columns.export_rows` gives them."""
         self._flush()
         self._file.seek(0)
         while True:
             try:
                 batch = pickle.load(self._file)  # our own spool, never outside input
             except EOFError:
-                return
+                break
             for cells, articles in batch:
                 yield "cases", cells
                 for row in violation_cells(cells, articles, layout):
                     yield "violations", row
+        yield from layout.codebook_rows()
 
     def close(self) -> None:
         self._batch = []

@@ -15,41 +15,59 @@ read once, as a stream. Cases filed on different country forms line up:
 
 A second table, "violations", has one row per case and MWC article: the counting
 rule of the indicators (one violation per case per article), ready for pivot tables.
+A third, the codebook (`exports.codebook`), says what every column holds.
+
+Titles are unique and in the export's language: a question is titled "Section:
+Question". A coded value (a choice, a dimension with fixed values) fills two columns,
+its label and, beside it, its code (`<key>.code`).
 """
 
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from exports.answer_values import JOIN, format_answer, scalar
-from exports.redaction import Level, RedactionError, Redactor, is_removed
+from exports.answer_values import JOIN, answer_code, dimension_label, format_answer, scalar
+from exports.codebook import (
+    ANSWER_KINDS,
+    CODE_KIND,
+    COMMON_NOTES,
+    DIMENSION_KINDS,
+    DIMENSION_SENSITIVITY,
+    FREE_TEXT_SENSITIVITY,
+    LABEL_KIND,
+    NOT_SENSITIVE,
+    TERM_KIND,
+    ColumnNote,
+    codebook_rows,
+    codebook_table,
+)
+from exports.column_words import ENGLISH, column_words
+from exports.redaction import FREE_TEXT_TYPES, Level, RedactionError, Redactor, is_removed
 from exports.tabular import Column, Table, TaggedRow
 from forms.dimensions import Dimensions, load_dimensions
 from forms.mwc import Taxonomy, code, load_taxonomy
 from forms.schema import Field, FormDefinition
-from forms.vocabulary import CONSENT_PURPOSES
+from forms.vocabulary import CHOICE_TYPES, CONSENT_PURPOSES
 
 FormKey = tuple[str, int]
 
-#: English headers of the common columns; pass `labels=` to show them in another language.
-LABELS = {
-    "reference": "Reference", "pseudonym": "Case (pseudonym)",
-    "country": "Country handling the case", "form_id": "Form", "form_version": "Form version",
-    "language": "Language of the report", "created_at": "Filed", "stage": "Stage",
-    "outcome": "Outcome", "mwc_codes": "MWC articles", "mwc_titles": "MWC articles (titles)",
-    "local_terms": "Local terms", "mwc_code": "MWC article", "mwc_article": "Article number",
-    "mwc_title": "Article title", "mwc_part": "Part of the Convention",
-    "documented_only": "Right of documented workers",
-    **{f"consent.{p}": f"Consent: {p.replace('_', ' ')}" for p in CONSENT_PURPOSES},
-}
+#: English headers of the common columns; `build_layout` uses the export's language
+#: (`exports.column_words`), and `labels=` can override any of them.
+LABELS = {k: v for k, v in ENGLISH.items() if k in (
+    "reference", "pseudonym", "country", "form_id", "form_version", "language", "created_at",
+    "stage", "outcome", "mwc_codes", "mwc_titles", "local_terms", "mwc_code", "mwc_article",
+    "mwc_title", "mwc_part", "documented_only") or k.startswith("consent.")}
 CASE_COLUMNS = ("country", "form_id", "form_version", "language", "created_at", "stage",
                 "outcome")
 _CONSENT_KEYS = tuple((p, f"consent.{p}") for p in CONSENT_PURPOSES)
 VIOLATION_COLUMNS = ("country", "form_id", "created_at", "stage", "outcome")
 ARTICLE_COLUMNS = ("mwc_code", "mwc_article", "mwc_title", "mwc_part", "documented_only")
+#: The key of the codes column beside a coded column: `dim.gender.code`, `answer.acts.code`.
+CODE_SUFFIX = ".code"
 
 
 class FormNotInLayoutError(KeyError):
@@ -93,15 +111,33 @@ class ExportLayout:
     #: The cells of each article in the violations table, filled as the export meets them.
     article_cells: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False,
                                                      compare=False)
+    dimensions: Dimensions | None = field(default=None, repr=False, compare=False)
+    #: What the codebook says of each column, by column key.
+    notes: Mapping[str, ColumnNote] = field(default_factory=dict, repr=False, compare=False)
 
     @functools.cached_property
     def dimension_keys(self) -> tuple[tuple[str, str], ...]:
         """(dimension id, its column key) for every standard dimension."""
         return tuple((d, f"dim.{d}") for d in self.dimension_ids)
 
+    @functools.cached_property
+    def coded_dimensions(self) -> tuple[tuple[Any, str], ...]:
+        """(dimension, its column key) for the dimensions with fixed values (and codes)."""
+        dimensions = self.dimensions or load_dimensions()
+        return tuple((d, f"dim.{d.id}") for d in dimensions if d.values is not None)
+
+    @functools.cached_property
+    def codebook(self) -> Table:
+        return codebook_table(column_words(self.lang))
+
     @property
-    def tables(self) -> tuple[Table, Table]:
-        return (self.cases, self.violations)
+    def tables(self) -> tuple[Table, Table, Table]:
+        """Cases, violations and the codebook that explains their columns."""
+        return (self.cases, self.violations, self.codebook)
+
+    def codebook_rows(self) -> Iterator[TaggedRow]:
+        """The codebook's rows, one per column of the cases and violations tables."""
+        return codebook_rows((self.cases, self.violations), self.notes)
 
     def plan_for(self, case: Mapping[str, Any]) -> FormPlan:
         """The form the case was filed on; `FormNotInLayoutError` for any other."""
@@ -119,34 +155,42 @@ def build_layout(definitions: Mapping[FormKey, FormDefinition], lang: str = "en"
                  level: Level | str = Level.PSEUDONYMISED, *, taxonomy: Taxonomy | None = None,
                  dimensions: Dimensions | None = None, labels: Mapping[str, str] | None = None,
                  choice_labels: bool = True) -> ExportLayout:
-    """The columns for cases filed on `definitions`, keyed by (form id, version)."""
+    """The columns for cases filed on `definitions`, keyed by (form id, version).
+
+    Every column title is unique (`_distinct`), so a researcher can tell the columns
+    apart in any program, and each coded column (a choice question, a dimension with
+    fixed values) shows labels with its codes in the column beside it.
+    """
     level = Level(level)
     if level is Level.AGGREGATE:
         raise RedactionError("an aggregate export has indicator tables only, no case rows")
     taxonomy = taxonomy or load_taxonomy()
     dimensions = dimensions or load_dimensions()
-    text = {**LABELS, **(labels or {})}
+    text = {**column_words(lang), **(labels or {})}
     ordered = [definitions[k] for k in sorted(definitions, key=lambda k: (k[0], -k[1]))]
     case_key = "reference" if level is Level.FULL else "pseudonym"
-    dim_columns = tuple(Column(f"dim.{d.id}", _text(d.title, lang) or d.id) for d in dimensions)
-    answers = _answer_columns(ordered, lang, level)
-    term_columns = _term_columns(ordered, lang)
+    notes: dict[str, ColumnNote] = dict(COMMON_NOTES)
+    dim_columns = _dimension_columns(dimensions, lang, text, notes)
+    answers = _answer_columns(ordered, lang, level, text, notes)
+    term_columns = _term_columns(ordered, lang, text, notes)
     terms = list(term_columns.values())
-    cases = Table("cases", (
+    cases = Table("cases", _distinct((
         Column(case_key, text[case_key]), *(Column(k, text[k]) for k in CASE_COLUMNS),
         *dim_columns, *(Column(k, text[k]) for k in ("mwc_codes", "mwc_titles", "local_terms")),
         *(Column(f"consent.{p}", text[f"consent.{p}"]) for p in CONSENT_PURPOSES),
-        *answers, *terms))
-    violations = Table("violations", (
+        *answers, *terms)))
+    violations = Table("violations", _distinct((
         Column(case_key, text[case_key]), *(Column(k, text[k]) for k in VIOLATION_COLUMNS),
-        *dim_columns, *(Column(k, text[k]) for k in ARTICLE_COLUMNS)))
+        *dim_columns, *(Column(k, text[k]) for k in ARTICLE_COLUMNS))))
     return ExportLayout(
         level=level, lang=lang, cases=cases, violations=violations,
-        definitions=dict(definitions), answer_fields=tuple(c.key[7:] for c in answers),
+        definitions=dict(definitions),
+        answer_fields=tuple(c.key[7:] for c in answers if not c.key.endswith(CODE_SUFFIX)),
         terms=tuple(term_columns),
         dimension_ids=dimensions.ids(), countable=frozenset(taxonomy.violation_codes()),
         taxonomy=taxonomy, choice_labels=choice_labels,
-        plans={key: FormPlan.of(d) for key, d in definitions.items()})
+        plans={key: FormPlan.of(d) for key, d in definitions.items()},
+        dimensions=dimensions, notes=notes)
 
 
 def _text(translations: Mapping[str, str], lang: str) -> str:
@@ -154,19 +198,99 @@ def _text(translations: Mapping[str, str], lang: str) -> str:
                                                                      "")
 
 
-def _answer_columns(ordered: list[FormDefinition], lang: str, level: Level) -> list[Column]:
+def _code_column(column: Column, many: bool, words: Mapping[str, str]) -> Column:
+    """The column beside a coded one: the same question, its stable codes."""
+    return Column(column.key + CODE_SUFFIX,
+                  f"{column.label} ({words['codes' if many else 'code']})")
+
+
+def _dimension_columns(dimensions: Dimensions, lang: str, words: Mapping[str, str],
+                       notes: dict[str, ColumnNote]) -> tuple[Column, ...]:
+    """A column per standard dimension; one with fixed values also gets its code column."""
+    columns: list[Column] = []
+    for d in dimensions:
+        column = Column(f"dim.{d.id}", _text(d.title, lang) or d.id)
+        columns.append(column)
+        question = f"{column.label} (standard dimension)"
+        if d.values is None:
+            notes[column.key] = ColumnNote(question, DIMENSION_KINDS.get(d.kind, d.kind),
+                                           sensitivity=DIMENSION_SENSITIVITY)
+            continue
+        codes = tuple((v, _text(d.labels.get(v) or {}, lang) or v) for v in d.values)
+        many = d.kind == "multichoice"
+        coded = _code_column(column, many, words)
+        columns.append(coded)
+        notes[column.key] = ColumnNote(question, LABEL_KIND[many].format(coded.label), codes,
+                                       DIMENSION_SENSITIVITY)
+        notes[coded.key] = ColumnNote(question, CODE_KIND[many], codes, DIMENSION_SENSITIVITY)
+    return tuple(columns)
+
+
+def _answer_columns(ordered: list[FormDefinition], lang: str, level: Level,
+                    words: Mapping[str, str], notes: dict[str, ColumnNote]) -> list[Column]:
     """The union of the forms' questions, in the order they first appear.
+
+    Each is titled "Section: Question" in the export's language. Forms of several
+    countries ask differently meant questions in the same words ("Did any of these
+    happen?"); such titles name the forms' countries too. A choice question's column
+    of labels is followed by its column of codes.
 
     Left out: answers redaction removes at this level, consent questions (the consent
     columns show them) and questions that fill a dimension (the dimension columns do).
     """
-    columns: dict[str, Column] = {}
+    found: dict[str, tuple[Field, FormDefinition, str]] = {}
+    scopes: dict[str, list[str]] = {}
     for definition in ordered:
-        for f in definition.fields():
-            if f.id in columns or is_removed(f, level) or f.consent or f.dimension:
-                continue
-            columns[f.id] = Column(f"answer.{f.id}", definition.text(f.label, lang) or f.id)
-    return list(columns.values())
+        for section in definition.sections:
+            for f in section.fields:
+                if is_removed(f, level) or f.consent or f.dimension:
+                    continue
+                scope = term_scope(definition)
+                if scope not in scopes.setdefault(f.id, []):
+                    scopes[f.id].append(scope)
+                if f.id not in found:
+                    title = definition.text(section.title, lang) or section.id
+                    label = definition.text(f.label, lang) or f.id
+                    found[f.id] = (f, definition, f"{title}: {label}")
+    shared = Counter(title for _, _, title in found.values())
+    columns: list[Column] = []
+    for field_id, (f, definition, title) in found.items():
+        if shared[title] > 1:
+            title = f"{title} ({', '.join(scopes[field_id])})"
+        column = Column(f"answer.{field_id}", title)
+        columns.append(column)
+        note = _answer_note(f, definition, lang, title, tuple(scopes[field_id]))
+        notes[column.key] = note
+        if f.type in CHOICE_TYPES:
+            many = f.type == "multichoice"
+            coded = _code_column(column, many, words)
+            columns.append(coded)
+            notes[column.key] = replace(note, kind=LABEL_KIND[many].format(coded.label))
+            notes[coded.key] = replace(note, kind=CODE_KIND[many])
+    return columns
+
+
+def _answer_note(f: Field, definition: FormDefinition, lang: str, title: str,
+                 forms: tuple[str, ...]) -> ColumnNote:
+    if f.sensitive:
+        sensitivity = "sensitive: only in full exports"
+    elif f.personal:
+        sensitivity = f"personal ({f.personal}): only in full exports"
+    elif f.type in FREE_TEXT_TYPES:
+        sensitivity = FREE_TEXT_SENSITIVITY
+    else:
+        sensitivity = NOT_SENSITIVE
+    codes = tuple((c.value, definition.text(c.label, lang) or c.value) for c in f.choices)
+    return ColumnNote(title, ANSWER_KINDS.get(f.type, f.type), codes, sensitivity, forms)
+
+
+def _distinct(columns: Iterable[Column]) -> tuple[Column, ...]:
+    """The columns, any title still shared by two of them followed by its key: the last
+    guard, for forms whose sections and questions read alike in every word."""
+    columns = tuple(columns)
+    shared = Counter(c.label for c in columns)
+    return tuple(c if shared[c.label] == 1 else Column(c.key, f"{c.label} [{c.key}]")
+                 for c in columns)
 
 
 def term_scope(definition: FormDefinition) -> str:
@@ -174,7 +298,8 @@ def term_scope(definition: FormDefinition) -> str:
     return definition.country or definition.id
 
 
-def _term_columns(ordered: list[FormDefinition], lang: str) -> dict[tuple[str, str], Column]:
+def _term_columns(ordered: list[FormDefinition], lang: str, words: Mapping[str, str],
+                  notes: dict[str, ColumnNote]) -> dict[tuple[str, str], Column]:
     """A column per (scope, term id), headed with the term's MWC articles."""
     columns: dict[tuple[str, str], Column] = {}
     for definition in ordered:
@@ -183,14 +308,18 @@ def _term_columns(ordered: list[FormDefinition], lang: str) -> dict[tuple[str, s
             if (scope, term.id) not in columns:
                 mapping = JOIN.join(code(n) for n in term.mwc) or "no MWC mapping"
                 label = definition.text(term.label, lang) or term.id
-                columns[(scope, term.id)] = Column(f"term.{scope}.{term.id}",
-                                                   f"Local term ({scope}): {label} [{mapping}]")
+                key = f"term.{scope}.{term.id}"
+                columns[(scope, term.id)] = Column(
+                    key, f"{words['local_term']} ({scope}): {label} [{mapping}]")
+                notes[key] = ColumnNote(f"Local term of {scope}: {label}", TERM_KIND,
+                                        forms=(scope,))
     return columns
 
 
 def export_rows(cases: Iterable[Mapping[str, Any]], layout: ExportLayout,
                 redactor: Redactor) -> Iterator[TaggedRow]:
     """For each case, its row in "cases" and then its rows in "violations"; one pass.
+    The codebook's rows come last.
 
     A "cases" row holds the columns that apply to the case's form (`case_cells`);
     writers read every column with `.get`, so the others are empty.
@@ -205,6 +334,7 @@ def export_rows(cases: Iterable[Mapping[str, Any]], layout: ExportLayout,
         yield "cases", cells
         for row in violation_cells(cells, countable_articles(shown, layout), layout):
             yield "violations", row
+    yield from layout.codebook_rows()
 
 
 def _common(shown: Mapping[str, Any], layout: ExportLayout) -> dict[str, Any]:
@@ -217,6 +347,11 @@ def _common(shown: Mapping[str, Any], layout: ExportLayout) -> dict[str, Any]:
            "outcome": shown.get("outcome")}
     for d, key in layout.dimension_keys:
         row[key] = scalar(dims.get(d))
+    lang = layout.lang
+    for dimension, key in layout.coded_dimensions:
+        value = dims.get(dimension.id)
+        row[key + CODE_SUFFIX] = row[key]
+        row[key] = dimension_label(dimension, value, lang)
     return row
 
 
@@ -247,6 +382,8 @@ def case_cells(shown: Mapping[str, Any], plan: FormPlan,
         if f is not None:
             row[f"answer.{field_id}"] = format_answer(f, value, plan.definition, layout.lang,
                                                       labels=layout.choice_labels)
+            if f.type in CHOICE_TYPES:
+                row[f"answer.{field_id}{CODE_SUFFIX}"] = answer_code(f, value)
     for term_id, key in plan.term_keys:
         row[key] = term_id in chosen
     return row

@@ -30,6 +30,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app import roles as r
+from app.audit.display import People, detail_lines
 from app.exports.forms import ExportForm
 from app.intake_support import forbid_caching
 from app.navigation import NavEntry, register
@@ -180,10 +181,12 @@ def download(job_id: str, name: str):
 @roles_required(r.COORDINATOR)
 def audit():
     """Every export and report event, newest first."""
-    log = services().audit
-    events = sorted((e for action in AUDIT_ACTIONS for e in log.recent(500, action=action)),
-                    key=lambda e: e["seq"], reverse=True)
-    return render_template("exports/audit.html", events=events[:500])
+    svc = services()
+    events = sorted((e for action in AUDIT_ACTIONS for e in svc.audit.recent(500, action=action)),
+                    key=lambda e: e["seq"], reverse=True)[:500]
+    return render_template("exports/audit.html", events=events,
+                           people=People.of(events, svc.users.emails_for),
+                           detail_lines=detail_lines)
 
 
 # The indicators page and the report form (imported last: they use the helpers above).

@@ -78,7 +78,25 @@ def test_export__full_csv_round_trips(tmp_path, dataset):
                 if c["created_at"].year == 2025}
     assert {r["Reference"] for r in rows} == set(expected)
     for row in rows:
-        assert row["Name"] == expected[row["Reference"]]["sensitive_answers"]["full_name"]
+        name = expected[row["Reference"]]["sensitive_answers"]["full_name"]
+        assert row["The person this happened to: Name"] == name
+
+
+def test_export__xlsx_titles_unique_and_a_codebook_sheet_for_every_column(tmp_path, dataset):
+    out = tmp_path / "cases.xlsx"
+    result = invoke("export", "--format", "xlsx", "--redaction", "pseudonymised", "--out",
+                    str(out))
+    assert result.exit_code == 0, result.output
+    book = load_workbook(out, read_only=True)
+    titles = {name: next(book[name].iter_rows(values_only=True)) for name in
+              ("cases", "violations")}
+    for name, header in titles.items():
+        assert len(set(header)) == len(header), name
+    header, *rows = book["codebook"].iter_rows(values_only=True)
+    assert header[:2] == ("Table", "Column")
+    assert [(r[0], r[1]) for r in rows] == [(t, c) for t, h in titles.items() for c in h]
+    coded = {r[1]: r for r in rows if r[0] == "cases"}["Gender (code)"]
+    assert "non_binary = Non-binary" in coded[header.index("Allowed codes")]
 
 
 def test_export__full_refused_when_configuration_allows_no_coordinator(tmp_path, svc, dataset):

@@ -38,6 +38,14 @@ def test_user__create_read_and_email_is_unique(users):
     assert users.count() == 1
 
 
+def test_user__emails_for_many_ids_at_once(users):
+    made = [users.create(f"u{i}@example.org", "long enough pw", ["member"]) for i in range(3)]
+    ids = [u["_id"] for u in made]
+    assert users.emails_for([*ids[:2], "u_unknown"]) == {
+        ids[0]: "u0@example.org", ids[1]: "u1@example.org"}
+    assert users.emails_for([]) == {}
+
+
 @pytest.mark.parametrize(("email", "password", "roles", "words"), [
     ("not-an-email", "long enough pw", ["member"], "not an e-mail"),
     ("a@example.org", "short", ["member"], "at least"),

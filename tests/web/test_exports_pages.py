@@ -18,6 +18,14 @@ from tests.export_cases import FORMULA, planted
 
 COUNT = 24
 EXPORT = {"fmt": "csv", "level": "pseudonymised", "purpose": "statistics"}
+#: Column titles name the section and the question.
+NARRATIVE = "What happened: Tell us what happened, in your own words"
+NAME = "The person this happened to: Name"
+PASSPORT = "The person this happened to: Passport number"
+NARRATIVE_KEY = "answer.narrative"
+AGENCY = "Who did it: Name of the agency or broker, if any"
+GENDER_WORDS = {"woman": "Woman", "man": "Man", "non_binary": "Non-binary",
+                "undisclosed": "I prefer not to say", None: ""}
 
 
 @pytest.fixture
@@ -70,10 +78,11 @@ def test_csv_full__opens_with_csv_and_round_trips_values(client, auth, login_as,
     for reference, case in expected.items():
         row = rows[reference]
         assert row["Stage"] == case["stage"]
-        assert row["Gender"] == (case["dimensions"]["gender"] or "")
+        gender = case["dimensions"].get("gender")
+        assert (row["Gender"], row["Gender (code)"]) == (GENDER_WORDS[gender], gender or "")
         assert row["MWC articles"] == ";".join(f"MWC-{n}" for n in case["mwc"])
-        assert row["Tell us what happened, in your own words"] == case["answers"]["narrative"]
-        assert row["Name"] == case["sensitive_answers"]["full_name"]
+        assert row[NARRATIVE] == case["answers"]["narrative"]
+        assert row[NAME] == case["sensitive_answers"]["full_name"]
         assert row["Consent: statistics"] == "true"
     violations = csv_rows(response.data, "violations")
     countable = sum(len([n for n in c["mwc"] if n not in (1, 5, 34, 35, 36, 64)])
@@ -94,7 +103,40 @@ def test_xlsx_full__opens_with_openpyxl_and_round_trips_values(client, auth, log
         case = expected[row[column["Reference"]]]
         assert row[column["Form version"]] == 1
         assert row[column["Country of work"]] == case["dimensions"]["destination_country"]
-        assert row[column["Passport number"]] == case["sensitive_answers"]["passport_number"]
+        assert row[column[PASSPORT]] == case["sensitive_answers"]["passport_number"]
+
+
+def test_csv__unique_titles_labels_with_codes_and_a_codebook(client, auth, login_as,
+                                                              dataset):
+    login_as("mission", countries=["MY", "SG"])
+    files = members(export(auth).data)
+    assert {"cases.csv", "violations.csv", "codebook.csv", "notes.txt"} <= set(files)
+    header = next(csv.reader(io.StringIO(files["cases.csv"].decode())))
+    assert len(set(header)) == len(header)
+    rows = csv_rows(export(auth).data)
+    genders = {(r["Gender"], r["Gender (code)"]) for r in rows}
+    assert ("Non-binary", "non_binary") in genders
+    assert all(GENDER_WORDS[code or None] == label for label, code in genders)
+    book = list(csv.DictReader(io.StringIO(files["codebook.csv"].decode())))
+    assert [r["Column"] for r in book if r["Table"] == "cases"] == header
+    acts = next(r for r in book if r["Key"] == "answer.acts.code")
+    assert "unpaid_wages = " in acts["Allowed codes"] and acts["Type"] == 'codes joined with "; "'
+    assert next(r for r in book if r["Key"] == NARRATIVE_KEY)["Question"] == NARRATIVE
+
+
+def test_xlsx__in_the_chosen_language_with_a_codebook_sheet(client, auth, login_as, dataset):
+    login_as("mission", countries=["MY", "SG"])
+    client.get("/language?lang=ms")
+    response = export(auth, fmt="xlsx")
+    header, rows = sheet_rows(response.data)
+    assert "Tarikh difailkan" in header and "Gender (kod)" in header
+    assert "Apa yang berlaku: Ceritakan apa yang berlaku dengan kata-kata anda sendiri" in header
+    assert len(set(header)) == len(header)
+    genders = {(r[header.index("Gender")], r[header.index("Gender (kod)")]) for r in rows}
+    assert ("Perempuan", "woman") in genders
+    book_header, book = sheet_rows(response.data, "codebook")
+    assert book_header[:2] == ["Jadual", "Lajur"]
+    assert [r[1] for r in book if r[0] == "cases"] == header
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "jsonl"])
@@ -114,7 +156,7 @@ def test_pseudonymised__no_planted_value_in_any_byte(client, auth, login_as, dat
 def test_pseudonymised__worker_name_in_narrative_masked(client, auth, login_as, dataset):
     login_as("mission", countries=["MY"])
     rows = csv_rows(export(auth, country="MY").data)
-    narratives = [r["Tell us what happened, in your own words"] for r in rows]
+    narratives = [r[NARRATIVE] for r in rows]
     assert narratives and all(n.startswith("[name] lives in [location]. The agent kept "
                                            "passport [document]; call [contact] or [contact].")
                               for n in narratives)
@@ -123,7 +165,7 @@ def test_pseudonymised__worker_name_in_narrative_masked(client, auth, login_as, 
 
 def test_formula__neutralised_in_csv_and_xlsx(client, auth, login_as, dataset):
     login_as("coordinator")
-    label = "Name of the agency or broker, if any"
+    label = AGENCY
     cells = [r[label] for r in csv_rows(export(auth, country="MY").data)]
     assert "'" + FORMULA in cells and FORMULA not in cells
     header, rows = sheet_rows(export(auth, fmt="xlsx", country="MY").data)

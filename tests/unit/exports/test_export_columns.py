@@ -40,7 +40,7 @@ def sg_case(**answers: Any) -> dict[str, Any]:
 def rows_of(level: str = "full", lang: str = "en", cases: list | None = None,
             **options: Any) -> dict[str, list[dict[str, Any]]]:
     layout = build_layout(FORMS, lang, level, **options)
-    tables: dict[str, list[dict[str, Any]]] = {"cases": [], "violations": []}
+    tables: dict[str, list[dict[str, Any]]] = {"cases": [], "violations": [], "codebook": []}
     for name, values in export_rows(cases or [my_case(), sg_case()], layout, Redactor(level)):
         tables[name].append({k: values.get(k) for k in getattr(layout, name).keys})
     return tables
@@ -107,10 +107,14 @@ def test_violations__context_articles_are_not_violations() -> None:
 def test_headers__in_the_chosen_language() -> None:
     layout = build_layout(FORMS, "ms", "full")
     labels = {c.key: c.label for c in layout.cases.columns}
-    assert labels["answer.narrative"] == "Ceritakan apa yang berlaku dengan kata-kata anda sendiri"
+    assert labels["answer.narrative"] == (
+        "Apa yang berlaku: Ceritakan apa yang berlaku dengan kata-kata anda sendiri")
     assert labels["dim.gender"] == "Gender" and labels["dim.destination_country"] == (
         "Negara tempat bekerja")
-    assert labels["term.MY.pati"].startswith("Local term (MY): PATI (Pendatang Asing Tanpa Izin)")
+    assert labels["term.MY.pati"].startswith(
+        "Istilah tempatan (MY): PATI (Pendatang Asing Tanpa Izin)")
+    assert labels["created_at"] == "Tarikh difailkan" and labels["dim.gender.code"] == (
+        "Gender (kod)")
 
 
 def test_choice_answers__labels_in_the_language_or_codes() -> None:

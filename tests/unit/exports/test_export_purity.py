@@ -14,7 +14,8 @@ import pytest
 
 EXPORTS = Path(__file__).resolve().parents[3] / "exports"
 PURE_MODULES = [
-    "tabular", "filters", "masking", "consent", "redaction", "answer_values", "columns",
+    "tabular", "filters", "masking", "consent", "redaction", "answer_values", "codebook",
+    "column_words", "columns",
     "pipelines", "indicators", "suppression", "writers/__init__", "writers/base",
     "writers/text", "writers/delimited", "writers/jsonlines", "writers/workbook",
 ]

@@ -52,18 +52,36 @@ def planted_case(**answers: Any) -> dict[str, Any]:
     }, case_id="c_planted", reference="MY-2026-000042")
 
 
-def exported_text(level: str, fmt: str) -> str:
-    """Everything a whole export file holds, as one text to search."""
+def exported_parts(level: str, fmt: str, cases: list[dict[str, Any]]) -> dict[str, str]:
+    """Every sheet or file of an export, each as one text to search."""
     layout = build_layout({("my-intake", 1): shipped("my-intake")}, "en", level)
     out = io.BytesIO()
-    get_writer(fmt).write(export_rows([planted_case()], layout, Redactor(level)),
-                          layout.tables, out)
+    get_writer(fmt).write(export_rows(cases, layout, Redactor(level)), layout.tables, out)
     if fmt == "xlsx":
         book = openpyxl.load_workbook(io.BytesIO(out.getvalue()))
-        return json.dumps([list(s.values) for s in book.worksheets], ensure_ascii=False,
-                          default=str)
+        return {s.title: json.dumps(list(s.values), ensure_ascii=False, default=str)
+                for s in book.worksheets}
     with zipfile.ZipFile(io.BytesIO(out.getvalue())) as files:
-        return "".join(files.read(n).decode("utf-8-sig") for n in files.namelist())
+        return {n.split(".")[0]: files.read(n).decode("utf-8-sig") for n in files.namelist()}
+
+
+def exported_text(level: str, fmt: str) -> str:
+    """Everything an export file holds about its cases, as one text to search.
+
+    The codebook is left out: its words ("sensitive") can contain a planted name
+    ("Siti"), and `test_codebook__holds_nothing_from_the_cases` shows it is made from
+    the form alone.
+    """
+    parts = exported_parts(level, fmt, [planted_case()])
+    return "".join(text for name, text in parts.items() if name != "codebook")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "jsonl"])
+@pytest.mark.parametrize("level", ["full", "pseudonymised"])
+def test_codebook__holds_nothing_from_the_cases(fmt: str, level: str) -> None:
+    with_case = exported_parts(level, fmt, [planted_case()])["codebook"]
+    assert with_case == exported_parts(level, fmt, [])["codebook"]
+    assert "Gender (code)" in with_case
 
 
 # --- levels by role ----------------------------------------------------------------
@@ -117,7 +135,8 @@ def test_pseudonym__stable_within_an_export__different_between_exports() -> None
 
 def test_pseudonym__same_in_both_tables_of_one_export() -> None:
     layout = build_layout({("my-intake", 1): shipped("my-intake")}, "en", "pseudonymised")
-    rows = list(export_rows([planted_case()], layout, Redactor("pseudonymised")))
+    rows = [row for row in export_rows([planted_case()], layout, Redactor("pseudonymised"))
+            if row[0] != "codebook"]
     assert len({values["pseudonym"] for _, values in rows}) == 1
     assert all(values.get("reference") is None for _, values in rows)
 

@@ -1,0 +1,162 @@
+"""The fixed words of an export's column titles and codebook headers, in each language.
+
+A form's questions and the dimensions carry their own translations; these are the
+words the export itself adds (the common columns, "(code)", "Local term", the
+codebook's headers), so a title row is in one language. The codebook's descriptions
+(types, sensitivity) stay English, like the rest of the documentation. A language or
+a word missing here falls back to English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+ENGLISH: Mapping[str, str] = {
+    "reference": "Reference", "pseudonym": "Case (pseudonym)",
+    "country": "Country handling the case", "form_id": "Form", "form_version": "Form version",
+    "language": "Language of the report", "created_at": "Filed", "stage": "Stage",
+    "outcome": "Outcome", "mwc_codes": "MWC articles", "mwc_titles": "MWC articles (titles)",
+    "local_terms": "Local terms", "mwc_code": "MWC article", "mwc_article": "Article number",
+    "mwc_title": "Article title", "mwc_part": "Part of the Convention",
+    "documented_only": "Right of documented workers",
+    "consent.case_work": "Consent: case work", "consent.referral": "Consent: referral",
+    "consent.statistics": "Consent: statistics", "consent.advocacy": "Consent: advocacy",
+    "code": "code", "codes": "codes", "local_term": "Local term",
+    "table": "Table", "column": "Column", "key": "Key", "question": "Question",
+    "type": "Type", "codes_allowed": "Allowed codes", "sensitivity": "Sensitivity",
+    "forms": "Forms",
+}
+
+TRANSLATED: Mapping[str, Mapping[str, str]] = {
+    "ms": {
+        "reference": "Rujukan", "pseudonym": "Kes (nama samaran)",
+        "country": "Negara yang mengendalikan kes", "form_id": "Borang",
+        "form_version": "Versi borang", "language": "Bahasa laporan",
+        "created_at": "Tarikh difailkan", "stage": "Peringkat", "outcome": "Keputusan",
+        "mwc_codes": "Perkara MWC", "mwc_titles": "Perkara MWC (tajuk)",
+        "local_terms": "Istilah tempatan", "mwc_code": "Perkara MWC yang dilanggar",
+        "mwc_article": "Nombor perkara", "mwc_title": "Tajuk perkara",
+        "mwc_part": "Bahagian Konvensyen", "documented_only": "Hak pekerja berdokumen",
+        "consent.case_work": "Persetujuan: kerja kes", "consent.referral": "Persetujuan: rujukan",
+        "consent.statistics": "Persetujuan: statistik",
+        "consent.advocacy": "Persetujuan: advokasi",
+        "code": "kod", "codes": "kod-kod", "local_term": "Istilah tempatan",
+        "table": "Jadual", "column": "Lajur", "key": "Kunci", "question": "Soalan",
+        "type": "Jenis", "codes_allowed": "Kod yang dibenarkan", "sensitivity": "Kepekaan",
+        "forms": "Borang",
+    },
+    "id": {
+        "reference": "Nomor rujukan", "pseudonym": "Kasus (nama samaran)",
+        "country": "Negara yang menangani kasus", "form_id": "Formulir",
+        "form_version": "Versi formulir", "language": "Bahasa laporan",
+        "created_at": "Tanggal pengajuan", "stage": "Tahap", "outcome": "Hasil",
+        "mwc_codes": "Pasal MWC", "mwc_titles": "Pasal MWC (judul)",
+        "local_terms": "Istilah lokal", "mwc_code": "Pasal MWC yang dilanggar",
+        "mwc_article": "Nomor pasal", "mwc_title": "Judul pasal",
+        "mwc_part": "Bagian Konvensi", "documented_only": "Hak pekerja berdokumen",
+        "consent.case_work": "Persetujuan: penanganan kasus",
+        "consent.referral": "Persetujuan: rujukan",
+        "consent.statistics": "Persetujuan: statistik",
+        "consent.advocacy": "Persetujuan: advokasi",
+        "code": "kode", "codes": "kode-kode", "local_term": "Istilah lokal",
+        "table": "Tabel", "column": "Kolom", "key": "Kunci", "question": "Pertanyaan",
+        "type": "Jenis", "codes_allowed": "Kode yang diizinkan", "sensitivity": "Kepekaan",
+        "forms": "Formulir",
+    },
+    "tl": {
+        "reference": "Reference", "pseudonym": "Kaso (pseudonym)",
+        "country": "Bansang humahawak ng kaso", "form_id": "Form",
+        "form_version": "Bersyon ng form", "language": "Wika ng ulat",
+        "created_at": "Petsa ng pagsampa", "stage": "Yugto", "outcome": "Kinalabasan",
+        "mwc_codes": "Mga artikulo ng MWC", "mwc_titles": "Mga artikulo ng MWC (pamagat)",
+        "local_terms": "Mga lokal na termino", "mwc_code": "Nilabag na artikulo ng MWC",
+        "mwc_article": "Numero ng artikulo", "mwc_title": "Pamagat ng artikulo",
+        "mwc_part": "Bahagi ng Kumbensyon",
+        "documented_only": "Karapatan ng mga dokumentadong manggagawa",
+        "consent.case_work": "Pahintulot: paghawak ng kaso",
+        "consent.referral": "Pahintulot: referral",
+        "consent.statistics": "Pahintulot: estadistika",
+        "consent.advocacy": "Pahintulot: adbokasiya",
+        "code": "code", "codes": "mga code", "local_term": "Lokal na termino",
+        "table": "Talahanayan", "column": "Hanay", "key": "Susi", "question": "Tanong",
+        "type": "Uri", "codes_allowed": "Mga pinapayagang code", "sensitivity": "Pagkasensitibo",
+        "forms": "Mga form",
+    },
+    "zh-Hans": {
+        "reference": "案件编号", "pseudonym": "案件（化名）", "country": "处理案件的国家",
+        "form_id": "表格", "form_version": "表格版本", "language": "报告语言",
+        "created_at": "提交日期", "stage": "阶段", "outcome": "结果",
+        "mwc_codes": "所涉MWC条款", "mwc_titles": "所涉MWC条款（标题）",
+        "local_terms": "本地术语", "mwc_code": "被侵犯的MWC条款", "mwc_article": "条款编号",
+        "mwc_title": "条款标题", "mwc_part": "公约部分", "documented_only": "有证件工人的权利",
+        "consent.case_work": "同意：案件处理", "consent.referral": "同意：转介",
+        "consent.statistics": "同意：统计", "consent.advocacy": "同意：倡导",
+        "code": "代码", "codes": "代码", "local_term": "本地术语",
+        "table": "表", "column": "列", "key": "键", "question": "问题", "type": "类型",
+        "codes_allowed": "允许的代码", "sensitivity": "敏感程度", "forms": "表格",
+    },
+    "zh-Hant": {
+        "reference": "案件編號", "pseudonym": "案件（化名）", "country": "處理案件的國家或地區",
+        "form_id": "表格", "form_version": "表格版本", "language": "報告語言",
+        "created_at": "提交日期", "stage": "階段", "outcome": "結果",
+        "mwc_codes": "所涉MWC條款", "mwc_titles": "所涉MWC條款（標題）",
+        "local_terms": "本地術語", "mwc_code": "被侵犯的MWC條款", "mwc_article": "條款編號",
+        "mwc_title": "條款標題", "mwc_part": "公約部分", "documented_only": "持有證件工人的權利",
+        "consent.case_work": "同意：案件處理", "consent.referral": "同意：轉介",
+        "consent.statistics": "同意：統計", "consent.advocacy": "同意：倡議",
+        "code": "代碼", "codes": "代碼", "local_term": "本地術語",
+        "table": "表", "column": "欄", "key": "鍵", "question": "問題", "type": "類型",
+        "codes_allowed": "允許的代碼", "sensitivity": "敏感程度", "forms": "表格",
+    },
+    "ko": {
+        "reference": "사건 번호", "pseudonym": "사건(가명)", "country": "사건을 담당하는 나라",
+        "form_id": "양식", "form_version": "양식 버전", "language": "신고 언어",
+        "created_at": "접수일", "stage": "단계", "outcome": "결과",
+        "mwc_codes": "관련 MWC 조항", "mwc_titles": "관련 MWC 조항(제목)",
+        "local_terms": "현지 용어", "mwc_code": "침해된 MWC 조항", "mwc_article": "조항 번호",
+        "mwc_title": "조항 제목", "mwc_part": "협약의 부", "documented_only": "합법 체류 노동자의 권리",
+        "consent.case_work": "동의: 사건 처리", "consent.referral": "동의: 연계",
+        "consent.statistics": "동의: 통계", "consent.advocacy": "동의: 옹호 활동",
+        "code": "코드", "codes": "코드", "local_term": "현지 용어",
+        "table": "표", "column": "열", "key": "키", "question": "질문", "type": "유형",
+        "codes_allowed": "허용되는 코드", "sensitivity": "민감도", "forms": "양식",
+    },
+    "ar": {
+        "reference": "المرجع", "pseudonym": "الحالة (اسم مستعار)",
+        "country": "البلد الذي يتولى الحالة", "form_id": "الاستمارة",
+        "form_version": "نسخة الاستمارة", "language": "لغة البلاغ",
+        "created_at": "تاريخ التقديم", "stage": "المرحلة", "outcome": "النتيجة",
+        "mwc_codes": "مواد الاتفاقية المعنية", "mwc_titles": "مواد الاتفاقية المعنية (العناوين)",
+        "local_terms": "المصطلحات المحلية", "mwc_code": "مادة الاتفاقية المنتهكة",
+        "mwc_article": "رقم المادة", "mwc_title": "عنوان المادة", "mwc_part": "جزء الاتفاقية",
+        "documented_only": "حق للعمال الحاملين للوثائق",
+        "consent.case_work": "الموافقة: العمل على الحالة",
+        "consent.referral": "الموافقة: الإحالة",
+        "consent.statistics": "الموافقة: الإحصاءات",
+        "consent.advocacy": "الموافقة: المناصرة",
+        "code": "الرمز", "codes": "الرموز", "local_term": "مصطلح محلي",
+        "table": "الجدول", "column": "العمود", "key": "المفتاح", "question": "السؤال",
+        "type": "النوع", "codes_allowed": "الرموز المسموح بها", "sensitivity": "الحساسية",
+        "forms": "الاستمارات",
+    },
+    "bn": {
+        "reference": "রেফারেন্স", "pseudonym": "কেস (ছদ্মনাম)",
+        "country": "যে দেশ কেসটি দেখছে", "form_id": "ফর্ম", "form_version": "ফর্মের সংস্করণ",
+        "language": "রিপোর্টের ভাষা", "created_at": "জমার তারিখ", "stage": "ধাপ",
+        "outcome": "ফলাফল", "mwc_codes": "সংশ্লিষ্ট MWC অনুচ্ছেদ",
+        "mwc_titles": "সংশ্লিষ্ট MWC অনুচ্ছেদ (শিরোনাম)", "local_terms": "স্থানীয় পরিভাষা",
+        "mwc_code": "লঙ্ঘিত MWC অনুচ্ছেদ", "mwc_article": "অনুচ্ছেদ নম্বর",
+        "mwc_title": "অনুচ্ছেদের শিরোনাম", "mwc_part": "কনভেনশনের অংশ",
+        "documented_only": "বৈধ কাগজপত্রধারী শ্রমিকদের অধিকার",
+        "consent.case_work": "সম্মতি: কেসের কাজ", "consent.referral": "সম্মতি: রেফারাল",
+        "consent.statistics": "সম্মতি: পরিসংখ্যান", "consent.advocacy": "সম্মতি: অ্যাডভোকেসি",
+        "code": "কোড", "codes": "কোডসমূহ", "local_term": "স্থানীয় পরিভাষা",
+        "table": "টেবিল", "column": "কলাম", "key": "কী", "question": "প্রশ্ন", "type": "ধরন",
+        "codes_allowed": "অনুমোদিত কোড", "sensitivity": "সংবেদনশীলতা", "forms": "ফর্ম",
+    },
+}
+
+
+def column_words(lang: str) -> dict[str, str]:
+    """Every fixed word in `lang`, English where it has no translation."""
+    return {**ENGLISH, **TRANSLATED.get(lang, {})}
