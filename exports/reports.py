@@ -34,6 +34,7 @@ from exports.indicator_grids import (
     Words,
     duration_lines,
     grids,
+    partial_years,
     trend_lines,
 )
 from exports.redaction import Level
@@ -82,10 +83,14 @@ def compile_report(repo: CaseSource, forms: FormSource, sealer: Opener,
 def render_html(data: ReportData) -> str:
     threshold = data.request.threshold
     words = Words(data.request.lang)
-    shown = grids(data.indicators, threshold=threshold, words=words)
+    chosen = data.request.filter
+    partial = partial_years(data.indicators.years, data.ran_at.date(), chosen.filed_from,
+                            chosen.filed_to)
+    shown = grids(data.indicators, threshold=threshold, words=words, partial=partial)
     return _environment.get_template("report.html").render(
         style=STYLE, data=data, request=data.request, level_words=LEVEL_WORDS[data.level],
-        filters=_filter_words(data), grids=shown, trend=trend_lines(data.indicators, threshold),
+        filters=_filter_words(data), grids=shown,
+        trend=trend_lines(data.indicators, threshold, partial),
         durations=duration_lines(data.indicators, threshold), charts=charts(shown),
         excluded=_excluded_articles(), ran_at=data.ran_at.strftime("%Y-%m-%d %H:%M UTC"),
         counted=_counted(shown))

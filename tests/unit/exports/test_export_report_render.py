@@ -174,3 +174,11 @@ NARRATIVES = {"zh": "中介公司扣留了我的护照两年", "ko": "고용주�
 def test_pdf__chinese_japanese_and_korean_narratives_read_back(lang):
     pages = pdf_pages(render_html(report_data(narrative=NARRATIVES[lang], threshold=None)))
     assert "".join(NARRATIVES[lang].split()) in "".join("".join(pages).split())
+
+
+def test_html__year_not_over_marked_partial_without_a_trend():
+    html = render_html(report_data(threshold=None, ran_at=datetime(2025, 6, 30, tzinfo=UTC)))
+    trend = html.split('id="table-trend"')[1].split("</table>")[0]
+    row = trend.split("2025 (partial)</th>")[1].split("</tr>")[0]
+    assert row.count('<td class="number"></td>') == 2  # no change, no percentage
+    assert "2024 (partial)" not in trend and "2025 (partial)" in html.split("table-per_year")[1]
