@@ -165,7 +165,8 @@ def test_pdf__long_table_rows_never_split_and_header_on_each_page():
         assert len(holding) == 1 and f"END{i:03d}" in pages[holding[0]], line.key
 
 
-NARRATIVES = {"zh": "中介公司扣留了我的护照两年", "ko": "고용주가 여권을 빼앗고 월급을 주지 않았습니다",
+NARRATIVES = {"zh": "中介公司扣留了我的护照两年",
+              "ko": "고용주가 여권을 빼앗고 월급을 주지 않았습니다",
               "ja": "雇用主がパスポートを取り上げました"}
 
 
