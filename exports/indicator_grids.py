@@ -46,7 +46,7 @@ TABLES: Mapping[str, tuple[str, tuple[str, ...]]] = {
     "per_year": ("Violations per year of filing, split by gender", ("Year",)),
 }
 #: The indicators page's first table: the cases of every destination country in scope.
-OVERVIEW = {"overview": ("Cases by destination country, split by gender",
+OVERVIEW = {"cases_by_destination": ("Cases by destination country, split by gender",
                          ("Destination country",))}
 ROW_DIMENSIONS = {"by_perpetrator": "perpetrator_type", "by_status": "immigration_status"}
 OUTCOMES = {"resolved": "Resolved", "referred": "Referred", "unresolved": "Unresolved",
@@ -105,7 +105,7 @@ class Words:
         """An article with its title, a country code, a dimension label, an outcome."""
         if table_key == "by_article_dest_gender" and isinstance(row, tuple):
             return (self.article(row[0]), self.country(row[1]))
-        if table_key == "overview":
+        if table_key == "cases_by_destination":
             return (self.country(row),)
         if table_key.startswith("by_article"):
             return (self.article(row),)

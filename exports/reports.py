@@ -146,8 +146,9 @@ def _filter_words(data: ReportData) -> list[tuple[str, str]]:
                        ("origins", "Countries of origin")):
         if described[key]:
             lines.append((label, _names(described[key], lang)))
-    lines.append(("Stages counted", ", ".join(s.replace("_", " ") for s in described["stages"])
-                  or "every stage"))
+    if described["stages"]:  # which stages the counting rule counts: the method section
+        lines.append(("Stages chosen", ", ".join(s.replace("_", " ")
+                                                 for s in described["stages"])))
     if described["forms"]:
         lines.append(("Forms", ", ".join(described["forms"])))
     return lines

@@ -32,7 +32,6 @@ from app.exports.views import (
 )
 from app.roles import roles_required
 from app.services import services
-from exports import indicators as counts
 from exports import pipelines
 from exports.consent import ConsentSummary
 from exports.filters import ExportFilter, FilterError, parse_filter
@@ -163,12 +162,11 @@ def _chosen(form: IndicatorFilterForm, year: int | None) -> ExportFilter:
 
 def _overview(actor: dict[str, Any], form: IndicatorFilterForm):
     """Cases of every destination country in scope by gender, each row linking to its page."""
-    match = export_match(actor, _chosen(form, int(form.year.data) if form.year.data else None))
-    groups = run(services().cases, pipelines.count_by(
-        pipelines.with_consent(match, "statistics"), ("destination", "gender")))
-    table = counts.split_by_gender(groups, "destination", unit="cases")
-    words = _words()
-    shown = grid("overview", table, words=words)
+    year = int(form.year.data) if form.year.data else None
+    match = export_match(actor, _chosen(form, year))
+    found = indicator_tables(services().cases, match, years=())  # no table per year
+    table = found.table("cases_by_destination")
+    shown = grid("cases_by_destination", table, words=_words())
     lines = sorted(zip(table.rows, shown.lines, strict=True),
                    key=lambda pair: (pair[0] is None, pair[1][0]))
     links = [url_for("exports.indicators", destination=code, year=form.year.data or None,
@@ -176,7 +174,8 @@ def _overview(actor: dict[str, Any], form: IndicatorFilterForm):
     return render_template("exports/indicators.html", form=form, found=None, overview=shown,
                            overview_lines=list(zip(links, [line for _, line in lines],
                                                    strict=True)),
-                           counted=table.total)
+                           counted=found.consent.included,
+                           consent=consent_sentences(found.consent))
 
 
 @bp.route("/reports", methods=["GET", "POST"])
