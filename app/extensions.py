@@ -30,6 +30,11 @@ CONTENT_SECURITY_POLICY = {
     "frame-ancestors": "'none'",
 }
 
+#: Flask-Talisman's per-view decorator, for the few responses whose policy differs from
+#: the app's (a served mission report). Not bound to an app: each app's own Talisman reads
+#: the options this decorator attaches to a view.
+view_policy = Talisman()
+
 #: endpoint -> settings attribute holding its rate; applied to POST only.
 RATE_LIMITED_ENDPOINTS = {"auth.login": "rate_limit_login"}
 

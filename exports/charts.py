@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import matplotlib
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 STYLE = {"svg.hashsalt": "mrvrs-charts", "svg.fonttype": "path", "font.size": 9,
          "font.family": "DejaVu Sans", "axes.spines.top": False,
@@ -64,10 +65,12 @@ def bar_chart(title: str, labels: Sequence[str], values: Sequence[object], *,
             axes.barh(positions, numbers, color=BAR_COLOUR)
             axes.set_yticks(positions, names)
             axes.set_xlabel(axis_label)
+            axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.5 case
         else:
             axes.bar(range(len(pairs)), numbers, color=BAR_COLOUR)
             axes.set_xticks(range(len(pairs)), names)
             axes.set_ylabel(axis_label)
+            axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         axes.set_title(title, loc="left")
         figure.tight_layout()
         svg = _svg(figure)

@@ -103,6 +103,9 @@ def indicator_tables(repo: CaseAggregator, match: Mapping[str, Any], *,
             run(repo, pipelines.violations_by_status(kept)), "status", countable=countable),
         "by_outcome": indicators.split_by_gender(outcome, "outcome", unit="cases"),
         "per_year": per_year,
+        # each case is in one group of `by_country`: its cases by destination and gender
+        "cases_by_destination": indicators.split_by_gender(by_country, "destination",
+                                                           unit="cases"),
     }
     consent = ConsentSummary.from_groups(purpose,
                                          run(repo, pipelines.consent_counts(counted, purpose)))

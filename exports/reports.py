@@ -3,19 +3,29 @@
 `exports` may not import Flask, so the report's Jinja templates (`exports/templates/`)
 are loaded by a plain `jinja2.Environment` with autoescaping on: every narrative is
 text typed by a reporter and must never become markup. The HTML is one standalone
-file (styles inline, charts as SVG data URIs), so the downloaded report and the PDF
-made from it need nothing else; WeasyPrint is imported only when a PDF is asked for.
+file (styles in one `<style>` block, charts as SVG data URIs), so the downloaded report
+and the PDF made from it need nothing else; WeasyPrint is imported only when a PDF is
+asked for. The style block is the same text in every report, so a browser showing the
+report may be allowed that one block by its hash (`STYLE_HASH`) and nothing else.
+
+The selection is stated in words (countries by name in the report's language, dates,
+stages), never as the database query: a query means nothing to a reader and shows how
+the data are stored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+import base64
+import hashlib
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
 
 from exports.bidi_text import isolate
 from exports.indicator_grids import (
@@ -24,6 +34,7 @@ from exports.indicator_grids import (
     Words,
     duration_lines,
     grids,
+    partial_years,
     trend_lines,
 )
 from exports.redaction import Level
@@ -46,6 +57,9 @@ _environment = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape(["html"]),
     undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 _environment.filters["isolate"] = isolate  # narratives may hold direction overrides
+#: The report's only style block, and the CSP source that allows exactly that block.
+STYLE = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+STYLE_HASH = "'sha256-" + base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode() + "'"
 
 
 @dataclass(frozen=True)
@@ -69,10 +83,14 @@ def compile_report(repo: CaseSource, forms: FormSource, sealer: Opener,
 def render_html(data: ReportData) -> str:
     threshold = data.request.threshold
     words = Words(data.request.lang)
-    shown = grids(data.indicators, threshold=threshold, words=words)
+    chosen = data.request.filter
+    partial = partial_years(data.indicators.years, data.ran_at.date(), chosen.filed_from,
+                            chosen.filed_to)
+    shown = grids(data.indicators, threshold=threshold, words=words, partial=partial)
     return _environment.get_template("report.html").render(
-        data=data, request=data.request, level_words=LEVEL_WORDS[data.level],
-        filters=_filter_words(data), grids=shown, trend=trend_lines(data.indicators, threshold),
+        style=STYLE, data=data, request=data.request, level_words=LEVEL_WORDS[data.level],
+        filters=_filter_words(data), grids=shown,
+        trend=trend_lines(data.indicators, threshold, partial),
         durations=duration_lines(data.indicators, threshold), charts=charts(shown),
         excluded=_excluded_articles(), ran_at=data.ran_at.strftime("%Y-%m-%d %H:%M UTC"),
         counted=_counted(shown))
@@ -118,17 +136,48 @@ def charts(shown: list[Grid], words: Words | None = None) -> list[Any]:
 
 
 def _filter_words(data: ReportData) -> list[tuple[str, str]]:
+    """The selection in plain words: countries by name, days as dates, stages by name."""
+    lang = data.request.lang
     described = data.request.filter.describe()
-    period = " to ".join(d or "…" for d in (described["filed_from"], described["filed_to"]))
-    lines = [("Countries", ", ".join(described["countries"]) or "all the requester may see"),
-             ("Filed", period if described["filed_from"] or described["filed_to"] else
-              "any time")]
+    lines = [("Countries", _names(described["countries"], lang) or
+              "every country the requester may see"),
+             ("Filed", _period(described["filed_from"], described["filed_to"], lang))]
     for key, label in (("destinations", "Destination countries"),
-                       ("origins", "Countries of origin"), ("stages", "Stages"),
-                       ("forms", "Forms")):
+                       ("origins", "Countries of origin")):
         if described[key]:
-            lines.append((label, ", ".join(described[key])))
+            lines.append((label, _names(described[key], lang)))
+    if described["stages"]:  # which stages the counting rule counts: the method section
+        lines.append(("Stages chosen", ", ".join(s.replace("_", " ")
+                                                 for s in described["stages"])))
+    if described["forms"]:
+        lines.append(("Forms", ", ".join(described["forms"])))
     return lines
+
+
+def _names(codes: Sequence[str], lang: str) -> str:
+    """Countries by their names in the report's language (Babel's territory names)."""
+    territories = _locale(lang).territories
+    return ", ".join(territories.get(c, c) for c in codes)
+
+
+def _period(start: str | None, end: str | None, lang: str) -> str:
+    if not start and not end:
+        return "any time"
+    locale = _locale(lang)
+
+    def day(text: str) -> str:
+        return format_date(date.fromisoformat(text), format="long", locale=locale)
+
+    if start and end:
+        return f"from {day(start)} to {day(end)}, both days included"
+    return f"from {day(start)}" if start else f"until {day(end)}"  # type: ignore[arg-type]
+
+
+def _locale(lang: str) -> Locale:
+    try:
+        return Locale.parse(lang.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en")
 
 
 def _excluded_articles() -> str:

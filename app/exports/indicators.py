@@ -1,18 +1,21 @@
-"""The indicators page (per destination country) and the mission report form.
+"""The indicators page (an overview, then per destination country) and the report form.
 
-Registered on the exports blueprint. The indicators page runs the same portable
-pipelines as reports and aggregate exports (`exports.indicator_runs`) on the
+Registered on the exports blueprint. The indicators page opens on an overview: the
+cases of every destination country in the user's scope, named in the user's
+language and split by gender, each linking to its own page. That page runs the same
+portable pipelines as reports and aggregate exports (`exports.indicator_runs`) on the
 user's scope, narrowed to one destination country and optionally a year of filing
 and a country of origin, and shows exact counts (an internal view) with charts.
+The current year is partial: it is labelled so and gives no trend.
 The report form creates a report job; the report is built by a worker.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
-from flask import g, render_template, request
+from flask import g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -33,7 +36,14 @@ from exports import pipelines
 from exports.consent import ConsentSummary
 from exports.counting import StageSummary
 from exports.filters import ExportFilter, FilterError, parse_filter
-from exports.indicator_grids import Words, duration_lines, grids, trend_lines
+from exports.indicator_grids import (
+    Words,
+    duration_lines,
+    grid,
+    grids,
+    partial_years,
+    trend_lines,
+)
 from exports.indicator_runs import indicator_tables, run, years_of
 from exports.report_data import ReportRequest, ReportRequestError
 from exports.service import export_match
@@ -65,6 +75,9 @@ WORDS = {
     "Violations per year": _l("Violations per year"),
     "Violations by perpetrator type": _l("Violations by perpetrator type"),
     "violations": _l("violations"),
+    "Cases by destination country, split by gender":
+        _l("Cases by destination country, split by gender"),
+    "partial": _l("partial"),
 }
 
 
@@ -84,10 +97,11 @@ def _values(actor: dict[str, Any], key: str) -> list[str]:
 
 def _filter_form(actor: dict[str, Any]) -> IndicatorFilterForm:
     form = IndicatorFilterForm(request.args)
-    destinations = _values(actor, "destination")
-    form.destination.choices = [(d, d) for d in destinations]
-    if not request.args.get("destination") and destinations:
-        form.destination.data = destinations[0]
+    words = _words()
+    destinations = sorted(_values(actor, "destination"), key=words.country)
+    form.destination.choices = [("", _("every country"))] + [(d, words.country(d))
+                                                            for d in destinations]
+    form.destination.data = form.destination.data or ""  # none chosen: the overview
     first, last = services().cases.filing_span(export_match(actor, ExportFilter()))
     years = range(last.year, first.year - 1, -1) if first and last else []
     form.year.choices = [("", _("every year"))] + [(str(y), str(y)) for y in years]
@@ -134,27 +148,55 @@ def indicators():
     refuse_operators()
     actor = export_actor(g.user)
     form = _filter_form(actor)
-    if not form.destination.choices:
+    if len(form.destination.choices) == 1:  # only "every country": nothing in scope
         return render_template("exports/indicators.html", form=form, found=None)
     if not form.validate():
         return render_template("exports/indicators.html", form=form, found=None), 400
+    if not form.destination.data:
+        return _overview(actor, form)
     year = int(form.year.data) if form.year.data else None
-    chosen = ExportFilter(destinations=(form.destination.data,),
-                          origins=(form.origin.data,) if form.origin.data else (),
-                          filed_from=date(year, 1, 1) if year else None,
-                          filed_to=date(year, 12, 31) if year else None)
-    match = export_match(actor, chosen)
+    match = export_match(actor, _chosen(form, year))
     found = indicator_tables(services().cases, match,
                              years=(year,) if year else years_of(services().cases, match))
     words = _words()
-    shown = grids(found, words=words)
+    partial = partial_years(found.years, datetime.now(UTC).date())
+    shown = grids(found, words=words, partial=partial)
     from exports.reports import charts
 
     return render_template(
         "exports/indicators.html", form=form, found=found, grids=shown,
-        trend=trend_lines(found), charts=charts(shown, words),
+        country=words.country(form.destination.data),
+        trend=trend_lines(found, partial=partial), charts=charts(shown, words),
         consent=[*stage_sentences(found.stages), *consent_sentences(found.consent)],
+        partial_word=words("partial"),
         durations=[(words(w), d, n) for w, d, n in duration_lines(found)])
+
+
+def _chosen(form: IndicatorFilterForm, year: int | None) -> ExportFilter:
+    """The form's choice: one destination (none for the overview), origin, year of filing."""
+    return ExportFilter(destinations=(form.destination.data,) if form.destination.data else (),
+                        origins=(form.origin.data,) if form.origin.data else (),
+                        filed_from=date(year, 1, 1) if year else None,
+                        filed_to=date(year, 12, 31) if year else None)
+
+
+def _overview(actor: dict[str, Any], form: IndicatorFilterForm):
+    """Cases of every destination country in scope by gender, each row linking to its page."""
+    year = int(form.year.data) if form.year.data else None
+    match = export_match(actor, _chosen(form, year))
+    found = indicator_tables(services().cases, match, years=())  # no table per year
+    table = found.table("cases_by_destination")
+    shown = grid("cases_by_destination", table, words=_words())
+    lines = sorted(zip(table.rows, shown.lines, strict=True),
+                   key=lambda pair: (pair[0] is None, pair[1][0]))
+    links = [url_for("exports.indicators", destination=code, year=form.year.data or None,
+                     origin=form.origin.data or None) if code else None for code, _ in lines]
+    return render_template("exports/indicators.html", form=form, found=None, overview=shown,
+                           overview_lines=list(zip(links, [line for _, line in lines],
+                                                   strict=True)),
+                           counted=found.consent.included,
+                           consent=[*stage_sentences(found.stages),
+                                    *consent_sentences(found.consent)])
 
 
 @bp.route("/reports", methods=["GET", "POST"])

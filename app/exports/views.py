@@ -32,12 +32,14 @@ from flask_babel import lazy_gettext as _l
 from app import roles as r
 from app.audit.display import People, detail_lines
 from app.exports.forms import ExportForm
+from app.extensions import view_policy
 from app.intake_support import forbid_caching
 from app.navigation import NavEntry, register
 from app.roles import roles_required
 from app.services import services
 from exports.filters import FilterError, parse_filter
 from exports.redaction import EXPORT_ROLES, Level, allowed_levels
+from exports.reports import HTML_MEDIA_TYPE, STYLE_HASH
 from exports.service import ExportRequest, count_cases, run_export
 from exports.tasks import enqueue_job
 
@@ -49,8 +51,20 @@ EXPORT_PAGE_ROLES = (r.MISSION, r.COORDINATOR, r.REVIEWER)
 #: The audit actions of exports and reports, listed for coordinators.
 AUDIT_ACTIONS = ("export.created", "export.requested", "export.completed", "export.failed",
                  "export.downloaded", "report.requested", "report.completed", "report.failed",
-                 "report.downloaded")
+                 "report.downloaded", "report.viewed")
 SPOOL_BYTES = 8 * 1024 * 1024
+#: A report shown in the browser: its one style block (by hash) and its charts (data
+#: URIs), nothing else; sandboxed, so even a script that got in could not run or reach
+#: the app's origin.
+REPORT_VIEW_POLICY = {
+    "default-src": "'none'",
+    "style-src": STYLE_HASH,
+    "img-src": "data:",
+    "base-uri": "'none'",
+    "form-action": "'none'",
+    "frame-ancestors": "'none'",
+    "sandbox": "",
+}
 
 register(NavEntry("exports.index", _l("Exports"), EXPORT_PAGE_ROLES))
 register(NavEntry("exports.indicators", _l("Indicators"), EXPORT_PAGE_ROLES))
@@ -158,7 +172,7 @@ def job(job_id: str):
     found = services().export_jobs.for_user(job_id, g.user["_id"])
     if found is None:
         abort(404)
-    return render_template("exports/job.html", job=found,
+    return render_template("exports/job.html", job=found, html_type=HTML_MEDIA_TYPE,
                            running=found["status"] in ("queued", "running"))
 
 
@@ -175,6 +189,22 @@ def download(job_id: str, name: str):
     headers = {"Content-Disposition": f'attachment; filename="{meta["filename"]}"',
                "Content-Length": str(meta["size"])}
     return Response(iter(stream), mimetype=meta["media_type"], headers=headers)
+
+
+@bp.route("/jobs/<job_id>/files/<name>/view")
+@view_policy(content_security_policy=REPORT_VIEW_POLICY)
+@roles_required(*EXPORT_PAGE_ROLES)
+def view(job_id: str, name: str):
+    """An HTML report opened in the browser (served inline); any other file is not shown."""
+    svc = services()
+    opened = svc.export_jobs.open_file(job_id, name, g.user["_id"], datetime.now(UTC))
+    if opened is None or opened[0]["media_type"] != HTML_MEDIA_TYPE:
+        abort(404)
+    meta, stream = opened
+    record("report.viewed", job_id, file=meta["filename"], size=meta["size"])
+    headers = {"Content-Disposition": f'inline; filename="{meta["filename"]}"',
+               "Content-Length": str(meta["size"])}
+    return Response(iter(stream), mimetype=HTML_MEDIA_TYPE, headers=headers)
 
 
 @bp.route("/audit")

@@ -276,6 +276,56 @@ def test_report_form__job_builds_html_and_pdf(client, auth, login_as, svc, datas
     assert "Annex: the cases counted" in text and "3. Indicators" in text
 
 
+def report_job(auth, dataset) -> str:
+    response = auth.post("/exports/reports", {
+        "name": "Mission to Malaysia", "countries": "MY, SG", "date_from": "2024-01-01",
+        "date_to": "2025-12-31", "level": "pseudonymised",
+        "references": dataset[0]["reference"]}, page="/exports/reports")
+    assert response.status_code == 302
+    return response.headers["Location"]
+
+
+def test_report_view__html_opens_inline_under_a_policy_allowing_its_style_only(
+        app, client, auth, login_as, svc, dataset):
+    from exports.reports import STYLE_HASH
+
+    login_as("mission", countries=["MY", "SG"])
+    job_url = report_job(auth, dataset)
+    page = client.get(job_url).get_data(as_text=True)
+    views = re.findall(r'href="(/exports/jobs/[^"]+/files/(\w+)/view)"', page)
+    assert [name for _, name in views] == ["html"]  # the PDF is downloaded, not viewed
+    response = client.get(views[0][0])
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("inline;")
+    assert response.mimetype == "text/html"
+    policy = dict((part.strip().split(" ", 1) + [""])[:2]
+                  for part in response.headers["Content-Security-Policy"].split(";"))
+    assert policy["default-src"] == "'none'" and policy["style-src"] == STYLE_HASH
+    assert policy["img-src"] == "data:" and "sandbox" in policy
+    assert "script-src" not in policy and "unsafe-inline" not in str(policy)
+    assert "Mission report: Mission to Malaysia" in response.get_data(as_text=True)
+    assert svc.audit.recent(1)[0]["action"] == "report.viewed"
+    # the rest of the app keeps its own policy
+    assert "style-src 'self'" in client.get(job_url).headers["Content-Security-Policy"]
+    pdf_view = views[0][0].replace("/files/html/", "/files/pdf/")
+    assert client.get(pdf_view).status_code == 404
+
+
+def test_report_view__other_users_get_404(app, client, auth, login_as, svc, dataset):
+    login_as("mission", countries=["MY", "SG"])
+    job_url = report_job(auth, dataset)
+    link = f"{job_url}/files/html/view"
+    assert client.get(link).status_code == 200
+    client.post("/auth/logout", data={})
+    from tests.helpers import AuthActions
+
+    other = app.test_client()
+    stranger = svc.users.create("viewer@example.org", "correct horse battery", ["mission"],
+                                countries=["MY", "SG"])
+    assert AuthActions(other).login(stranger["email"]).status_code == 302
+    assert other.get(link).status_code == 404
+
+
 def test_report_form__mission_asking_for_full_forbidden(client, auth, login_as):
     login_as("mission", countries=["MY"])
     response = auth.post("/exports/reports", {

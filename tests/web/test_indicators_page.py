@@ -3,7 +3,10 @@ case by case with plain loops, per destination country, year and origin, in scop
 
 from __future__ import annotations
 
+import copy
+import re
 from collections import Counter
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 import pytest
@@ -160,8 +163,9 @@ def test_consent__left_out_cases_said_and_charts_drawn(client, login_as, dataset
 def test_scope__mission_sees_only_its_countries(client, login_as, dataset):
     login_as("mission", countries=["SG"])
     html = page(client)
-    assert '<option selected value="SG">' in html or 'value="SG" selected' in html
-    assert 'value="MY"' not in html
+    assert 'value="SG"' in html and 'value="MY"' not in html
+    assert [row[0] for row in Tables(html).tables["table-overview"][1:]] == ["Singapore",
+                                                                           "Total"]
     assert client.get("/exports/indicators?destination=MY").status_code == 400
 
 
@@ -175,3 +179,47 @@ def test_bad_input__refused(client, login_as, dataset, query):
 def test_no_cases__says_so(client, login_as):
     login_as("mission", countries=["KR"])
     assert "There are no cases you may see yet." in page(client)
+
+
+def test_overview__first_every_country_by_name_split_by_gender(client, login_as, dataset):
+    login_as("coordinator")
+    html = page(client)
+    tables = Tables(html)
+    assert "table-by_article_gender" not in tables.tables  # no country chosen for the user
+    shown = body(tables, "table-overview")
+    kept = export_cases.statistics_cases(dataset)
+    expected = {}
+    for code, name in (("MY", "Malaysia"), ("SG", "Singapore")):
+        genders = Counter(c["dimensions"]["gender"] for c in kept
+                          if c["dimensions"]["destination_country"] == code)
+        expected[name] = [genders.get(g, 0) for g in GENDERS] + [sum(genders.values())]
+    assert shown.pop("Total")[-1] == len(kept)
+    assert shown == expected
+    assert f"{len(kept)} cases counted." in html
+    link = re.search(r'<a href="([^"]+)">Malaysia</a>', html).group(1)
+    drill = Tables(page(client, **dict(re.findall(r"(\w+)=(\w+)", link.split("?", 1)[1]))))
+    assert body(drill, "table-by_outcome")["Total"][-1] == len(chosen(dataset, "MY"))
+
+
+def test_overview__countries_named_in_the_user_language(client, login_as, dataset):
+    login_as("coordinator")
+    client.get("/language?lang=ms&next=/")
+    html = page(client)
+    names = [row[0] for row in Tables(html).tables["table-overview"][1:-1]]
+    assert names == ["Malaysia", "Singapura"]
+    assert '<h2 id="country">Singapura</h2>' in page(client, destination="SG")
+
+
+def test_per_year__current_year_partial_without_a_trend(client, login_as, svc, dataset):
+    now = datetime.now(UTC)
+    recent = copy.deepcopy(next(c for c in export_cases.statistics_cases(dataset)
+                                if c["dimensions"]["destination_country"] == "MY"))
+    recent.update(_id="c_recent", reference=f"MY-{now.year}-999999", created_at=now,
+                  updated_at=now)
+    export_cases.store(svc, [recent])
+    login_as("coordinator")
+    tables = Tables(page(client, destination="MY"))
+    trend = {row[0]: row[1:] for row in tables.tables["table-trend"][1:]}
+    assert trend[f"{now.year} (partial)"][1:] == ["", ""]  # counted, but no change
+    assert str(now.year - 1) in trend and f"{now.year - 1} (partial)" not in trend
+    assert f"{now.year} (partial)" in body(tables, "table-per_year")

@@ -9,7 +9,17 @@ import pytest
 
 from exports.charts import bar_chart
 from exports.filters import parse_filter
-from exports.indicator_grids import TABLES, Words, aggregate_tables, grid, grids
+from datetime import date
+
+from exports.indicator_grids import (
+    TABLES,
+    Words,
+    aggregate_tables,
+    grid,
+    grids,
+    partial_years,
+    trend_lines,
+)
 from exports.report_data import ReportRequest, ReportRequestError, report_salt, report_secret
 from tests.unit.exports.export_report_data import indicator_set
 
@@ -98,3 +108,39 @@ def test_charts__drawn_from_report_grids():
     made = charts(grids(indicator_set()))
     assert [c.title for c in made] == ["Violations by MWC article", "Violations by gender",
                                        "Violations per year", "Violations by perpetrator type"]
+
+
+@pytest.mark.parametrize("horizontal", [True, False])
+def test_chart__one_case_whole_number_axis(horizontal):
+    chart = bar_chart("Violations by gender", ["Woman"], [1], horizontal=horizontal)
+    ticks = chart.svg.count('id="xtick_' if horizontal else 'id="ytick_')
+    assert ticks == 2, f"{ticks} ticks on the count axis: 0 and 1 expected, no 0.2, 0.4..."
+
+
+def test_partial_years__the_current_year_and_years_the_selection_cuts():
+    years = range(2023, 2027)
+    assert partial_years(years, date(2026, 12, 4)) == {2026}
+    assert partial_years(years, date(2027, 1, 1)) == set()
+    assert partial_years(years, date(2027, 1, 1), date(2023, 3, 1), date(2025, 12, 31)) == {
+        2023, 2026}
+
+
+def test_trend__partial_year_marked_no_change_from_or_to_it():
+    found = indicator_set()  # years 2023, 2024, 2025
+    lines = trend_lines(found, partial={2025})
+    assert [line["partial"] for line in lines] == [False, False, True]
+    assert lines[1]["change"] is not None and lines[2]["change"] is None
+    assert lines[2]["percent"] is None and lines[2]["count"] == found.trend[2].count
+    first_partial = trend_lines(found, partial={2023})
+    assert first_partial[1]["change"] is None and first_partial[2]["change"] is not None
+    per_year = grid("per_year", found.table("per_year"), partial={2025})
+    assert [words for words, _ in per_year.lines][-1] == ("2025 (partial)",)
+
+
+def test_grid__countries_named_in_the_language():
+    table = indicator_set().table("by_article_destination")
+    assert "Malaysia" in grid("by_article_destination", table).column_headers
+    named = grid("by_article_destination", table, words=Words("zh_Hans")).column_headers
+    assert "马来西亚" in named and "MY" not in named
+    rows = grid("by_article_dest_gender", indicator_set().table("by_article_dest_gender"))
+    assert {words[1] for words, _ in rows.lines} >= {"Malaysia", "Singapore"}
