@@ -78,3 +78,14 @@ def test_report_form__counts_and_states_left_out(client, auth, login_as, svc, da
     assert DECLINED in html
     [event] = svc.audit.recent(5, action="report.completed")
     assert event["details"]["left_out"]["not_verified"] == in_review
+
+
+def test_indicators_overview__counts_each_case_once_and_says_why_others_left_out(
+        client, login_as, dataset):
+    login_as("coordinator")
+    html = client.get("/exports/indicators").get_data(as_text=True)
+    overview = html[html.index('id="table-overview"'):]
+    malaysia = re.search(r">Malaysia</a></t[hd]>(.*?)</tr>", overview, re.S).group(1)
+    assert re.findall(r"<td[^>]*>(\d+)</td>", malaysia)[-1] == "5"
+    assert re.findall(r"<li>([^<]*left out[^<]*)</li>", html) == [
+        DUPLICATES, REJECTED, IN_REVIEW, DECLINED]
