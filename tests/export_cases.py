@@ -93,8 +93,13 @@ def counted_cases(cases: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def statistics_cases(cases: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """The cases counted by default whose reporter consented to anonymous statistics."""
-    return [c for c in counted_cases(cases)
-            if (c.get("consent") or {}).get("statistics") is True]
+    return consented_to_statistics(counted_cases(cases))
+
+
+def consented_to_statistics(cases: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The cases whose reporter consented to anonymous statistics, whatever their stage:
+    what a mission may read, case by case (listing is not counting)."""
+    return [c for c in cases if (c.get("consent") or {}).get("statistics") is True]
 
 
 #: Cases per stage in `every_stage`: each stage of the lifecycle, duplicates and rejected ones.
