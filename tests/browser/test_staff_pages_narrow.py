@@ -1,0 +1,34 @@
+"""Staff pages with wide tables stay within a phone's width: the table scrolls in its box."""
+
+import pytest
+
+from app.cli import _seed_demo_cases
+
+WIDTH = 360
+
+
+@pytest.fixture(scope="module")
+def with_cases(demo_server):
+    server, accounts = demo_server
+    svc = server.app.extensions["mrvrs"]
+    with server.app.app_context():
+        _seed_demo_cases(svc)
+    return server, accounts
+
+
+@pytest.mark.parametrize("path", ["/cases/", "/exports/indicators"])
+def test_coordinator_pages__no_sideways_scroll_at_360_px(with_cases, browser, path):
+    server, accounts = with_cases
+    context = browser.new_context(viewport={"width": WIDTH, "height": 740}, locale="en-GB")
+    page = context.new_page()
+    page.goto(server.url + "/auth/login")
+    page.get_by_label("E-mail").fill(accounts["coordinator"].email)
+    page.get_by_label("Password").fill(accounts["coordinator"].password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(server.url + "/")
+    page.goto(server.url + path)
+    table = page.locator(".table-scroll table").first
+    assert table.count() == 1 and table.locator("tbody tr").count() > 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    assert page.locator(".table-scroll").first.get_attribute("role") == "region"
+    context.close()
