@@ -14,10 +14,13 @@ the route transition, the stage machine), written in bulk instead of one by one:
   written once;
 - the reference counters are set once, at the end, to where the data ends, so real
   intake goes on from there;
-- the indexes are made last, by the stores' own `CaseRepository.ensure_indexes`:
-  building them over the stored cases is several times faster on FerretDB 2 with
-  DocumentDB than keeping every index up to date through every insert
-  (BENCHMARKS.md, "Generating data"). The duplicate-key table's one-off backfill is
+- the unique indexes are made first and the others last, by the stores' own
+  `CaseRepository.ensure_indexes`: building an ordinary index over the stored cases
+  is several times faster on FerretDB 2 with DocumentDB than keeping it up to date
+  through every insert, while a unique index is the other way round (its build
+  checks each entry against the others, and cost 10 s at 100 000 cases against
+  the 1–2 s an ordinary one takes; kept up to date by the two writing workers it
+  costs less, BENCHMARKS.md, "Generating data"). The duplicate-key table's one-off backfill is
   settled before the first case is written (nothing to fill), so it does not read
   the cases again.
 
@@ -210,6 +213,9 @@ def generate_timed(db: Database, count: int, seed: int, *, uri: str | None = Non
     """`generate`, returning where the time went."""
     repository = CaseRepository(db)
     repository.duplicate_keys.ensure_backfilled(db.cases)
+    for name, keys, options in INDEXES:
+        if options.get("unique"):
+            db.cases.create_index(keys, name=name, **options)
     timings = Timings(cases=count)
     started = time.perf_counter()
     planner = Planner(published_forms(db), seed)

@@ -8,11 +8,11 @@ left behind after the reporter changed an earlier answer never counts.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from forms.mwc import parse_code
-from forms.schema import Choice, Field, FormDefinition, Section, ShowIf
+from forms.schema import Choice, Field, FormDefinition, ShowIf
 from forms.vocabulary import CHOICE_TYPES, CONSENT_PURPOSES, FLAGS
 
 Answers = Mapping[str, Any]
@@ -23,18 +23,15 @@ class _Visibility:
 
     def __init__(self, definition: FormDefinition, answers: Answers) -> None:
         self._answers = answers
-        self._fields = {f.id: f for f in definition.fields()}
-        self._sections: dict[str, Section] = {
-            f.id: s for s in definition.sections for f in s.fields
-        }
+        self._placed = definition.placed_fields
         self._known: dict[str, bool] = {}
 
     def shown(self, field_id: str) -> bool:
         if field_id not in self._known:
             self._known[field_id] = False  # a loop (rejected by validation) stays hidden
-            field = self._fields.get(field_id)
-            self._known[field_id] = field is not None and (
-                self._holds(self._sections[field_id].show_if) and self._holds(field.show_if)
+            placed = self._placed.get(field_id)
+            self._known[field_id] = placed is not None and (
+                self._holds(placed[1].show_if) and self._holds(placed[0].show_if)
             )
         return self._known[field_id]
 
@@ -57,11 +54,15 @@ def visible_answers(definition: FormDefinition, answers: Answers) -> dict[str, A
     return {f.id: answers[f.id] for f in visible_fields(definition, answers) if f.id in answers}
 
 
-def _answered(definition: FormDefinition, answers: Answers) -> Iterator[tuple[Field, Any]]:
-    for field in visible_fields(definition, answers):
-        value = answers.get(field.id)
-        if _is_answered(value):
-            yield field, value
+#: Each visible answered field with its answer and the choices that answer picks.
+Answered = list[tuple[Field, Any, list[Choice]]]
+
+
+def _answered(definition: FormDefinition, answers: Answers) -> Answered:
+    """What every derivation reads, worked out once per case by `derive_case_fields`."""
+    return [(field, value, _chosen(field, value))
+            for field in visible_fields(definition, answers)
+            if _is_answered(value := answers.get(field.id))]
 
 
 def _is_answered(value: Any) -> bool:
@@ -80,17 +81,23 @@ def _chosen(field: Field, value: Any) -> list[Choice]:
 
 def chosen_terms(definition: FormDefinition, answers: Answers) -> list[str]:
     """Ids of the local terms attached to the chosen choices, sorted."""
-    return sorted(
-        {c.term for f, v in _answered(definition, answers) for c in _chosen(f, v) if c.term}
-    )
+    return _terms_of(definition, _answered(definition, answers))
+
+
+def _terms_of(definition: FormDefinition, answered: Answered) -> list[str]:
+    return sorted({c.term for _, _, chosen in answered for c in chosen if c.term})
 
 
 def derive_mwc(definition: FormDefinition, answers: Answers) -> list[int]:
     """MWC articles implied by the answers: choices, their terms, mwc fields, flags."""
+    return _mwc_of(definition, _answered(definition, answers))
+
+
+def _mwc_of(definition: FormDefinition, answered: Answered) -> list[int]:
     terms = {t.id: t for t in definition.terms}
     codes: set[int] = set()
-    for field, value in _answered(definition, answers):
-        for choice in _chosen(field, value):
+    for field, value, chosen in answered:
+        for choice in chosen:
             codes.update(choice.mwc)
             if choice.term in terms:
                 codes.update(terms[choice.term].mwc)
@@ -104,8 +111,12 @@ def derive_mwc(definition: FormDefinition, answers: Answers) -> list[int]:
 
 def derive_dimensions(definition: FormDefinition, answers: Answers) -> dict[str, Any]:
     """Every dimension the form fills, with its answer or None when not answered."""
+    return _dimensions_of(definition, _answered(definition, answers))
+
+
+def _dimensions_of(definition: FormDefinition, answered: Answered) -> dict[str, Any]:
     dimensions: dict[str, Any] = {f.dimension: None for f in definition.fields() if f.dimension}
-    for field, value in _answered(definition, answers):
+    for field, value, _ in answered:
         if field.dimension:
             dimensions[field.dimension] = _plain_value(value)
     return dimensions
@@ -119,18 +130,26 @@ def _plain_value(value: Any) -> Any:
 
 def derive_flags(definition: FormDefinition, answers: Answers) -> dict[str, bool]:
     """Routing signals: a flagged boolean answered yes, or a flagged choice chosen."""
+    return _flags_of(definition, _answered(definition, answers))
+
+
+def _flags_of(definition: FormDefinition, answered: Answered) -> dict[str, bool]:
     flags = dict.fromkeys(FLAGS, False)
-    for field, value in _answered(definition, answers):
+    for field, value, chosen in answered:
         raised = [field.flag] if field.flag and value is True else []
-        raised += [c.flag for c in _chosen(field, value) if c.flag]
+        raised += [c.flag for c in chosen if c.flag]
         flags.update((flag, True) for flag in raised if flag in flags)
     return flags
 
 
 def derive_consent(definition: FormDefinition, answers: Answers) -> dict[str, bool]:
     """Each purpose is consented only by a visible consent field answered true."""
+    return _consent_of(definition, _answered(definition, answers))
+
+
+def _consent_of(definition: FormDefinition, answered: Answered) -> dict[str, bool]:
     consent = dict.fromkeys(CONSENT_PURPOSES, False)
-    for field, value in _answered(definition, answers):
+    for field, value, _ in answered:
         if field.consent in consent and value is True:
             consent[field.consent] = True
     return consent
@@ -150,10 +169,11 @@ def split_sensitive(
 
 def derive_case_fields(definition: FormDefinition, answers: Answers) -> dict[str, Any]:
     """The derived keys of a case document: mwc, terms, dimensions, flags, consent."""
+    answered = _answered(definition, answers)
     return {
-        "mwc": derive_mwc(definition, answers),
-        "terms": chosen_terms(definition, answers),
-        "dimensions": derive_dimensions(definition, answers),
-        "flags": derive_flags(definition, answers),
-        "consent": derive_consent(definition, answers),
+        "mwc": _mwc_of(definition, answered),
+        "terms": _terms_of(definition, answered),
+        "dimensions": _dimensions_of(definition, answered),
+        "flags": _flags_of(definition, answered),
+        "consent": _consent_of(definition, answered),
     }

@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from forms.mwc import parse_code
@@ -221,6 +222,12 @@ class FormDefinition:
         """Every field, section by section, in form order."""
         for section in self.sections:
             yield from section.fields
+
+    @cached_property
+    def placed_fields(self) -> dict[str, tuple[Field, Section]]:
+        """Each field id with its field and section, in form order: worked out once per
+        definition, since intake and the generator ask it for every case."""
+        return {f.id: (f, s) for s in self.sections for f in s.fields}
 
     def field(self, field_id: str) -> Field:
         """The field with this id; KeyError when there is none."""

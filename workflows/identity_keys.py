@@ -26,6 +26,15 @@ DUPLICATE_KEY_PARTS: Mapping[str, tuple[str, ...]] = {
 #: name, so they are kept.
 _ACCENTED_SCRIPTS = ("LATIN", "GREEK", "CYRILLIC", "ARABIC")
 _APOSTROPHES = frozenset("'\u2019\u2018\u02bc`\u00b4")
+#: What the rules below do to each ASCII character, as one `str.translate` table: most
+#: answers are plain ASCII, and looking up every character's Unicode name and category
+#: was most of the cost of filing a case (BENCHMARKS.md, "Generating data").
+_ASCII_RULES = {
+    code: None if chr(code) in _APOSTROPHES
+    else " " if unicodedata.category(chr(code))[0] in "PSZ" or unicodedata.category(chr(code)) == "Cc"
+    else chr(code).lower()
+    for code in range(128)
+}
 
 
 def duplicate_keys(case_fields: Mapping[str, Any], secret: bytes) -> list[str]:
@@ -64,6 +73,8 @@ def normalise_identity(text: str) -> str:
     Case-folds, drops accents, removes apostrophes (D'Souza = DSouza), turns other
     punctuation and symbols into spaces (Siti-Nur = Siti Nur), and collapses spaces.
     """
+    if text.isascii():
+        return " ".join(text.translate(_ASCII_RULES).split())
     kept: list[str] = []
     base_script = ""
     # Decomposed before and after case-folding: some compatibility characters fold only

@@ -33,18 +33,13 @@ REFERENCE_PATTERN = re.compile(r"^[A-Z]{2}-\d{4}-\d{6}$")
 #: (name, keys, options): every filter and sort the screens and tasks use has an index.
 INDEXES: list[tuple[str, list[tuple[str, int]], dict[str, Any]]] = [
     ("reference_unique", [("reference", ASCENDING)], {"unique": True}),
-    ("tracking", [("tracking_hash", ASCENDING)], {}),
     ("stage_created", [("stage", ASCENDING), ("created_at", DESCENDING)], {}),
-    ("team_stage_updated", [("team", ASCENDING), ("stage", ASCENDING),
-                            ("updated_at", DESCENDING)], {}),
     ("country_stage_created", [("country", ASCENDING), ("stage", ASCENDING),
                                ("created_at", DESCENDING)], {}),
     ("assignee_stage", [("assignee", ASCENDING), ("stage", ASCENDING),
                         ("updated_at", DESCENDING)], {}),
     ("reporter_user", [("reporter.user_id", ASCENDING), ("created_at", DESCENDING)], {}),
     ("reporter_org", [("reporter.org_id", ASCENDING), ("created_at", DESCENDING)], {}),
-    # Routing reads `case_duplicate_keys` instead; kept for lookups by key on MongoDB.
-    ("duplicate_keys", [("duplicate_keys", ASCENDING), ("created_at", DESCENDING)], {}),
     # The case lists (workflows/queue.py): scope, queue and filter fields, then the sort.
     # On FerretDB 2 + DocumentDB an equality on the leading key and a filing window
     # on `created_at` make a bounded range: the reviewer scope's branches, `mine`.
@@ -64,6 +59,11 @@ INDEXES: list[tuple[str, list[tuple[str, int]], dict[str, Any]]] = [
     ("follow_up_due_at", [("follow_up_due_at", ASCENDING)], {}),
 ]
 
+#: Indexes earlier releases made that no query uses (docs/scale.md, "Indexes"): every
+#: write paid for them and every index build read every case for them. Dropped by
+#: `ensure_indexes`, at `mrvrs db init` and at start.
+RETIRED_INDEXES = ("tracking", "team_stage_updated", "duplicate_keys")
+
 
 def new_case_id() -> str:
     """Random, so a case can never be reached by guessing its id."""
@@ -82,7 +82,10 @@ class CaseRepository:
         self.duplicate_keys = DuplicateKeyIndex(db)
 
     def ensure_indexes(self) -> None:
-        """Indexes, then (once per database) the duplicate-key table of the stored cases."""
+        """Indexes (retired ones dropped), then (once per database) the duplicate-key
+        table of the stored cases."""
+        for name in set(RETIRED_INDEXES) & set(self.cases.index_information()):
+            self.cases.drop_index(name)
         for name, keys, options in INDEXES:
             self.cases.create_index(keys, name=name, **options)
         self.duplicate_keys.ensure_backfilled(self.cases)

@@ -120,3 +120,16 @@ def test_tracking_codes__readable_and_forgiving():
     assert len(code) == 24 and code.count("-") == 4
     assert code_hash(code) == code_hash(code.lower().replace("-", " "))
     assert normalise_code("o0-Il") == "0011"
+
+
+def test_ensure_indexes__drops_the_indexes_no_query_uses_and_keeps_the_rest(any_db):
+    """A database made by an earlier release loses its unused indexes at start."""
+    from workflows.repository import INDEXES, RETIRED_INDEXES
+
+    any_db.cases.create_index("tracking_hash", name="tracking")
+    any_db.cases.create_index([("team", 1), ("stage", 1), ("updated_at", -1)],
+                              name="team_stage_updated")
+    CaseRepository(any_db).ensure_indexes()
+    names = set(any_db.cases.index_information())
+    assert not names & set(RETIRED_INDEXES)
+    assert {name for name, _, _ in INDEXES} <= names

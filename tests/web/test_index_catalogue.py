@@ -52,9 +52,9 @@ def test_an_index_added_later__shows_unexplained(svc):
 
 
 def test_an_index_dropped__its_row_goes(svc):
-    svc.db.cases.drop_index("tracking")
+    svc.db.cases.drop_index("due_at")
     table = render_table(indexes_of(svc.db), reasons_in(_document()))
-    assert "`tracking`" not in table
+    assert "`due_at`" not in table
     assert "`reference_unique`" in table
 
 

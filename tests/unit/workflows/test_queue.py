@@ -92,5 +92,5 @@ def test_every_filter__has_an_index_led_by_its_fields(name, value):
 def test_every_queue_and_sweep_field__indexed():
     assert {"assignee", "stage", "priority", "due_at", "created_at", "reminder_at",
             "escalate_at", "follow_up_due_at", "reporter.user_id", "reporter.org_id",
-            "country", "dimensions.destination_country", "duplicate_keys"} <= leading_fields()
+            "country", "dimensions.destination_country"} <= leading_fields()
     assert set(QUEUES) == {"mine", "team", "unassigned", "urgent", "overdue", "all"}

@@ -115,3 +115,11 @@ def test_normalise_identity__is_idempotent_and_trimmed(text: str) -> None:
     once = normalise_identity(text)
     assert normalise_identity(once) == once
     assert once == once.strip() and "  " not in once
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
+@example("D'Souza\tSdn.Bhd. `x´")
+def test_normalise_identity__plain_ascii_follows_the_same_rules_as_any_text(text: str) -> None:
+    """ASCII text has its own fast way through: it must give what the full Unicode
+    rules give, which one non-ASCII word beside it sends the text through."""
+    assert normalise_identity(text + " é") == " ".join([normalise_identity(text), "e"]).strip()
