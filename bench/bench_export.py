@@ -53,7 +53,15 @@ def bare(db: Any, path: str) -> int:
 
 
 def _resident_mib() -> float:
-    """This process's peak resident set so far (Linux reports KiB)."""
+    """This process's peak resident set so far, in MiB: Linux's VmHWM, which starts afresh
+    when a process is spawned (`ru_maxrss` would carry the parent's peak over)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
