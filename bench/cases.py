@@ -46,6 +46,8 @@ from workflows.workflow_config import load_workflow_config
 
 START = datetime(2023, 1, 1, tzinfo=UTC)
 SPAN_DAYS = 1400
+#: When the last generated case is filed: the benchmarks' "now" for the case lists.
+DATA_END = START + timedelta(days=SPAN_DAYS)
 #: People the planner may report again (`Planner.person`).
 KNOWN_PEOPLE = 2000
 SYSTEM = {"id": "system", "roles": ["system"]}

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
 from typing import Any
 
 from bench.bench_queue import CASES, LIMIT, REVIEWER
+from bench.cases import DATA_END
 from bench.common import database
 from bench.plans import Summary, bounded, summarise
 from workflows.queue import list_cases
@@ -73,7 +73,7 @@ def explain_screen(db: Any, actor: dict, queue: str, filters: dict,
     repo = CaseRepository(db)
     recorder = Recorder(db.cases)
     repo.cases = recorder
-    list_cases(repo, actor, queue, filters, None, limit, now=datetime.now(UTC))
+    list_cases(repo, actor, queue, filters, None, limit, now=DATA_END)
     last = recorder.finds[-1]
     command = {"find": "cases", "filter": last["filter"], "sort": last["sort"],
                "limit": last["limit"]}
