@@ -21,6 +21,7 @@ from config.settings import SUPPORTED_UI_LANGUAGES
 from forms.dimensions import load_dimensions
 from forms.mwc import code, load_taxonomy
 from forms.schema import Field, FormDefinition, text_direction
+from forms.vocabulary import PREFER_NOT_TO_SAY
 
 
 @dataclass(frozen=True)
@@ -119,8 +120,10 @@ def _values(definition: FormDefinition, item: Field, value: Any, lang: str) -> l
 
 
 def _one_value(definition: FormDefinition, item: Field, value: Any, lang: str) -> str:
-    if item.type == "boolean" and isinstance(value, bool):
+    if item.type in ("boolean", "yesno") and isinstance(value, bool):
         return _("Yes") if value else _("No")
+    if item.type == "yesno" and value == PREFER_NOT_TO_SAY:
+        return _("Prefer not to say")
     if item.choices:
         choice = item.choice(value)
         return definition.text(choice.label, lang) if choice else _plain(value)

@@ -16,6 +16,7 @@ from typing import Any
 from forms.answers import visible_answers
 from forms.mwc import load_taxonomy
 from forms.schema import Field, FormDefinition
+from forms.vocabulary import YES_NO_ANSWERS
 
 COUNTRIES = ("MY", "SG", "HK", "KR", "SA", "AE", "QA", "TH", "PH", "ID", "BD", "NP", "IN",
              "LK", "MM", "KH", "VN")
@@ -90,6 +91,8 @@ _MAKERS = {
     "date": lambda field, rng: (date(2026, 11, 1) - timedelta(days=rng.randint(1, 900))
                                 ).isoformat(),
     "boolean": lambda field, rng: rng.random() < 0.3,
+    # Yes for three in ten, no for half, the rest prefer not to say.
+    "yesno": lambda field, rng: rng.choices(YES_NO_ANSWERS, (3, 5, 2))[0],
     "choice": lambda field, rng: rng.choice(field.choices).value,
     "multichoice": _multichoice,
     "country": lambda field, rng: rng.choice(COUNTRIES),

@@ -46,6 +46,8 @@ REQUIRED = N_("This question needs an answer.")
 REQUIRED_BOX = N_("Tick this box to continue.")
 NOT_TEXT = N_("This answer must be written as text.")
 NOT_YES_NO = N_("This answer must be yes or no.")
+NOT_YES_NO_ANSWER = N_('Answer yes (true), no (false) or "prefer_not_to_say", or leave '
+                       'the question out.')
 NOT_LIST = N_("This answer must be a list of the options chosen.")
 NOT_FILES = N_("Files must be attached to the form; they cannot be written as an answer.")
 TOO_LONG = N_("This answer is too long: it may have at most %(max)s characters, "
@@ -173,6 +175,15 @@ def check_date(field: Field, value: datetime.date) -> None:
         raise Refusal(DATE_TOO_EARLY, min=str(field.min))
     if field.max and value > datetime.date.fromisoformat(str(field.max)):
         raise Refusal(DATE_TOO_LATE, max=str(field.max))
+
+
+#: What a browser posts for each yes/no answer (`forms.vocabulary.YES_NO_POSTED`).
+_YES_NO_POSTED = frozenset({"true", "false", "prefer_not_to_say"})
+
+
+def check_yes_no(value: Any) -> None:
+    if value not in _YES_NO_POSTED:
+        raise Refusal(NOT_A_CHOICE)
 
 
 def check_choice(allowed: Mapping[str, Any], value: Any) -> None:

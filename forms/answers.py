@@ -62,13 +62,14 @@ def _answered(definition: FormDefinition, answers: Answers) -> Answered:
     """What every derivation reads, worked out once per case by `derive_case_fields`."""
     return [(field, value, _chosen(field, value))
             for field in visible_fields(definition, answers)
-            if _is_answered(value := answers.get(field.id))]
+            if _implies(field, value := answers.get(field.id))]
 
 
-def _is_answered(value: Any) -> bool:
-    """True, or any non-empty value; false and empty answers imply nothing."""
-    if isinstance(value, bool):
-        return value
+def _implies(field: Field, value: Any) -> bool:
+    """True, or any non-empty value; false and empty answers imply nothing, and neither
+    does "prefer not to say" to a yes/no question."""
+    if isinstance(value, bool) or field.type == "yesno":
+        return value is True
     return value is not None and value != "" and value != [] and value != {}
 
 

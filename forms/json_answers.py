@@ -15,6 +15,7 @@ from typing import Any
 from forms import answer_rules as rules
 from forms.mwc import code
 from forms.schema import Field, FormDefinition
+from forms.vocabulary import YES_NO_POSTED
 
 _MULTI = frozenset({"multichoice", "mwc"})
 _NUMBERS = {"integer": rules.NOT_INTEGER, "decimal": rules.NOT_DECIMAL}
@@ -68,6 +69,10 @@ def _as_posted(field: Field, value: Any) -> list[str]:
         if not isinstance(value, bool):
             raise rules.Refusal(rules.NOT_YES_NO)
         return ["y"] if value else []
+    if field.type == "yesno":
+        if isinstance(value, (bool, str)) and value in YES_NO_POSTED:
+            return [YES_NO_POSTED[value]]
+        raise rules.Refusal(rules.NOT_YES_NO_ANSWER)
     if field.type in _MULTI:
         return _as_list(field, value)
     if field.type in _NUMBERS:

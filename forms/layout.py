@@ -20,7 +20,8 @@ from forms.vocabulary import text_direction
 #: A choice question with at most this many options shows radio buttons, else a list.
 RADIO_LIMIT = 8
 
-_KINDS = {"textarea": "textarea", "boolean": "checkbox", "multichoice": "checkboxes",
+_KINDS = {"textarea": "textarea", "boolean": "checkbox", "yesno": "radios",
+          "multichoice": "checkboxes",
           "mwc": "checkboxes", "file": "file", "country": "select"}
 
 

@@ -10,6 +10,7 @@ from forms.vocabulary import (
     DIMENSION_KIND_TYPES,
     FIELD_TYPES,
     FREE_CHOICE_DIMENSION_TYPES,
+    YES_NO_ANSWERS,
 )
 
 if TYPE_CHECKING:
@@ -68,6 +69,8 @@ def _possible_values(field: dict[str, Any]) -> list[Any] | None:
     """The answers a field can give, when they are a fixed list."""
     if field.get("type") == "boolean":
         return [True, False]
+    if field.get("type") == "yesno":
+        return list(YES_NO_ANSWERS)
     if field.get("type") in CHOICE_TYPES and isinstance(field.get("choices"), list):
         return [c.get("value") for c in field["choices"] if isinstance(c, dict)]
     return None

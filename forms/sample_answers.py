@@ -14,6 +14,7 @@ from typing import Any
 from forms.answers import visible_answers
 from forms.mwc import load_taxonomy
 from forms.schema import Field, FormDefinition
+from forms.vocabulary import YES_NO_ANSWERS
 
 COUNTRIES = ("MY", "SG", "HK", "KR", "SA", "AE", "QA", "TH", "PH", "ID", "BD", "NP", "IN", "LK",
              "MM", "KH", "VN")
@@ -91,6 +92,7 @@ _MAKERS = {
     "decimal": lambda field, rng: f"{_number(field, rng)}.00",
     "date": _date,
     "boolean": lambda field, rng: rng.random() < 0.5,
+    "yesno": lambda field, rng: rng.choice(YES_NO_ANSWERS),
     "choice": _choice,
     "multichoice": _multichoice,
     "country": lambda field, rng: rng.choice(COUNTRIES),

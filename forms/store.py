@@ -31,6 +31,10 @@ _PUBLISH_ATTEMPTS = 5
 _CACHE_SIZE = 128
 #: What lists of versions carry: everything but the definition and its source.
 SUMMARY = {"definition": 0, "source": 0}
+#: (published type, new type) pairs under which every stored answer keeps its meaning: a
+#: box's true and false are a yes/no question's yes and no (`mrvrs db migrate` turns the
+#: false of boxes left unticked into "not answered").
+COMPATIBLE_TYPE_CHANGES = frozenset({("boolean", "yesno")})
 
 
 class FormNotFound(LookupError):
@@ -228,18 +232,20 @@ class FormStore:
                               "people at once; nothing was written. Try again.")
 
     def type_changes(self, definition: FormDefinition) -> list[TypeChange]:
-        """Fields whose id was published, in any version, with another type."""
-        published: dict[str, tuple[str, int]] = {}
+        """Fields whose id was published, in any version, with a type whose answers the
+        new type would read differently (`COMPATIBLE_TYPE_CHANGES` are allowed)."""
+        published: dict[str, dict[str, int]] = {}
         cursor = self.versions_collection.find(
             {"form_id": definition.id}, {"version": 1, "field_types": 1}
         ).sort("version", ASCENDING)
         for record in cursor:
             for field_id, field_type in (record.get("field_types") or {}).items():
-                published.setdefault(field_id, (field_type, record["version"]))
+                published.setdefault(field_id, {}).setdefault(field_type, record["version"])
         return [
-            TypeChange(f.id, published[f.id][0], f.type, published[f.id][1])
+            TypeChange(f.id, old_type, f.type, version)
             for f in definition.fields()
-            if f.id in published and published[f.id][0] != f.type
+            for old_type, version in published.get(f.id, {}).items()
+            if old_type != f.type and (old_type, f.type) not in COMPATIBLE_TYPE_CHANGES
         ]
 
     def publish_shipped(self, actor: str = "system") -> ShippedReport:

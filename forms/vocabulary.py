@@ -7,7 +7,7 @@ answer derivations cannot drift apart.
 from __future__ import annotations
 
 FIELD_TYPES: tuple[str, ...] = (
-    "text", "textarea", "integer", "decimal", "date", "boolean",
+    "text", "textarea", "integer", "decimal", "date", "boolean", "yesno",
     "choice", "multichoice", "country", "email", "phone", "file", "mwc",
 )
 
@@ -27,7 +27,7 @@ TYPED_FIELD_KEYS: dict[str, frozenset[str]] = {
     ),
     "pattern": frozenset({"text", "phone"}),
     "choices": frozenset({"choice", "multichoice"}),
-    "flag": frozenset({"boolean"}),
+    "flag": frozenset({"boolean", "yesno"}),
     "consent": frozenset({"boolean"}),
 }
 
@@ -40,6 +40,14 @@ NUMBER_TYPES = frozenset({"integer", "decimal"})
 LENGTH_TYPES = frozenset({"text", "textarea"})
 COUNT_TYPES = frozenset({"multichoice", "file", "mwc"})
 CHOICE_TYPES = frozenset({"choice", "multichoice"})
+
+#: A yes/no question's answers besides true and false; unanswered is stored as absent.
+#: A `boolean` field is a box to tick (consent), whose unticked state is an answer.
+PREFER_NOT_TO_SAY = "prefer_not_to_say"
+YES_NO_ANSWERS: tuple[object, ...] = (True, False, PREFER_NOT_TO_SAY)
+#: How each answer is posted by a browser (show_if conditions compare these strings).
+YES_NO_POSTED: dict[object, str] = {True: "true", False: "false",
+                                    PREFER_NOT_TO_SAY: PREFER_NOT_TO_SAY}
 
 FLAGS: tuple[str, ...] = ("risk_to_life", "detention", "trafficking", "minor")
 CONSENT_PURPOSES: tuple[str, ...] = ("case_work", "referral", "statistics", "advocacy")

@@ -153,6 +153,13 @@ def reporter_record(reporter: Mapping[str, Any]) -> dict[str, Any]:
             "org_id": str(reporter["org_id"]) if reporter.get("org_id") else None}
 
 
+#: How a case's answers are written. 2: a yes/no question left unanswered is absent.
+#: Cases without it were filed when yes/no questions were boxes, and may hold false for a
+#: box left unticked; `mrvrs db migrate` (workflows/yes_no_migration.py) turns those into
+#: "not answered" and sets this.
+ANSWERS_FORMAT = 2
+
+
 def build_case(*, definition: FormDefinition, form_record: FormRecord,
                answers: Mapping[str, Any], language: str, reporter: Mapping[str, Any],
                sealer: Sealer, identity_secret: bytes, now: datetime, case_id: str,
@@ -165,7 +172,7 @@ def build_case(*, definition: FormDefinition, form_record: FormRecord,
     return {
         "_id": case_id, "reference": reference, "country": definition.country,
         "form": {"id": form_record.id, "version": form_record.version, "hash": form_record.hash},
-        "language": language, "answers": plain,
+        "language": language, "answers": plain, "answers_format": ANSWERS_FORMAT,
         "sensitive": sealer.seal(sensitive) if sensitive else None,
         **derived,
         "caseworker_gender": caseworker_request(answers, derived["dimensions"]),

@@ -46,7 +46,8 @@ NUMBER = {"type": "number", "minimum": -MAX_NUMBER, "maximum": MAX_NUMBER}
 
 ANSWER = {
     "description": "Text, a number, true or false, null (not answered), or a list of "
-                   "choice values; never an object.",
+                   "choice values; never an object. A yes/no question takes true, false "
+                   "or \"prefer_not_to_say\"; leave it out (or null) when not answered.",
     "anyOf": [
         text(MAX_ANSWER_CHARS), NUMBER, {"type": "boolean"}, {"type": "null"},
         {"type": "array", "maxItems": MAX_CHOICES,

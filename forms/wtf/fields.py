@@ -23,6 +23,7 @@ from forms.countries import country_names
 from forms.layout import RADIO_LIMIT
 from forms.mwc import code, load_taxonomy
 from forms.schema import Field, FormDefinition
+from forms.vocabulary import PREFER_NOT_TO_SAY, YES_NO_ANSWERS, YES_NO_POSTED
 
 
 def empty(value: Any) -> bool:
@@ -136,6 +137,27 @@ def _boolean(field: Field, ctx: BuildContext) -> Any:
     return wtforms.BooleanField(**ctx.common(field))
 
 
+#: The options of every yes/no question, as English msgids translated when rendered.
+YES_NO_LABELS: dict[object, str] = {True: rules.N_("Yes"), False: rules.N_("No"),
+                                    PREFER_NOT_TO_SAY: rules.N_("Prefer not to say")}
+
+
+class _YesNoField(wtforms.RadioField):
+    """Yes / No / Prefer not to say, nothing chosen until the reporter chooses: a
+    question skipped stays unanswered instead of reading as "No". The labels are
+    translated with the page's translations, like the error messages."""
+
+    def iter_choices(self) -> list[Any]:
+        return [choice._replace(label=self.gettext(choice.label))
+                for choice in super().iter_choices()]
+
+
+def _yes_no(field: Field, ctx: BuildContext) -> Any:
+    choices = [SelectChoice(YES_NO_POSTED[a], YES_NO_LABELS[a]) for a in YES_NO_ANSWERS]
+    return _YesNoField(choices=choices, validate_choice=False,
+                       **ctx.common(field, rules.check_yes_no))
+
+
 def _choice(field: Field, ctx: BuildContext) -> Any:
     choices = [SelectChoice(c.value, ctx.text(c.label)) for c in field.choices]
     check = functools.partial(rules.check_choice, {c.value: c for c in field.choices})
@@ -192,6 +214,7 @@ FIELD_FACTORIES: dict[str, Callable[[Field, BuildContext], Any]] = {
     "decimal": _number(rules.parse_decimal, rules.decimal_text, "decimal"),
     "date": _date,
     "boolean": _boolean,
+    "yesno": _yes_no,
     "choice": _choice,
     "multichoice": _multichoice,
     "country": _country,

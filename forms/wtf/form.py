@@ -16,6 +16,7 @@ from forms.answers import visible_fields
 from forms.json_answers import json_formdata
 from forms.layout import FieldText, FormText, SectionText, show_if_attributes
 from forms.schema import Field, FormDefinition
+from forms.vocabulary import YES_NO_POSTED
 from forms.wtf.fields import empty
 
 
@@ -81,13 +82,13 @@ class DefinitionForm(wtforms.Form):
     def answers(self) -> dict[str, Any]:
         """Answers to visible, non-file questions as JSON values: dates "YYYY-MM-DD",
         decimals as text ("12.50", exact), lists for multichoice and mwc ("MWC-21"),
-        yes/no always given; questions left empty are left out."""
+        a box always given (unticked is false); questions left empty, yes/no questions
+        included, are left out."""
         values = self.plain_values()
         visible = self.visible_ids(values)
         return {
             f.id: values[f.id] for f in self.definition.fields()
-            if f.id in visible and f.type != "file"
-            and (f.type == "boolean" or not empty(values[f.id]))
+            if f.id in visible and f.type != "file" and _given(f, values[f.id])
         }
 
     def files(self) -> dict[str, list[Any]]:
@@ -122,6 +123,18 @@ class DefinitionForm(wtforms.Form):
         return form
 
 
+def _given(field: Field, value: Any) -> bool:
+    if field.type == "boolean":
+        return True
+    if field.type == "yesno":
+        return value is not None
+    return not empty(value)
+
+
+#: A yes/no question's posted option as its stored answer; anything else is unanswered.
+_YES_NO_STORED = {posted: answer for answer, posted in YES_NO_POSTED.items()}
+
+
 def _unique(data: Any) -> list[Any]:
     return list(dict.fromkeys(data)) if isinstance(data, list) else []
 
@@ -129,6 +142,7 @@ def _unique(data: Any) -> list[Any]:
 #: How each type's field data becomes a plain JSON value; other types keep their text.
 _PLAIN: dict[str, Callable[[Any], Any]] = {
     "boolean": bool,
+    "yesno": lambda data: _YES_NO_STORED.get(data) if isinstance(data, str) else None,
     "integer": lambda data: data,
     "decimal": lambda data: None if data is None else rules.decimal_text(data),
     "date": lambda data: None if data is None else data.isoformat(),

@@ -108,6 +108,17 @@ def test_publish__field_changing_type_refused_with_the_reason(store):
     assert store.latest("zz-intake")["version"] == 1
 
 
+def test_publish__box_may_become_a_yes_no_question_but_not_back(store):
+    """A box's true and false read the same as a question's yes and no; a question's
+    "prefer_not_to_say" has no box to go back to."""
+    publish(store, definition(ongoing="boolean"))
+    assert publish(store, definition(ongoing="yesno"))["version"] == 2
+    with pytest.raises(PublishRefused) as refused:
+        publish(store, definition(ongoing="boolean"))
+    assert [(c.old_type, c.new_type, c.version) for c in refused.value.reasons] == [
+        ("yesno", "boolean", 2)]
+
+
 def test_publish__type_of_a_field_removed_since_still_counts(store):
     publish(store, definition(extra="date"))
     publish(store, definition())  # "extra" removed in version 2

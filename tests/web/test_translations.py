@@ -29,7 +29,7 @@ PUBLIC_SOURCES = (
     "app/templates/base.html", "app/templates/main/index.html", "app/templates/auth/login.html",
     "app/templates/errors/error.html", "app/templates/intake/", "app/errors.py",
     "app/auth.py", "app/navigation.py", "app/intake.py", "app/intake_status.py",
-    "app/intake_text.py", "forms/answer_rules.py",
+    "app/intake_text.py", "forms/answer_rules.py", "forms/wtf/fields.py",
 )
 
 

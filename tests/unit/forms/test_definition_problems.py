@@ -131,8 +131,8 @@ def test_unknown_type__message__names_the_value_and_the_allowed_types() -> None:
     ).problems[0]
     assert problem.message == (
         'form.yaml:8 sections[0].fields[0].type: "dropdown" is not a field type. Use one of: '
-        "text, textarea, integer, decimal, date, boolean, choice, multichoice, country, email, "
-        "phone, file, mwc."
+        "text, textarea, integer, decimal, date, boolean, yesno, choice, multichoice, country, "
+        "email, phone, file, mwc."
     )
 
 
