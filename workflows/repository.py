@@ -244,3 +244,24 @@ class CaseRepository:
         result = self.cases.update_one({"_id": str(case_id), "sensitive": old},
                                        {"$set": {"sensitive": new}})
         return result.matched_count == 1
+
+    # -- answers written in an older format (`mrvrs db migrate`) --
+
+    def unmigrated_after(self, after_id: str | None, limit: int) -> list[dict[str, Any]]:
+        """The next cases without `answers_format`, in `_id` order, with what a migration
+        reads and the version its write is guarded by."""
+        match: dict[str, Any] = {"answers_format": {"$exists": False}}
+        if after_id is not None:
+            match["_id"] = {"$gt": str(after_id)}
+        fields = {"form": 1, "answers": 1, "sensitive": 1, "version": 1, "stage": 1}
+        return list(self.cases.find(match, fields).sort("_id", ASCENDING).limit(limit))
+
+    def set_answers_format(self, case: Mapping[str, Any], answers_format: int) -> bool:
+        """Mark a case whose answers need no change as written in `answers_format`; not an
+        edit, so neither its version nor its timeline changes. False if it changed since."""
+        result = self.cases.update_one(
+            {"_id": case["_id"], "version": case["version"],
+             "answers_format": {"$exists": False}},
+            {"$set": {"answers_format": answers_format}})
+        return result.matched_count == 1
+

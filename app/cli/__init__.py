@@ -14,6 +14,7 @@ from app.cli.audit_commands import audit
 from app.cli.export_commands import EXPORT_COMMANDS
 from app.cli.form_commands import forms, publish_shipped_forms
 from app.cli.key_commands import rotate_data
+from app.cli.migrate_commands import migrate
 from config.settings import SettingsError, load_settings, variable_names
 
 
@@ -213,6 +214,7 @@ def keys_generate() -> None:
 
 
 keys.add_command(rotate_data)
+db.add_command(migrate)
 main.add_command(forms)
 main.add_command(audit)
 for _command in EXPORT_COMMANDS:  # mrvrs export, mrvrs report
