@@ -111,7 +111,7 @@ def questionnaire(form_id: str, lang: str):
                 remember_filed(request.form.get(SUBMISSION_FIELD, ""))
                 return result
         return _page(form, definition, lang, 400)
-    return _page(form_class(meta={"translations": get_translations()}), definition, lang)
+    return _page(form_class.blank(meta={"translations": get_translations()}), definition, lang)
 
 
 #: A token per questionnaire page, so sending the same page twice (a reload of the

@@ -17,6 +17,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from forms.vocabulary import FORM_ID_PATTERN
+from workflows.case_facts import overlapping, period_bounds
+from workflows.routing import TEAM_KEY
 
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 STAGE = re.compile(r"^[a-z][a-z_]{0,39}$")
@@ -25,7 +27,8 @@ FORM_REF = re.compile(r"^(?P<id>[a-z0-9-]+)(?::(?P<version>[1-9]\d{0,5}))?$")
 
 #: Query parameter -> filter attribute, for `parse_filter`.
 PARAMETERS = {"country": "countries", "destination": "destinations", "origin": "origins",
-              "form": "forms", "stage": "stages", "from": "filed_from", "to": "filed_to"}
+              "team": "teams", "form": "forms", "stage": "stages", "from": "filed_from",
+              "to": "filed_to", "event_from": "event_from", "event_to": "event_to"}
 
 FormRef = tuple[str, int | None]
 
@@ -40,19 +43,25 @@ class FilterError(ValueError):
 
 @dataclass(frozen=True)
 class ExportFilter:
-    """Cases by handling country, destination, origin, form version, stage and filing day.
+    """Cases by handling country and team, destination, origin, form version, stage,
+    filing day and event period.
 
     `forms` holds (form id, version) pairs, the version None meaning every version;
-    `filed_from` and `filed_to` are UTC days, both included.
+    `filed_from` and `filed_to` are UTC days, both included. `event_from` and `event_to`
+    select the cases whose event period (`workflows.case_facts`) overlaps those days:
+    "2005" finds "around March 2005" and "14 June 2005" alike.
     """
 
     countries: tuple[str, ...] = ()
     destinations: tuple[str, ...] = ()
     origins: tuple[str, ...] = ()
+    teams: tuple[str, ...] = ()
     forms: tuple[FormRef, ...] = ()
     stages: tuple[str, ...] = ()
     filed_from: date | None = None
     filed_to: date | None = None
+    event_from: date | None = None
+    event_to: date | None = None
 
     def __post_init__(self) -> None:
         problems = _problems(self)
@@ -65,9 +74,11 @@ class ExportFilter:
             _within("country", self.countries),
             _within("dimensions.destination_country", self.destinations),
             _within("dimensions.nationality", self.origins),
+            _within("team", self.teams),
             _within("stage", self.stages),
             forms_match(self.forms) if self.forms else {},
             self._filed(),
+            *overlapping(self.event_from, self.event_to),
         ]
         present = [c for c in clauses if c]
         if not present:
@@ -86,11 +97,16 @@ class ExportFilter:
         """The filter as plain JSON data, for the audit record and the report's scope."""
         return {
             "countries": list(self.countries), "destinations": list(self.destinations),
-            "origins": list(self.origins), "stages": list(self.stages),
+            "origins": list(self.origins), "teams": list(self.teams),
+            "stages": list(self.stages),
             "forms": [f"{i}:{v}" if v is not None else i for i, v in self.forms],
-            "filed_from": self.filed_from.isoformat() if self.filed_from else None,
-            "filed_to": self.filed_to.isoformat() if self.filed_to else None,
+            "filed_from": _iso(self.filed_from), "filed_to": _iso(self.filed_to),
+            "event_from": _iso(self.event_from), "event_to": _iso(self.event_to),
         }
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _within(path: str, values: Sequence[str]) -> dict[str, Any]:
@@ -122,16 +138,25 @@ def _problems(f: ExportFilter) -> list[str]:
                      for v in values if not (isinstance(v, str) and COUNTRY.match(v))]
     problems += [f"stage: {s!r} is not a stage name" for s in f.stages
                  if not (isinstance(s, str) and STAGE.match(s))]
+    problems += [f"team: {t!r} is not a team id" for t in f.teams
+                 if not (isinstance(t, str) and len(t) <= 64 and TEAM_KEY.match(t))]
     for ref in f.forms:
         if not _valid_form_ref(ref):
             problems.append(f"form: {ref!r} is not a form id with an optional version")
-    for name, day in (("from", f.filed_from), ("to", f.filed_to)):
-        if day is not None and (not isinstance(day, date) or isinstance(day, datetime)):
-            problems.append(f"{name}: {day!r} is not a day")
-    if (isinstance(f.filed_from, date) and isinstance(f.filed_to, date)
-            and f.filed_to < f.filed_from):
-        problems.append(f"to: {f.filed_to.isoformat()} is before from: "
-                        f"{f.filed_from.isoformat()}")
+    for start_name, start, end_name, end in (("from", f.filed_from, "to", f.filed_to),
+                                             ("event_from", f.event_from, "event_to",
+                                              f.event_to)):
+        problems += _span_problems(start_name, start, end_name, end)
+    return problems
+
+
+def _span_problems(start_name: str, start: Any, end_name: str, end: Any) -> list[str]:
+    problems = [f"{name}: {day!r} is not a day" for name, day in ((start_name, start),
+                                                                   (end_name, end))
+                if day is not None and (not isinstance(day, date) or isinstance(day, datetime))]
+    if not problems and start is not None and end is not None and end < start:
+        problems.append(f"{end_name}: {end.isoformat()} is before {start_name}: "
+                        f"{start.isoformat()}")
     return problems
 
 
@@ -185,10 +210,26 @@ def _convert(key: str, texts: list[str], problems: list[str]) -> Any:
             problems.append(f"{key}: give one day as YYYY-MM-DD")
             return None
         return _day(key, texts[0], problems)
+    if key in ("event_from", "event_to"):
+        if len(texts) != 1:
+            problems.append(f"{key}: give one period as YYYY, YYYY-MM or YYYY-MM-DD")
+            return None
+        return _period_end(key, texts[0], problems)
     if key == "form":
         return tuple(_form_ref(t, problems) for t in texts)
     upper = key in ("country", "destination", "origin")
     return tuple(t.upper() if upper else t for t in texts)
+
+
+def _period_end(key: str, text: str, problems: list[str]) -> date | None:
+    """`event_from` reads the first day of the period written, `event_to` the last."""
+    try:
+        first, last = period_bounds(text)
+    except ValueError:
+        problems.append(f"{key}: {text!r} is not a year, month or day (2005, 2005-03 or "
+                        "2005-03-14)")
+        return None
+    return first if key == "event_from" else last
 
 
 def _day(key: str, text: str, problems: list[str]) -> date | None:

@@ -146,6 +146,11 @@ def _filter_words(data: ReportData) -> list[tuple[str, str]]:
                        ("origins", "Countries of origin")):
         if described[key]:
             lines.append((label, _names(described[key], lang)))
+    if described["event_from"] or described["event_to"]:
+        lines.append(("Events", _period(described["event_from"], described["event_to"], lang)
+                      + "; cases whose reporter gave no date are not included"))
+    if described["teams"]:
+        lines.append(("Handling teams", ", ".join(described["teams"])))
     if described["stages"]:  # which stages the counting rule counts: the method section
         lines.append(("Stages chosen", ", ".join(s.replace("_", " ")
                                                  for s in described["stages"])))

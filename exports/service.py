@@ -110,12 +110,13 @@ def filter_params(f: ExportFilter) -> dict[str, Any]:
     """The filter as `parse_filter` reads it back."""
     params: dict[str, Any] = {}
     for key, values in (("country", f.countries), ("destination", f.destinations),
-                        ("origin", f.origins), ("stage", f.stages)):
+                        ("origin", f.origins), ("team", f.teams), ("stage", f.stages)):
         if values:
             params[key] = list(values)
     if f.forms:
         params["form"] = [f"{i}:{v}" if v is not None else i for i, v in f.forms]
-    for key, day in (("from", f.filed_from), ("to", f.filed_to)):
+    for key, day in (("from", f.filed_from), ("to", f.filed_to), ("event_from", f.event_from),
+                     ("event_to", f.event_to)):
         if day is not None:
             params[key] = day.isoformat()
     return params

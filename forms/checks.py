@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from forms.countries import country_codes
 from forms.errors import Path, ProblemCode, describe_value, did_you_mean
 from forms.mwc import parse_code
 from forms.reference_checks import check_dimensions, check_show_if
@@ -87,6 +88,10 @@ def check_field_keys(ctx: Context) -> None:
                        allowed=allowed)
         if ftype in CHOICE_TYPES and "choices" not in field:
             ctx.report(ProblemCode.MISSING_KEY, path, key="choices")
+        default = field.get("default")
+        if ftype == "country" and isinstance(default, str) and default not in country_codes():
+            ctx.report(ProblemCode.WRONG_VALUE, (*path, "default"),
+                       value=describe_value(default), expected="the code of a country")
 
 
 def check_bounds(ctx: Context) -> None:

@@ -109,6 +109,8 @@ def _definitions() -> dict[str, Any]:
                     "description": "a list of choices, each with a value and a label"},
         "flag": {"enum": list(FLAGS), "description": "a routing flag"},
         "consent": {"enum": list(CONSENT_PURPOSES), "description": "a consent purpose"},
+        "default": {"type": "string", "pattern": COUNTRY_PATTERN,
+                    "description": "the ISO code of the country chosen on a blank form"},
     }, ["id", "type", "label"], "a field with at least an id, a type and a label")
     section = _object(SECTION_KEYS, {
         "id": _ID,

@@ -138,6 +138,7 @@ class Field:
     consent: str | None = None
     flag: str | None = None
     mwc: tuple[int, ...] = ()
+    default: str | None = None  # a country question's starting answer on a blank form
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Field:
@@ -151,7 +152,7 @@ class Field:
             show_if=ShowIf.from_dict(show_if) if show_if else None,
             dimension=data.get("dimension"), sensitive=bool(data.get("sensitive", False)),
             personal=data.get("personal"), consent=data.get("consent"),
-            flag=data.get("flag"), mwc=_codes(data.get("mwc")),
+            flag=data.get("flag"), mwc=_codes(data.get("mwc")), default=data.get("default"),
         )
 
     def to_dict(self) -> dict[str, Any]:

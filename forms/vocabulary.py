@@ -29,6 +29,7 @@ TYPED_FIELD_KEYS: dict[str, frozenset[str]] = {
     "choices": frozenset({"choice", "multichoice"}),
     "flag": frozenset({"boolean", "yesno"}),
     "consent": frozenset({"boolean"}),
+    "default": frozenset({"country"}),
 }
 
 FIELD_KEYS: tuple[str, ...] = COMMON_FIELD_KEYS + tuple(TYPED_FIELD_KEYS)

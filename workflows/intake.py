@@ -34,6 +34,7 @@ from typing import Any
 
 from forms.answer_rules import MAX_TEXTAREA_CHARS
 from forms.answers import derive_case_fields, split_sensitive
+from workflows.case_facts import event_period
 from forms.schema import FormDefinition
 from workflows.attachments import AttachmentStore, Upload
 from workflows.identity_keys import duplicate_keys
@@ -173,6 +174,7 @@ def build_case(*, definition: FormDefinition, form_record: FormRecord,
         "_id": case_id, "reference": reference, "country": definition.country,
         "form": {"id": form_record.id, "version": form_record.version, "hash": form_record.hash},
         "language": language, "answers": plain, "answers_format": ANSWERS_FORMAT,
+        "event": event_period(answers),
         "sensitive": sealer.seal(sensitive) if sensitive else None,
         **derived,
         "caseworker_gender": caseworker_request(answers, derived["dimensions"]),

@@ -31,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from workflows.scope import case_filter_for
+from workflows.case_facts import overlapping, period_bounds
 from workflows.search_terms import query_words
 
 QUEUES = ("mine", "team", "unassigned", "urgent", "overdue", "all")
@@ -195,6 +196,22 @@ def _date(name: str, value: Any) -> datetime:
     return day.replace(tzinfo=UTC)
 
 
+def _event_clause(name: str, value: Any) -> dict[str, Any]:
+    """Cases whose event period overlaps the period written (2005, 2005-03, 2005-03-14):
+    from its first day for `event_from`, to its last for `event_to`."""
+    try:
+        first, last = period_bounds(str(value))
+    except ValueError:
+        raise QueryError(name, "must be a year, a month or a day such as 2005, 2005-03 or "
+                               "2005-03-14.") from None
+    [clause] = overlapping(first, None) if name == "event_from" else overlapping(None, last)
+    return clause
+
+
+_team = _pattern(r"^[a-z][a-z0-9-]{0,63}$", "my-team")
+_form = _pattern(r"^[a-z0-9-]{1,64}$", "my-intake")
+
+
 def _text_clause(name: str, value: Any) -> dict[str, Any]:
     found = query_words(str(value))
     if not found:
@@ -204,6 +221,12 @@ def _text_clause(name: str, value: Any) -> dict[str, Any]:
 
 FILTERS: Mapping[str, Callable[[str, Any], dict[str, Any]]] = {
     "country": _country_clause,
+    "destination": lambda name, value: {"dimensions.destination_country": _country(name, value)},
+    "origin": lambda name, value: {"dimensions.nationality": _country(name, value)},
+    "team": lambda name, value: {"team": _team(name, value)},
+    "form": lambda name, value: {"form.id": _form(name, value)},
+    "event_from": _event_clause,
+    "event_to": _event_clause,
     "stage": lambda name, value: {"stage": _stage(name, value)},
     "mwc": _mwc_clause,
     "gender": _one_of(GENDERS, "dimensions.gender"),

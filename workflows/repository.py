@@ -247,14 +247,21 @@ class CaseRepository:
 
     # -- answers written in an older format (`mrvrs db migrate`) --
 
-    def unmigrated_after(self, after_id: str | None, limit: int) -> list[dict[str, Any]]:
-        """The next cases without `answers_format`, in `_id` order, with what a migration
-        reads and the version its write is guarded by."""
-        match: dict[str, Any] = {"answers_format": {"$exists": False}}
+    def lacking_after(self, key: str, after_id: str | None, limit: int) -> list[dict[str, Any]]:
+        """The next cases without `key`, in `_id` order, with what a migration reads and
+        the version its write is guarded by."""
+        match: dict[str, Any] = {key: {"$exists": False}}
         if after_id is not None:
             match["_id"] = {"$gt": str(after_id)}
         fields = {"form": 1, "answers": 1, "sensitive": 1, "version": 1, "stage": 1}
         return list(self.cases.find(match, fields).sort("_id", ASCENDING).limit(limit))
+
+    def set_event(self, case_id: str, event: Mapping[str, Any] | None) -> bool:
+        """Store the event period worked out from a case's answers, unless it has one:
+        a fact derived from what was filed, not an edit, so the version stays."""
+        result = self.cases.update_one({"_id": str(case_id), "event": {"$exists": False}},
+                                       {"$set": {"event": dict(event) if event else None}})
+        return result.matched_count == 1
 
     def set_answers_format(self, case: Mapping[str, Any], answers_format: int) -> bool:
         """Mark a case whose answers need no change as written in `answers_format`; not an

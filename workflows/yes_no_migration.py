@@ -54,7 +54,7 @@ def migrate_yes_no_answers(repo: CaseRepository, sealer: Sealer,
     longer published)."""
     report = MigrationReport()
     after: str | None = None
-    while batch := repo.unmigrated_after(after, batch_size):
+    while batch := repo.lacking_after("answers_format", after, batch_size):
         for case in batch:
             _migrate_one(repo, sealer, case, yes_no_fields((case.get("form") or {}).get("id")),
                          now, report)

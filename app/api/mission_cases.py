@@ -38,7 +38,8 @@ log = logging.getLogger("mrvrs")
 
 #: The filters a mission may list by: what a pseudonymised export filters by. Not the
 #: text search (it would tell which handle names a given person), nor priority.
-MISSION_FILTERS = ("country", "stage", "mwc", "gender", "date_from", "date_to")
+MISSION_FILTERS = ("country", "destination", "origin", "team", "form", "stage", "mwc", "gender",
+                   "date_from", "date_to", "event_from", "event_to")
 #: Queues that do not turn on who holds a case.
 MISSION_QUEUES = ("all", "team")
 

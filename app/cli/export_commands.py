@@ -59,27 +59,51 @@ def _write_atomically(out: str, write) -> Any:
     return result
 
 
+def selection_options(command):
+    """The options that choose cases, shared by `export` and `report` (docs/exports.md)."""
+    options = [
+        click.option("--destination", multiple=True,
+                     help="destination state, where it happened; repeat or MY,SG"),
+        click.option("--event-from", default=None,
+                     help="events from this year, month or day: 2005, 2005-03, 2005-03-14"),
+        click.option("--event-to", default=None,
+                     help="events until this year, month or day (its last day included)"),
+        click.option("--origin", multiple=True, help="nationality of the person"),
+        click.option("--team", multiple=True, help="team handling the case"),
+        click.option("--form", multiple=True, help="form id, optionally :version"),
+        click.option("--stage", multiple=True),
+        click.option("--from", "date_from", default=None, help="first filing day, YYYY-MM-DD"),
+        click.option("--to", "date_to", default=None, help="last filing day, YYYY-MM-DD"),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _selection(country, destination, event_from, event_to, origin, team, form, stage,
+               date_from, date_to):
+    return _filter(country=country, destination=destination, origin=origin, team=team,
+                   form=form, stage=stage, event_from=event_from, event_to=event_to,
+                   **{"from": date_from, "to": date_to})
+
+
 @click.command("export", help="Export the filtered cases to FILE as CSV (a ZIP of one file "
                               "per table), XLSX or JSON Lines.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
 @click.option("--redaction", type=click.Choice(LEVELS), required=True)
 @click.option("--country", multiple=True, help="country handling the case; repeat or MY,SG")
-@click.option("--destination", multiple=True, help="country of work")
-@click.option("--origin", multiple=True, help="nationality of the person")
-@click.option("--stage", multiple=True)
-@click.option("--from", "date_from", default=None, help="first filing day, YYYY-MM-DD")
-@click.option("--to", "date_to", default=None, help="last filing day, YYYY-MM-DD")
+@selection_options
 @click.option("--purpose", type=click.Choice(list(PURPOSE_WORDS)), default="statistics",
               show_default=True, help="cases without consent to it are left out")
 @click.option("--bom", is_flag=True, help="CSV for spreadsheet programs")
 @click.option("--include-unverified", is_flag=True,
               help="also count cases still in review (duplicates and rejected cases never)")
 @click.option("--out", required=True, type=click.Path(dir_okay=False))
-def export(fmt, redaction, country, destination, origin, stage, date_from, date_to, purpose,
-           bom, include_unverified, out) -> None:
-    wanted = ExportRequest(_filter(country=country, destination=destination, origin=origin,
-                                   stage=stage, **{"from": date_from, "to": date_to}),
-                           fmt, redaction, purpose, "en", bom, include_unverified)
+def export(fmt, redaction, country, destination, event_from, event_to, origin, team, form,  # noqa: PLR0913
+           stage, date_from, date_to, purpose, bom, include_unverified, out) -> None:
+    found = _selection(country, destination, event_from, event_to, origin, team, form, stage,
+                       date_from, date_to)
+    wanted = ExportRequest(found, fmt, redaction, purpose, "en", bom, include_unverified)
     svc = _services()
     try:
         result = _write_atomically(out, lambda stream: run_export(
@@ -98,10 +122,9 @@ def export(fmt, redaction, country, destination, origin, stage, date_from, date_
 @click.command("report", help="Build a compiled mission report as PDF or HTML (by the "
                               "extension of --out).")
 @click.option("--name", required=True, help="the mission's name")
-@click.option("--countries", required=True, help="countries handling the cases: MY,SG")
-@click.option("--from", "date_from", required=True, help="first filing day, YYYY-MM-DD")
-@click.option("--to", "date_to", required=True, help="last filing day, YYYY-MM-DD")
-@click.option("--origin", multiple=True, help="nationality of the people")
+@click.option("--countries", "country", multiple=True,
+              help="countries handling the cases: MY,SG")
+@selection_options
 @click.option("--redaction", type=click.Choice(LEVELS), default="pseudonymised",
               show_default=True)
 @click.option("--case", "cases", multiple=True, help="reference of a case to summarise")
@@ -109,8 +132,8 @@ def export(fmt, redaction, country, destination, origin, stage, date_from, date_
 @click.option("--include-unverified", is_flag=True,
               help="also count cases still in review (duplicates and rejected cases never)")
 @click.option("--out", required=True, type=click.Path(dir_okay=False))
-def report(name, countries, date_from, date_to, origin, redaction, cases, exact,
-           include_unverified, out) -> None:
+def report(name, country, destination, event_from, event_to, origin, team, form, stage,  # noqa: PLR0913
+           date_from, date_to, redaction, cases, exact, include_unverified, out) -> None:
     from exports.reports import compile_report
 
     for noisy in ("weasyprint", "fontTools"):  # page-by-page progress is not news here
@@ -118,7 +141,8 @@ def report(name, countries, date_from, date_to, origin, redaction, cases, exact,
     kind = Path(out).suffix.lower()
     if kind not in (".pdf", ".html"):
         raise click.ClickException("--out must end in .pdf or .html")
-    found = _filter(country=countries, origin=origin, **{"from": date_from, "to": date_to})
+    found = _selection(country, destination, event_from, event_to, origin, team, form, stage,
+                       date_from, date_to)
     try:
         wanted = ReportRequest(name, found, redaction, tuple(c.upper() for c in cases),
                                None if exact else 5, include_unverified=include_unverified)

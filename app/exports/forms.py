@@ -25,11 +25,17 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 from app.case_forms import STAGE_LABELS, options
 from app.intake_text import TRANSLATIONS
 from exports.redaction import Level
+from workflows.case_facts import period_bounds
 
 COUNTRY_LIST = r"^\s*[A-Za-z]{2}(\s*,\s*[A-Za-z]{2})*\s*$"
 REFERENCE_LIST = r"^[\sA-Za-z0-9,-]*$"
 COUNTRY_MESSAGE = _l("Write two-letter country codes, with commas between several: MY, SG.")
 DATE_ORDER_MESSAGE = _l("The end date is before the start date.")
+PERIOD = r"^\s*\d{4}(-\d{2}(-\d{2})?)?\s*$"
+PERIOD_MESSAGE = _l("Write a year, a month or a day: 2005, 2005-03 or 2005-03-14.")
+TEAM_LIST = r"^\s*[a-z][a-z0-9-]*(\s*,\s*[a-z][a-z0-9-]*)*\s*$"
+TEAM_MESSAGE = _l("Write team names as in the routing settings, with commas between "
+                  "several: my-team, gulf-team.")
 
 FORMAT_LABELS = {"csv": _l("CSV (a ZIP with one file per table)"),
                  "xlsx": _l("Excel workbook (XLSX)"), "jsonl": _l("JSON Lines (for programs)")}
@@ -56,14 +62,58 @@ def _dates_in_order(form, field) -> None:
         raise ValidationError(DATE_ORDER_MESSAGE)
 
 
+def _periods_in_order(form, field) -> None:
+    """The event period's end is not before its start (each read as a span of days)."""
+    try:
+        start, _ = period_bounds(form.event_from.data or "")
+        _, end = period_bounds(field.data or "")
+    except ValueError:
+        return
+    if end < start:
+        raise ValidationError(DATE_ORDER_MESSAGE)
+
+
+def _real_period(form, field) -> None:
+    if field.data and field.data.strip():
+        try:
+            period_bounds(field.data)
+        except ValueError:
+            raise ValidationError(PERIOD_MESSAGE) from None
+
+
+class _CaseFacts:
+    """What a mission selects by besides the filing period: where and when it happened,
+    and which team handles the case."""
+
+    destination = StringField(_l("Destination state (where it happened)"), validators=[
+        Optional(), Regexp(COUNTRY_LIST, message=COUNTRY_MESSAGE)])
+    event_from = StringField(_l("Events from"), validators=[
+        Optional(), Regexp(PERIOD, message=PERIOD_MESSAGE), _real_period],
+        description=_l("A year, a month or a day: 2005, 2005-03 or 2005-03-14. A case is "
+                       "included when what it reports happened in the period."))
+    event_to = StringField(_l("Events until"), validators=[
+        Optional(), Regexp(PERIOD, message=PERIOD_MESSAGE), _real_period, _periods_in_order])
+    team = StringField(_l("Handling team"), validators=[
+        Optional(), Regexp(TEAM_LIST, message=TEAM_MESSAGE)])
+
+    def fact_params(self) -> dict[str, list[str] | str]:
+        params: dict[str, list[str] | str] = {}
+        for key, text in (("event_from", self.event_from.data),
+                          ("event_to", self.event_to.data)):
+            if text and text.strip():
+                params[key] = text.strip()
+        teams = [t.strip() for t in (self.team.data or "").split(",") if t.strip()]
+        if teams:
+            params["team"] = teams
+        return params
+
+
 def _countries(text: str | None) -> list[str]:
     return [c.strip().upper() for c in (text or "").split(",") if c.strip()]
 
 
-class ExportForm(_Translated, FlaskForm):
+class ExportForm(_Translated, _CaseFacts, FlaskForm):
     country = StringField(_l("Country handling the case"), validators=[
-        Optional(), Regexp(COUNTRY_LIST, message=COUNTRY_MESSAGE)])
-    destination = StringField(_l("Country of work"), validators=[
         Optional(), Regexp(COUNTRY_LIST, message=COUNTRY_MESSAGE)])
     origin = StringField(_l("Country of origin"), validators=[
         Optional(), Regexp(COUNTRY_LIST, message=COUNTRY_MESSAGE)])
@@ -90,9 +140,10 @@ class ExportForm(_Translated, FlaskForm):
 
     def to_params(self) -> dict[str, list[str] | str]:
         """The filter as `parse_filter` reads it: checked plain texts only."""
-        return filter_params(country=self.country.data, destination=self.destination.data,
-                             origin=self.origin.data, stage=self.stage.data,
-                             start=self.date_from.data, end=self.date_to.data)
+        return {**filter_params(country=self.country.data, destination=self.destination.data,
+                                origin=self.origin.data, stage=self.stage.data,
+                                start=self.date_from.data, end=self.date_to.data),
+                **self.fact_params()}
 
 
 def filter_params(*, country=None, destination=None, origin=None, stage=None, start=None,
@@ -118,18 +169,21 @@ class IndicatorFilterForm(_Translated, Form):
 
     destination = SelectField(_l("Country of work"), choices=[], validate_choice=True)
     year = SelectField(_l("Year of filing"), choices=[], default="", validate_choice=True)
+    event_year = StringField(_l("Year of the events"), validators=[
+        Optional(), Regexp(r"^\s*(19|20)\d{2}\s*$", message=_l("Write a year such as 2005."))],
+        description=_l("What happened in that year, whenever it was reported."))
     origin = SelectField(_l("Country of origin"), choices=[], default="", validate_choice=True)
 
 
-class ReportForm(_Translated, FlaskForm):
+class ReportForm(_Translated, _CaseFacts, FlaskForm):
     name = StringField(_l("Mission name"), validators=[DataRequired(), Length(max=200)])
-    countries = StringField(_l("Countries"), validators=[
-        DataRequired(), Regexp(COUNTRY_LIST, message=COUNTRY_MESSAGE)],
-        description=_l("Where the cases are handled: MY, SG"))
+    countries = StringField(_l("Countries handling the cases"), validators=[
+        Optional(), Regexp(COUNTRY_LIST, message=COUNTRY_MESSAGE)],
+        description=_l("Leave empty for every country you may see: MY, SG"))
     origin = StringField(_l("Country of origin"), validators=[
         Optional(), Regexp(COUNTRY_LIST, message=COUNTRY_MESSAGE)])
-    date_from = DateField(_l("Filed from"), validators=[DataRequired()])
-    date_to = DateField(_l("Filed until"), validators=[DataRequired(), _dates_in_order])
+    date_from = DateField(_l("Filed from"), validators=[Optional()])
+    date_to = DateField(_l("Filed until"), validators=[Optional(), _dates_in_order])
     level = SelectField(_l("Redaction"), choices=[], validate_choice=True)
     references = TextAreaField(_l("Cases to summarise"), validators=[
         Optional(), Length(max=2000), Regexp(REFERENCE_LIST)],
@@ -147,8 +201,10 @@ class ReportForm(_Translated, FlaskForm):
         return self
 
     def to_params(self) -> dict[str, list[str] | str]:
-        return filter_params(country=self.countries.data, origin=self.origin.data,
-                             start=self.date_from.data, end=self.date_to.data)
+        return {**filter_params(country=self.countries.data, destination=self.destination.data,
+                                origin=self.origin.data, start=self.date_from.data,
+                                end=self.date_to.data),
+                **self.fact_params()}
 
     def selected(self) -> tuple[str, ...]:
         found = (part.strip().upper() for part in

@@ -173,11 +173,15 @@ def indicators():
 
 
 def _chosen(form: IndicatorFilterForm, year: int | None) -> ExportFilter:
-    """The form's choice: one destination (none for the overview), origin, year of filing."""
+    """The form's choice: one destination (none for the overview), origin, year of filing,
+    year of the events."""
+    events = int(form.event_year.data) if (form.event_year.data or "").strip() else None
     return ExportFilter(destinations=(form.destination.data,) if form.destination.data else (),
                         origins=(form.origin.data,) if form.origin.data else (),
                         filed_from=date(year, 1, 1) if year else None,
-                        filed_to=date(year, 12, 31) if year else None)
+                        filed_to=date(year, 12, 31) if year else None,
+                        event_from=date(events, 1, 1) if events else None,
+                        event_to=date(events, 12, 31) if events else None)
 
 
 def _overview(actor: dict[str, Any], form: IndicatorFilterForm):
@@ -190,6 +194,7 @@ def _overview(actor: dict[str, Any], form: IndicatorFilterForm):
     lines = sorted(zip(table.rows, shown.lines, strict=True),
                    key=lambda pair: (pair[0] is None, pair[1][0]))
     links = [url_for("exports.indicators", destination=code, year=form.year.data or None,
+                     event_year=(form.event_year.data or "").strip() or None,
                      origin=form.origin.data or None) if code else None for code, _ in lines]
     return render_template("exports/indicators.html", form=form, found=None, overview=shown,
                            overview_lines=list(zip(links, [line for _, line in lines],

@@ -111,6 +111,14 @@ class DefinitionForm(wtforms.Form):
         return show_if_attributes(show_if, self.by_id(show_if.field).name)
 
     @classmethod
+    def blank(cls, **kwargs: Any) -> DefinitionForm:
+        """The form as a reporter first sees it: each question with a `default` (a single
+        country form's own country) starts at it. Only here: an answer sent without it,
+        from a page or the API, stays unanswered."""
+        data = {cls._attr_names[f.id]: f.default for f in cls.definition.fields() if f.default}
+        return cls(data=data, **kwargs)
+
+    @classmethod
     def from_json(cls, answers: Any, **kwargs: Any) -> DefinitionForm:
         """A form filled from JSON answers; wrong JSON types and unknown keys are errors."""
         formdata, refusals, unknown = json_formdata(cls.definition, answers)

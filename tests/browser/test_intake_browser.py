@@ -40,9 +40,11 @@ def test_arabic_report__right_to_left__and_status_with_code(server, page):
     assert page.locator("#quick-exit").inner_text() == "غادر هذه الصفحة بسرعة"
     recent = page.locator("#q-sexual_violence_recent")
     assert recent.is_hidden()  # revealed progressively by show-if.js
-    page.locator("#sexual_violence").check()
+    assert page.locator("#sexual_violence-0").is_checked() is False  # nothing preselected
+    page.locator("#sexual_violence-0").check()  # نعم (yes)
     assert recent.is_visible()
-    page.locator("#sexual_violence").uncheck()
+    page.locator("#sexual_violence-2").check()  # أفضّل عدم الإجابة (prefer not to say)
+    assert recent.is_hidden()
     reference, code = _file(page, server, "sa-intake", "ar", FACTS, "SA")
     assert reference.startswith("SA-") and len(code) == 24
     assert page.locator("html").get_attribute("dir") == "rtl"

@@ -69,9 +69,29 @@ def test_migrate__unticked_boxes_become_not_answered_once(store):
 
     again = _migrate(extra)
     assert again.exit_code == 0 and "checked 0 cases" in again.output
+    assert "event period of 0 cases" in again.output
     assert db.cases.find_one({"_id": old["_id"]})["version"] == after["version"]
     runs = [e["details"]["changed"] for e in db.audit_events.find({"action": "db.migrate"})]
     assert runs == [1, 0]
+
+
+@BOTH
+def test_migrate__event_period_of_older_cases_from_their_answers(store):
+    extra, db = store
+    svc = _app(extra, db, TEST_DATA_KEY).extensions["mrvrs"]
+    publish_shipped(svc)
+    dated = file_case(svc, route=False, answers={**_answers(), "event_year": 2005,
+                                                 "event_month": "03",
+                                                 "event_approximate": True})
+    undated = file_case(svc, route=False)
+    db.cases.update_many({}, {"$unset": {"event": ""}})
+    result = _migrate(extra)
+    assert result.exit_code == 0, result.output
+    assert "event period of 2 cases" in result.output
+    assert db.cases.find_one({"_id": dated["_id"]})["event"] == {
+        "start": "2005-03-01", "end": "2005-03-31", "precision": "month", "approximate": True}
+    assert db.cases.find_one({"_id": undated["_id"]})["event"] is None
+    assert db.cases.find_one({"_id": dated["_id"]})["version"] == dated["version"]
 
 
 @pytest.mark.parametrize("store", ["mongomock"], indirect=True)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from exports.filters import ExportFilter, FilterError, forms_match, parse_filter
+from exports.service import filter_params
 
 
 def test_empty_filter__matches_everything() -> None:
@@ -87,5 +88,42 @@ def test_same_day__both_ends_included() -> None:
 def test_describe__plain_data_for_the_audit_record() -> None:
     f = parse_filter({"country": "MY", "form": "sg-intake,my-intake:2", "from": "2026-01-01"})
     assert f.describe() == {"countries": ["MY"], "destinations": [], "origins": [],
-                            "stages": [], "forms": ["sg-intake", "my-intake:2"],
-                            "filed_from": "2026-01-01", "filed_to": None}
+                            "teams": [], "stages": [], "forms": ["sg-intake", "my-intake:2"],
+                            "filed_from": "2026-01-01", "filed_to": None,
+                            "event_from": None, "event_to": None}
+
+
+@pytest.mark.parametrize(("start", "end", "first", "after_last"), [
+    ("2005", "2005", "2005-01-01", "2006-01-01"),
+    ("2005-02", "2005-02", "2005-02-01", "2005-03-01"),
+    ("2004-02", "2004-02", "2004-02-01", "2004-03-01"),
+    ("2005-03-14", "2006", "2005-03-14", "2007-01-01"),
+])
+def test_event_period__from_the_first_day_to_the_last_of_what_is_written(start, end, first,
+                                                                         after_last) -> None:
+    f = parse_filter({"event_from": start, "event_to": end})
+    assert f.match() == {"$and": [{"event.end": {"$gte": first}},
+                                  {"event.start": {"$lt": after_last}}]}
+
+
+@pytest.mark.parametrize(("params", "problem"), [
+    ({"event_from": "2005-13"}, "event_from: '2005-13' is not a year, month or day"),
+    ({"event_from": "March 2005"}, "is not a year, month or day"),
+    ({"event_from": "2006", "event_to": "2005"}, "event_to: 2005-12-31 is before event_from"),
+    ({"event_to": "2005,2006"}, "event_to: give one period"),
+    ({"team": "MY team"}, "team: 'MY team' is not a team id"),
+])
+def test_event_period_and_team__bad_input_named(params, problem) -> None:
+    with pytest.raises(FilterError) as refused:
+        parse_filter(params)
+    assert problem in str(refused.value)
+
+
+def test_team_destination_and_event_period__together() -> None:
+    f = parse_filter({"destination": "my", "team": "my-team,gulf-team", "event_from": "2005",
+                      "event_to": "2005"})
+    assert f.match() == {"$and": [
+        {"dimensions.destination_country": {"$in": ["MY"]}},
+        {"team": {"$in": ["my-team", "gulf-team"]}},
+        {"event.end": {"$gte": "2005-01-01"}}, {"event.start": {"$lt": "2006-01-01"}}]}
+    assert parse_filter(filter_params(f)) == f

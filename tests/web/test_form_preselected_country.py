@@ -1,0 +1,64 @@
+"""A single-country form starts with its own country chosen: the destination on the forms
+of destination states, the nationality on those of origin states. Only a blank form: an
+answer sent without it stays unanswered, and a wrong default is a definition problem."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from forms.compiler import compile_text
+from tests.intake_helpers import forms_published  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.usefixtures("forms_published")
+
+
+def _selected(html: str, name: str) -> list[str]:
+    select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return [re.search(r'value="([^"]*)"', option).group(1)
+            for option in re.findall(r"<option[^>]*>", select) if " selected" in option]
+
+
+@pytest.mark.parametrize(("form_id", "destination", "nationality"), [
+    ("my-intake", "MY", None), ("sa-intake", "SA", None), ("hk-intake", "HK", None),
+    ("id-intake", None, "ID"), ("ph-intake", None, "PH"), ("bd-intake", None, "BD"),
+])
+def test_blank_form__own_country_chosen(client, form_id, destination, nationality):
+    html = client.get(f"/report/{form_id}/en").get_data(as_text=True)
+    assert _selected(html, "destination_country") == ([destination] if destination else [])
+    assert _selected(html, "nationality") == ([nationality] if nationality else [])
+
+
+def test_api__destination_left_out__refused_not_defaulted(client, make_user, svc):
+    org = svc.organisations.create("Partner Desk", "MY")
+    user = make_user(("member",), org_id=org["_id"])
+    _record, token = svc.tokens.create(user["_id"], "partner system")
+    response = client.post("/api/v1/cases", headers={"Authorization": f"Bearer {token}"},
+                           json={"form_id": "my-intake", "version": 1, "language": "en",
+                                 "answers": {"narrative": "Unpaid.", "consent_case_work": True}})
+    assert response.status_code == 400
+    assert "destination_country" in {e["field"] for e in response.json["errors"]}
+
+
+@pytest.mark.parametrize(("field", "problem"), [
+    ("{id: x, type: text, default: MY, label: {en: X}}", "default"),
+    ("{id: x, type: country, default: XX, label: {en: X}}", "the code of a country"),
+    ("{id: x, type: country, default: my, label: {en: X}}", "default"),
+])
+def test_definition__default_only_a_known_country_on_a_country_question(svc, field, problem):
+    text = f"""
+form: zz-intake
+extends: mwc-base
+country: MY
+languages: [en]
+title: {{en: Z}}
+sections:
+  - id: extra
+    title: {{en: Extra}}
+    fields:
+      - {field}
+"""
+    result = compile_text(text, "zz.yaml", svc.forms.library_sources())
+    assert not result.ok
+    assert any(problem in p.message for p in result.problems)
