@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from workflows.scope import case_filter_for
 from workflows.case_facts import overlapping, period_bounds
+from workflows.scope import case_filter_for
 from workflows.search_terms import query_words
 
 QUEUES = ("mine", "team", "unassigned", "urgent", "overdue", "all")

@@ -80,11 +80,10 @@ def selection_options(command):
     return command
 
 
-def _selection(country, destination, event_from, event_to, origin, team, form, stage,
-               date_from, date_to):
-    return _filter(country=country, destination=destination, origin=origin, team=team,
-                   form=form, stage=stage, event_from=event_from, event_to=event_to,
-                   **{"from": date_from, "to": date_to})
+def _selection(*, date_from: str | None, date_to: str | None, **values: Any):
+    """The filter the selection options give (their names are the filter's, but --from
+    and --to, which Python cannot take as names)."""
+    return _filter(**values, **{"from": date_from, "to": date_to})
 
 
 @click.command("export", help="Export the filtered cases to FILE as CSV (a ZIP of one file "
@@ -99,11 +98,9 @@ def _selection(country, destination, event_from, event_to, origin, team, form, s
 @click.option("--include-unverified", is_flag=True,
               help="also count cases still in review (duplicates and rejected cases never)")
 @click.option("--out", required=True, type=click.Path(dir_okay=False))
-def export(fmt, redaction, country, destination, event_from, event_to, origin, team, form,  # noqa: PLR0913
-           stage, date_from, date_to, purpose, bom, include_unverified, out) -> None:
-    found = _selection(country, destination, event_from, event_to, origin, team, form, stage,
-                       date_from, date_to)
-    wanted = ExportRequest(found, fmt, redaction, purpose, "en", bom, include_unverified)
+def export(fmt, redaction, purpose, bom, include_unverified, out, **selection) -> None:
+    wanted = ExportRequest(_selection(**selection), fmt, redaction, purpose, "en", bom,
+                           include_unverified)
     svc = _services()
     try:
         result = _write_atomically(out, lambda stream: run_export(
@@ -132,8 +129,7 @@ def export(fmt, redaction, country, destination, event_from, event_to, origin, t
 @click.option("--include-unverified", is_flag=True,
               help="also count cases still in review (duplicates and rejected cases never)")
 @click.option("--out", required=True, type=click.Path(dir_okay=False))
-def report(name, country, destination, event_from, event_to, origin, team, form, stage,  # noqa: PLR0913
-           date_from, date_to, redaction, cases, exact, include_unverified, out) -> None:
+def report(name, redaction, cases, exact, include_unverified, out, **selection) -> None:
     from exports.reports import compile_report
 
     for noisy in ("weasyprint", "fontTools"):  # page-by-page progress is not news here
@@ -141,8 +137,7 @@ def report(name, country, destination, event_from, event_to, origin, team, form,
     kind = Path(out).suffix.lower()
     if kind not in (".pdf", ".html"):
         raise click.ClickException("--out must end in .pdf or .html")
-    found = _selection(country, destination, event_from, event_to, origin, team, form, stage,
-                       date_from, date_to)
+    found = _selection(**selection)
     try:
         wanted = ReportRequest(name, found, redaction, tuple(c.upper() for c in cases),
                                None if exact else 5, include_unverified=include_unverified)
