@@ -120,6 +120,15 @@ class NoteForm(CaseForm):
     submit = SubmitField(_l("Add the note"))
 
 
+class NarrativeForm(CaseForm):
+    text = TextAreaField(_l("Redacted narrative, as it may leave the system"),
+                         validators=[DataRequired(), Length(max=30_000)],
+                         description=_l("Names, places, agencies and anything else that could "
+                                        "identify someone are replaced by [name], "
+                                        "[location] and the like."))
+    submit = SubmitField(_l("Approve this version for reports and exports"))
+
+
 class FollowUpForm(CaseForm):
     type = SelectField(_l("Kind of action"), choices=_choices(FOLLOW_UP_TYPES, TYPES))
     responsible_org = StringField(_l("Responsible organisation"),

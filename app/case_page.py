@@ -25,6 +25,7 @@ from app.case_forms import (
     ClaimForm,
     FollowUpForm,
     FollowUpUpdateForm,
+    NarrativeForm,
     NoteForm,
     options,
     transition_form_class,
@@ -41,6 +42,7 @@ from app.case_support import (
 )
 from app.intake_text import stage_text
 from app.services import services
+from exports.redaction import NARRATIVE_TYPES, suggested_redaction
 from forms.store import FormNotFound
 from workflows.follow_ups import OPEN_STATUSES
 from workflows.sealing import SealError
@@ -98,9 +100,13 @@ def _full_context(case: Mapping[str, Any], user: Mapping[str, Any],
     caseworker = r.has_role(user, *CASEWORKERS)
     seen = references_seen([case], actor_of(user))
     duplicates, unseen = visible_duplicates([case], seen)[case["_id"]]
+    definition = _definition(case)
+    opened = _open_sensitive(case, user) if definition is not None else None
+    ids += [a.get("by") for a in (case.get("approved_texts") or {}).values()]
     return {
         "duplicates": duplicates, "unseen_duplicates": unseen, "seen_references": seen,
-        "answers": _answers(case, user),
+        "answers": None if definition is None else answers_view(definition, case, opened),
+        "narratives": narrative_views(case, definition, opened, forms if caseworker else None),
         "articles": articles(case.get("mwc") or ()),
         "dimensions": dimension_rows(case.get("dimensions") or {}),
         "flags": [name for name, raised in (case.get("flags") or {}).items() if raised],
@@ -163,16 +169,40 @@ def _assign_form(case: Mapping[str, Any], given: Any) -> AssignForm:
     return _with_version(form, case)
 
 
-def _answers(case: Mapping[str, Any], user: Mapping[str, Any]) -> Any:
-    """The answers block, or None when the case's form version cannot be found."""
+def _definition(case: Mapping[str, Any]) -> Any:
+    """The case's form version, or None (logged) when it cannot be found."""
     form = case.get("form") or {}
     try:
-        definition = services().forms.definition(form.get("id"), form.get("version"))
+        return services().forms.definition(form.get("id"), form.get("version"))
     except FormNotFound:
         log.error("case %s names form %s version %s, which is not published",
                   case.get("reference"), form.get("id"), form.get("version"))
         return None
-    return answers_view(definition, case, _open_sensitive(case, user))
+
+
+def narrative_views(case: Mapping[str, Any], definition: Any, opened: dict | None,
+                    forms: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """Each narrative answered, with its approved version for outputs, if any, and for
+    a caseworker (`forms` given) the form to approve one, starting from the approved
+    version or else the automatic masking's suggestion."""
+    if definition is None or opened is None:
+        return []
+    answers = case.get("answers") or {}
+    approved = case.get("approved_texts") or {}
+    suggested = suggested_redaction(definition, {**case, "sensitive_answers": opened})
+    views = []
+    for field in definition.fields():
+        if field.type not in NARRATIVE_TYPES or not answers.get(field.id):
+            continue
+        view = {"id": field.id, "label": definition.text(field.label, "en") or field.id,
+                "approved": approved.get(field.id), "form": None}
+        if forms is not None:
+            start = (approved.get(field.id) or {}).get("text") or suggested.get(field.id, "")
+            view["form"] = _with_version(
+                forms.get(f"text-{field.id}") or NarrativeForm(
+                    prefix=f"text-{field.id}", formdata=None, text=start), case)
+        views.append(view)
+    return views
 
 
 def _open_sensitive(case: Mapping[str, Any], user: Mapping[str, Any]) -> dict | None:

@@ -24,6 +24,7 @@ from app.case_forms import (
     ClaimForm,
     FollowUpForm,
     FollowUpUpdateForm,
+    NarrativeForm,
     NoteForm,
     transition_data,
     transition_form_class,
@@ -138,6 +139,17 @@ def add_note(reference: str):
     return _act(reference, "note", form,
                 lambda c: case_service().add_note(c, actor_of(g.user), form.text.data),
                 _("The note was added."))
+
+
+@bp.route("/<reference>/texts/<field_id>", methods=["POST"])
+@roles_required(*CASEWORKERS)
+def approve_text(reference: str, field_id: str):
+    _full_or_404(reference)
+    form = NarrativeForm(prefix=f"text-{field_id}")
+    return _act(reference, f"text-{field_id}", form,
+                lambda c: case_service().approve_text(c, actor_of(g.user), field_id,
+                                                      form.text.data),
+                _("The redacted narrative was approved."))
 
 
 @bp.route("/<reference>/follow-ups", methods=["POST"])

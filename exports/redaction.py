@@ -4,7 +4,11 @@
   configuration, and never for a mission.
 - ``pseudonymised``: the default for missions. Sensitive fields and fields marked
   ``personal`` (name, contact, document, location) are removed; the case reference
-  gives way to a pseudonym; removed values are masked inside the free text left.
+  gives way to a pseudonym; removed values are masked inside the free text left. A
+  narrative (a `textarea` answer) leaves only as a reviewer approved it
+  (`approved_texts`, made from `suggested_redaction`): masking finds the values the form
+  removed, never a name the reporter wrote only in the story, so a narrative no
+  reviewer approved is withheld, and counted (`Redactor.withheld`).
 - ``aggregate``: indicator tables only; no case row ever leaves.
 
 A pseudonym is an HMAC of the case id under a random salt made for one export:
@@ -46,6 +50,8 @@ EXPORT_ROLES = frozenset({"member", "reviewer", "coordinator", "mission"})
 #: Roles that never get `full`, whatever the configuration says.
 NEVER_FULL = frozenset({"mission", "reporter"})
 FREE_TEXT_TYPES = frozenset({"text", "textarea"})
+#: Free text long enough to tell a story: it leaves pseudonymised only as approved.
+NARRATIVE_TYPES = frozenset({"textarea"})
 SECRET_TYPES = frozenset({"text", "textarea", "email", "phone"})
 #: The keys of a case an export reads; anything else (events, reporter, duplicates...)
 #: never reaches a row.
@@ -115,6 +121,8 @@ class Redactor:
         self._pseudonym = pseudonym
         self._fields: dict[int, tuple[FormDefinition, dict[str, Field]]] = {}
         self._rules: dict[int, tuple[FormDefinition, dict[str, tuple[Field, int]]]] = {}
+        #: Narratives left out so far because no reviewer approved a version of them.
+        self.withheld = 0
 
     def pseudonym(self, case_id: str) -> str:
         if self._pseudonym is not None:
@@ -138,7 +146,9 @@ class Redactor:
             return out
         out["pseudonym"] = self.pseudonym(case["_id"])
         out["created_at"] = _day(case.get("created_at"))
-        out["answers"] = _pseudonymised_answers(self._rules_of(definition), answers)
+        out["answers"], withheld = _pseudonymised_answers(self._rules_of(definition), answers,
+                                                          _approved(case))
+        self.withheld += withheld
         return out
 
     def _fields_of(self, definition: FormDefinition) -> dict[str, Field]:
@@ -159,15 +169,36 @@ class Redactor:
 
 
 # What pseudonymising does with an answer: keep it, keep and mask it (free text),
-# remove it and look for it in the free text, or just remove it.
-_KEEP, _MASK, _SEARCH, _DROP = range(4)
+# keep a reviewer's approved version and mask it (a narrative), remove it and look for
+# it in the free text, or just remove it.
+_KEEP, _MASK, _APPROVED, _SEARCH, _DROP = range(5)
 
 
 def _rule(field: Field) -> int:
     if is_removed(field, Level.PSEUDONYMISED):
         searched = field.personal is not None or field.type in SECRET_TYPES
         return _SEARCH if searched else _DROP
+    if field.type in NARRATIVE_TYPES:
+        return _APPROVED
     return _MASK if field.type in FREE_TEXT_TYPES else _KEEP
+
+
+def _approved(case: Mapping[str, Any]) -> dict[str, str]:
+    """The approved version of each narrative, by question."""
+    found = case.get("approved_texts") or {}
+    return {k: v["text"] for k, v in found.items()
+            if isinstance(v, Mapping) and isinstance(v.get("text"), str)}
+
+
+def suggested_redaction(definition: FormDefinition, case: Mapping[str, Any]) -> dict[str, str]:
+    """Each narrative of the case with the values the form removes masked in it: where a
+    reviewer starts the version to approve (`case["sensitive_answers"]` opened)."""
+    answers = _all_answers(case)
+    rules = {f.id: (f, _MASK if rule == _APPROVED else rule)
+             for f, rule in ((f, _rule(f)) for f in definition.fields())}
+    narratives = {f.id for f in definition.fields() if f.type in NARRATIVE_TYPES}
+    kept, _ = _pseudonymised_answers(rules, answers, {})
+    return {k: v for k, v in kept.items() if k in narratives and isinstance(v, str)}
 
 
 def _all_answers(case: Mapping[str, Any]) -> dict[str, Any]:
@@ -178,8 +209,10 @@ def _all_answers(case: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _pseudonymised_answers(rules: Mapping[str, tuple[Field, int]],
-                           answers: Mapping[str, Any]) -> dict[str, Any]:
-    """Answers minus the removed ones, with the removed values masked in the free text.
+                           answers: Mapping[str, Any],
+                           approved: Mapping[str, str]) -> tuple[dict[str, Any], int]:
+    """Answers minus the removed ones, with the removed values masked in the free text,
+    and how many narratives were withheld for want of an approved version.
 
     An answer to no question of the form (a stale key) is dropped: only questions
     the form defines, and so redaction knows about, leave the system.
@@ -187,14 +220,20 @@ def _pseudonymised_answers(rules: Mapping[str, tuple[Field, int]],
     kept: dict[str, Any] = {}
     found: list[Secret] = []
     free_text: list[str] = []
+    withheld = 0
     for field_id, value in answers.items():
         rule = rules.get(field_id)
         if rule is None:
             continue
         field, what = rule
+        if what == _APPROVED:
+            if field_id not in approved:
+                withheld += value not in (None, "")
+                continue
+            value = approved[field_id]
         if what == _KEEP:
             kept[field_id] = value
-        elif what == _MASK:
+        elif what in (_MASK, _APPROVED):
             kept[field_id] = value
             if isinstance(value, str):
                 free_text.append(field_id)
@@ -204,7 +243,7 @@ def _pseudonymised_answers(rules: Mapping[str, tuple[Field, int]],
         masker = Masker(found)
         for field_id in free_text:
             kept[field_id] = masker.mask(kept[field_id])
-    return kept
+    return kept, withheld
 
 
 def _secrets(field: Field, value: Any) -> list[Secret]:

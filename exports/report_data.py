@@ -31,7 +31,15 @@ from exports.consent import ConsentSummary, consent_state
 from exports.filters import ExportFilter, parse_filter
 from exports.indicator_runs import IndicatorSet, indicator_tables
 from exports.redaction import Level, Redactor, check_level
-from exports.service import CaseSource, FormSource, Opener, export_match, filter_params, opened
+from exports.service import (
+    CaseSource,
+    FormSource,
+    Opener,
+    export_match,
+    filter_params,
+    opened,
+    withheld_notes,
+)
 from forms.mwc import code, load_taxonomy
 from workflows.scope import roles_of
 
@@ -218,6 +226,7 @@ def _summaries(repo: CaseSource, forms: FormSource, sealer: Opener, match: Mappi
             summaries.append(_summary(case, forms, redactor, request.lang))
     notes = list(ConsentSummary("advocacy", consent["given"], consent["declined"],
                                 consent["not_recorded"]).notes())
+    notes += withheld_notes(redactor.withheld)
     missing = sum(1 for r in dict.fromkeys(request.selected) if r not in found)
     if missing:
         notes.append(f"{missing} chosen reference{'s are' if missing > 1 else ' is'} not "

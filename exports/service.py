@@ -142,6 +142,14 @@ class ExportResult:
                 "notes": list(self.notes)}
 
 
+def withheld_notes(withheld: int) -> list[str]:
+    """What a pseudonymised output says of the narratives it left out (exports.redaction)."""
+    if not withheld:
+        return []
+    return [f"{withheld} narrative{'s' if withheld != 1 else ''} left out: no reviewer has "
+            "approved a redacted version yet."]
+
+
 def export_match(actor: Mapping[str, Any], export_filter: ExportFilter) -> dict[str, Any]:
     """The actor's scope and the filter: the only cases any export of theirs reads."""
     return pipelines.all_of(case_filter_for(actor), export_filter.match())
@@ -198,7 +206,8 @@ def run_export(repo: CaseSource, forms: FormSource, sealer: Opener,
             layout = build_layout(found.definitions(), request.lang, level,
                                   taxonomy=common.taxonomy)
             written = writer.write(spool.rows(layout), layout.tables, out,
-                                   notes=lambda: [*stages.notes(), *keep.notes()])
+                                   notes=lambda: [*stages.notes(), *keep.notes(),
+                                                  *withheld_notes(redactor.withheld)])
     finally:
         cursor.close()  # on an error: stops the reading thread now, not when collected
     summary = keep.summary()

@@ -63,10 +63,14 @@ def generate(count: int, seed: int = 7) -> list[dict[str, Any]]:
         created = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(hours=rng.randrange(2 * 365 * 24))
         stage, outcome, events = _timeline(rng, created)
         country = "MY" if form_id == "my-intake" else "SG"
+        # A reviewer approved the narrative as written (carelessly: the names are still
+        # in it), so pseudonymised outputs carry it, masked again on the way out.
+        approved = {"narrative": {"text": answers["narrative"], "by": "u_reviewer",
+                                  "at": created}}
         cases.append(make_case(form_id, answers, case_id=f"c_gen{i:05d}",
                                reference=f"{country}-{created.year}-{i + 1:06d}",
                                created_at=created, updated_at=created, stage=stage,
-                               outcome=outcome, events=events))
+                               outcome=outcome, events=events, approved_texts=approved))
     return cases
 
 

@@ -14,10 +14,13 @@ No pymongo here: the repository and the notifier are the edges.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from forms.answer_rules import MAX_TEXTAREA_CHARS
+from forms.vocabulary import ITEM_ID_PATTERN
 from workflows.deadlines import deadline_fields
 from workflows.errors import Refusal, StaleVersion, TransitionNotAllowed
 from workflows.follow_ups import changed_action, find_action, new_action, next_due
@@ -31,6 +34,10 @@ log = logging.getLogger("mrvrs.workflow")
 SYSTEM: dict[str, Any] = {"id": "system", "roles": ["system"], "org_id": None, "countries": []}
 CASEWORKER_ROLES = frozenset({"reviewer", "coordinator"})
 NOTE_ROLES = frozenset({"reviewer", "coordinator", "member"})
+#: A question id, as the form-definition format writes it (`forms.vocabulary`).
+FIELD_ID = re.compile(ITEM_ID_PATTERN)
+#: Longest approved narrative: the longest narrative a reporter may write.
+MAX_APPROVED_TEXT = MAX_TEXTAREA_CHARS
 FOLLOW_UP_STAGES = frozenset({"verified", "follow_up"})
 MAX_NOTE = 10_000
 MAX_DUPLICATES = 20
@@ -235,6 +242,27 @@ class CaseService:
         now = self.clock()
         event = self._event("note", case, actor, now, note=text.strip())
         return self.repo.record(case, {**event, "internal": True}, {"updated_at": now})
+
+    def approve_text(self, case: Mapping[str, Any], actor: Mapping[str, Any],
+                     field_id: str, text: str) -> dict[str, Any]:
+        """A reviewer's redacted version of a narrative, approved for pseudonymised and
+        aggregate outputs (exports.redaction): the only version of it that leaves."""
+        self._check_visible(case, actor)
+        if roles_of(actor).isdisjoint(CASEWORKER_ROLES):
+            raise TransitionNotAllowed(Refusal.ROLE_NOT_ALLOWED,
+                                       "Only reviewers and coordinators approve narratives.")
+        if not isinstance(field_id, str) or not FIELD_ID.match(field_id):
+            raise TransitionNotAllowed(Refusal.INVALID_DATA, "There is no such question.")
+        if not isinstance(text, str) or not text.strip() or len(text) > MAX_APPROVED_TEXT:
+            raise TransitionNotAllowed(
+                Refusal.INVALID_DATA,
+                f"An approved narrative is text of 1 to {MAX_APPROVED_TEXT} characters.",
+                fields=("text",))
+        now = self.clock()
+        approved = {"text": text.strip(), "by": str(actor["id"]), "at": now}
+        event = self._event("narrative_approved", case, actor, now, data={"field": field_id})
+        return self.repo.record(case, event, {f"approved_texts.{field_id}": approved,
+                                              "updated_at": now})
 
     def add_follow_up(self, case: Mapping[str, Any], actor: Mapping[str, Any],
                       action: Mapping[str, Any]) -> dict[str, Any]:

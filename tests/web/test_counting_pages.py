@@ -42,9 +42,13 @@ def test_indicators_page__counts_verified_cases_and_says_why_others_left_out(
     assert notes == [DUPLICATES, REJECTED, IN_REVIEW, DECLINED]
 
 
+def withheld(count: int) -> str:
+    return f"{count} narratives left out: no reviewer has approved a redacted version yet."
+
+
 @pytest.mark.parametrize(("form", "rows", "notes"), [
-    ({}, 5, [DUPLICATES, REJECTED, IN_REVIEW, DECLINED]),
-    ({"unverified": "y"}, 9, [DUPLICATES, REJECTED, DECLINED]),
+    ({}, 5, [DUPLICATES, REJECTED, IN_REVIEW, DECLINED, withheld(5)]),
+    ({"unverified": "y"}, 9, [DUPLICATES, REJECTED, DECLINED, withheld(9)]),
 ])
 def test_export_page__rows_and_left_out_notes(client, auth, login_as, svc, dataset, form, rows,
                                               notes):

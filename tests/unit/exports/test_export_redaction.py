@@ -19,6 +19,7 @@ from exports.redaction import (
     Redactor,
     allowed_levels,
     check_level,
+    suggested_redaction,
 )
 from exports.writers import get_writer
 
@@ -156,14 +157,37 @@ def test_pseudonymised__removes_sensitive_and_personal_answers() -> None:
     assert "reporter" not in shown and "events" not in shown and "sensitive" not in shown
 
 
-def test_pseudonymised__narrative_masked() -> None:
-    shown = Redactor("pseudonymised").redact(planted_case(), shipped("my-intake"))
-    narrative = shown["answers"]["narrative"]
-    assert narrative == (
-        "My name is [name]. Madam [name] took my passport [document] and "
-        "kept it. She said [name] must not call [contact] or write to [contact]. "
-        "[name], my brother, lives in [location] near [location]. Ask [contact]."
-    )
+MASKED = ("My name is [name]. Madam [name] took my passport [document] and "
+          "kept it. She said [name] must not call [contact] or write to [contact]. "
+          "[name], my brother, lives in [location] near [location]. Ask [contact].")
+
+
+def approved(case: dict[str, Any], text: str) -> dict[str, Any]:
+    """The case once a reviewer approved `text` as its narrative."""
+    return {**case, "approved_texts": {"narrative": {"text": text, "by": "u_reviewer"}}}
+
+
+def test_suggested_redaction__the_removed_values_masked_in_the_narrative() -> None:
+    assert suggested_redaction(shipped("my-intake"), planted_case()) == {"narrative": MASKED}
+
+
+def test_pseudonymised__narrative_leaves_only_as_approved_and_masked_again() -> None:
+    redactor = Redactor("pseudonymised")
+    edited = MASKED.replace("my brother", "a relative")
+    shown = redactor.redact(approved(planted_case(), edited), shipped("my-intake"))
+    assert shown["answers"]["narrative"] == edited
+    careless = redactor.redact(approved(planted_case(), NARRATIVE), shipped("my-intake"))
+    assert careless["answers"]["narrative"] == MASKED  # what masking finds, it still masks
+    assert redactor.withheld == 0
+
+
+def test_pseudonymised__unapproved_narrative_withheld_and_counted() -> None:
+    redactor = Redactor("pseudonymised")
+    shown = redactor.redact(planted_case(), shipped("my-intake"))
+    assert "narrative" not in shown["answers"] and redactor.withheld == 1
+    assert shown["answers"]["agency_name"] == "Maju Jaya Agency"  # short free text stays
+    full = Redactor("full").redact(planted_case(), shipped("my-intake"))
+    assert full["answers"]["narrative"] == NARRATIVE
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "jsonl"])
@@ -199,6 +223,6 @@ def test_aggregate__gives_no_rows() -> None:
 
 def test_pseudonymised__removed_choice_values_not_masked_in_text() -> None:
     """Gender is removed as an answer, but the word "woman" in a story is not a secret."""
-    case = planted_case(narrative="The woman was kept indoors.")
+    case = approved(planted_case(), "The woman was kept indoors.")
     shown = Redactor("pseudonymised").redact(case, shipped("my-intake"))
     assert shown["answers"]["narrative"] == "The woman was kept indoors."

@@ -23,7 +23,7 @@ from exports.consent import consent_filter
 from exports.counting import left_out_match
 from exports.read_ahead import read_ahead
 from exports.redaction import Redactor
-from exports.service import ExportRequest, run_export
+from exports.service import ExportRequest, run_export, withheld_notes
 from exports.writers import get_writer
 
 COORDINATOR = {"id": "u_1", "roles": ["coordinator"], "org_id": None, "countries": []}
@@ -111,8 +111,9 @@ def two_reads(documents: list[dict[str, Any]], opener: Opener, fmt: str,
         opened.append(case)
     keep = consent_filter("statistics")
     out = io.BytesIO()
-    get_writer(fmt).write(export_rows(keep(opened), layout, Redactor(level, salt=SALT)),
-                          layout.tables, out, notes=keep.notes)
+    redactor = Redactor(level, salt=SALT)
+    get_writer(fmt).write(export_rows(keep(opened), layout, redactor), layout.tables, out,
+                          notes=lambda: [*keep.notes(), *withheld_notes(redactor.withheld)])
     return out.getvalue()
 
 

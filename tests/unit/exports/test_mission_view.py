@@ -23,9 +23,12 @@ def _case(**extra):
 
 
 def test_case__only_the_named_keys_whatever_the_case_holds():
+    values = planted(3)
     case = _case(assignee="u_1", reporter={"user_id": "u_2", "org_id": "o_1"},
                  follow_ups=[{"result": "sheltered"}], attachments=[{"name": "scan.jpg"}],
-                 a_field_added_later="secret")
+                 a_field_added_later="secret", approved_texts={"narrative": {
+                     "text": f"{values['full_name']} was locked in at {values['city_area']}.",
+                     "by": "u_1"}})
     handles = CaseHandles(KEY, "u_mission")
     view = mission_case(case, shipped("my-intake"), mission_redactor(handles.seal))
     assert list(view) == list(CASE_KEYS)
