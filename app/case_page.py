@@ -42,6 +42,7 @@ from app.case_support import (
 )
 from app.intake_text import stage_text
 from app.services import services
+from exports.bidi_text import visible_controls
 from exports.redaction import NARRATIVE_TYPES, suggested_redaction
 from forms.store import FormNotFound
 from workflows.follow_ups import OPEN_STATUSES
@@ -197,7 +198,8 @@ def narrative_views(case: Mapping[str, Any], definition: Any, opened: dict | Non
         view = {"id": field.id, "label": definition.text(field.label, "en") or field.id,
                 "approved": approved.get(field.id), "form": None}
         if forms is not None:
-            start = (approved.get(field.id) or {}).get("text") or suggested.get(field.id, "")
+            start = visible_controls((approved.get(field.id) or {}).get("text")
+                                     or suggested.get(field.id, ""))
             view["form"] = _with_version(
                 forms.get(f"text-{field.id}") or NarrativeForm(
                     prefix=f"text-{field.id}", formdata=None, text=start), case)
