@@ -11,7 +11,7 @@ keyset cursor); target at most 1.5.
 
 The lists are asked for as at `bench.cases.DATA_END`, the moment the last generated
 case was filed, as on a live network whose newest cases are the day's: a newest-first
-page is looked for in filing windows back from "now" (`workflows.queue.next_width`), and
+page is looked for in filing windows back from "now" (`workflows.queue.WINDOWS`), and
 with the wall clock as "now" the first windows would fall in the weeks between the
 end of the generated data and the day of the run, so the window that fills the page
 would hold weeks of cases, more the more cases there are (BENCHMARKS.md). The bare

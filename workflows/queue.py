@@ -8,11 +8,9 @@ and no `skip` is ever used.
 A page costs the same at a million cases as at ten thousand. Not every supported
 server reads a sorted index in order: FerretDB 2 on DocumentDB collects every case
 its index condition matches, then sorts them. So the newest-first lists ask for a
-page within a filing window first (the last hour before the cursor), which every list
-index bounds on its `created_at` key, and widen it only while it holds less than a
-page, each time to the width the cases found so far say a page needs (`next_width`):
-what a page reads follows how many cases fill a page, not how many are stored or how
-many are filed a day. Each scope and queue clause is written
+page within a filing window first (the last day before the cursor, then 4, 16...
+days; `WINDOWS`), which every list index bounds on its `created_at` key, and widen
+it only while it holds less than a page. Each scope and queue clause is written
 for that: equality branches rather than `$in` on an index's leading key, and the
 open stages as a residual test (`$nor`/`$nin`), which no index is chosen for.
 
@@ -43,14 +41,7 @@ PRIORITIES = ("normal", "urgent")
 GENDERS = ("woman", "man", "non_binary", "other", "undisclosed")
 MAX_LIMIT = 100
 #: The filing windows a newest-first page is looked for in, before the unbounded query.
-FIRST_WINDOW = timedelta(hours=1)
-#: Past this width a window bounds nothing worth it: the next query has none.
-LAST_WINDOW = timedelta(days=1024)
-#: The most a window grows at once (when it found nothing to go by).
-MAX_GROWTH = 64
-#: How much wider than the density found says: one more round trip costs more than
-#: reading a few more cases.
-MARGIN = 1.5
+WINDOWS = tuple(timedelta(days=4 ** n) for n in range(6))  # 1 day .. 1024 days
 #: Fields returned in a list row: enough for the screens, never the sealed answers.
 ROW_FIELDS = ("reference", "country", "stage", "priority", "team", "assignee", "mwc",
               "dimensions", "created_at", "updated_at", "due_at", "version",
@@ -99,27 +90,17 @@ def list_cases(repo: Any, actor: Mapping[str, Any], queue: str, filters: Mapping
     until = filters.get("date_to")
     if start and until not in (None, ""):  # nothing newer can match: look back from there
         start = min(start, _date("date_to", until) + timedelta(days=1))
-    width = FIRST_WINDOW if direction < 0 and start else None
-    while width is not None and width <= LAST_WINDOW:
-        rows = _page(repo, [*clauses, {key: {"$gte": start - width}}], key, direction,
-                     limit + 1)
+    windows = [start - width for width in WINDOWS] if direction < 0 and start else []
+    for since in windows:
+        rows = _page(repo, [*clauses, {key: {"$gte": since}}], key, direction, limit + 1)
         if len(rows) > limit:
             break
-        width = next_width(width, len(rows), limit)
     else:
         rows = _page(repo, clauses, key, direction, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     next_after = _cursor(rows[-1].get(key), rows[-1]["_id"]) if more and rows else None
     return Page(rows, next_after)
-
-
-def next_width(width: timedelta, found: int, limit: int) -> timedelta:
-    """The window to try after one of `width` held `found` (< limit + 1) matching cases:
-    as wide as that density says a page needs, with a margin, and at most `MAX_GROWTH`
-    times wider."""
-    growth = MAX_GROWTH if found == 0 else min(MAX_GROWTH, (limit + 1) / found * MARGIN)
-    return width * max(growth, 2)
 
 
 def _page(repo: Any, clauses: list[dict[str, Any]], key: str, direction: int,

@@ -184,4 +184,4 @@ def test_date_to__windows_look_back_from_it(env):
     repo.cases.find = recording
     page = list_cases(repo, COORDINATOR, "all", {"date_to": "2024-06-30"}, None, 1, now=NOW)
     assert refs(page) == ["MY-2026-000002"]
-    assert sent[0]["$and"][-1] == {"created_at": {"$gte": datetime(2024, 6, 30, 23, tzinfo=UTC)}}
+    assert sent[0]["$and"][-1] == {"created_at": {"$gte": datetime(2024, 6, 30, tzinfo=UTC)}}

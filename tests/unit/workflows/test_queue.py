@@ -2,23 +2,12 @@
 query, never an operator; cursors that cannot be forged into one; an index behind
 every filter."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
-from workflows.queue import (
-    FILTERS,
-    QUEUES,
-    QueryError,
-    _after_clause,
-    _cursor,
-    filter_clauses,
-    list_cases,
-    next_width,
-)
+from workflows.queue import FILTERS, QUEUES, QueryError, _after_clause, _cursor, filter_clauses
 from workflows.repository import INDEXES
-
-COORDINATOR = {"id": "u_1", "roles": ["coordinator"], "org_id": None, "countries": []}
 
 
 @pytest.mark.parametrize("name, value, clause", [
@@ -105,44 +94,3 @@ def test_every_queue_and_sweep_field__indexed():
             "escalate_at", "follow_up_due_at", "reporter.user_id", "reporter.org_id",
             "country", "dimensions.destination_country"} <= leading_fields()
     assert set(QUEUES) == {"mine", "team", "unassigned", "urgent", "overdue", "all"}
-
-
-def test_next_width__as_wide_as_the_density_found_says_a_page_needs():
-    hour = timedelta(hours=1)
-    assert next_width(hour, 10, 50) == hour * (51 / 10 * 1.5)
-    assert next_width(hour, 0, 50) == hour * 64  # nothing to go by: the most at once
-    assert next_width(hour, 1, 50) == hour * 64
-    assert next_width(hour, 50, 50) == hour * 2  # always wider
-
-
-class _Recorder:
-    """A cases collection answering from a list, recording each window asked for."""
-
-    def __init__(self, created: list[datetime]) -> None:
-        self.rows = [{"_id": f"c_{i:06d}", "created_at": at} for i, at in enumerate(created)]
-        self.windows: list[datetime] = []
-        self.cases = self
-
-    def find(self, query, projection):
-        since = [c["created_at"]["$gte"] for c in query["$and"] if "created_at" in c
-                 and "$gte" in c["created_at"]]
-        self.windows += since
-        self._found = [r for r in self.rows if not since or r["created_at"] >= since[0]]
-        return self
-
-    def sort(self, _keys):
-        self._found.sort(key=lambda r: (r["created_at"], r["_id"]), reverse=True)
-        return self
-
-    def limit(self, count):
-        return self._found[:count]
-
-
-@pytest.mark.parametrize(("per_day", "most_queries"), [(24 * 100, 1), (700, 2), (7, 4)])
-def test_list__windows_follow_the_density_not_the_total(per_day, most_queries):
-    now = datetime(2026, 11, 1, tzinfo=UTC)
-    step = timedelta(days=1) / per_day
-    repo = _Recorder([now - step * (i + 1) for i in range(min(per_day * 400, 20_000))])
-    page = list_cases(repo, COORDINATOR, "all", {}, None, 50, now=now)
-    assert len(page.items) == 50 and page.next_after
-    assert len(repo.windows) <= most_queries
