@@ -56,6 +56,11 @@ class _Cursor:
         self.cursor = self.cursor.sort(keys)
         return self
 
+    def hint(self, index: str) -> _Cursor:
+        self.record["hint"] = index
+        self.cursor = self.cursor.hint(index)
+        return self
+
     def limit(self, count: int) -> _Cursor:
         self.record["limit"] = count
         self.cursor = self.cursor.limit(count)
@@ -76,7 +81,7 @@ def explain_screen(db: Any, actor: dict, queue: str, filters: dict,
     list_cases(repo, actor, queue, filters, None, limit, now=DATA_END)
     last = recorder.finds[-1]
     command = {"find": "cases", "filter": last["filter"], "sort": last["sort"],
-               "limit": last["limit"]}
+               "limit": last["limit"], **({"hint": last["hint"]} if "hint" in last else {})}
     explain = db.command("explain", command, verbosity="executionStats")
     return last, summarise(explain), len(recorder.finds)
 

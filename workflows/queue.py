@@ -8,9 +8,12 @@ and no `skip` is ever used.
 A page costs the same at a million cases as at ten thousand. Not every supported
 server reads a sorted index in order: FerretDB 2 on DocumentDB collects every case
 its index condition matches, then sorts them. So the newest-first lists ask for a
-page within a filing window first (the last day before the cursor, then 4, 16...
-days; `WINDOWS`), which every list index bounds on its `created_at` key, and widen
-it only while it holds less than a page. Each scope and queue clause is written
+page within a filing window first (the last hour before the cursor), read from the
+filing-time index, and widen it only while it holds less than a page, each time to the
+width the cases found so far say a page needs (`next_width`); the other conditions are
+tested on the cases of the window. What a page reads follows how many cases fill it,
+not how many are stored or filed a day. Each
+scope and queue clause is written
 for that: equality branches rather than `$in` on an index's leading key, and the
 open stages as a residual test (`$nor`/`$nin`), which no index is chosen for.
 
@@ -41,7 +44,19 @@ PRIORITIES = ("normal", "urgent")
 GENDERS = ("woman", "man", "non_binary", "other", "undisclosed")
 MAX_LIMIT = 100
 #: The filing windows a newest-first page is looked for in, before the unbounded query.
-WINDOWS = tuple(timedelta(days=4 ** n) for n in range(6))  # 1 day .. 1024 days
+FIRST_WINDOW = timedelta(hours=1)
+#: Past this width a window bounds nothing worth it: the next query has none.
+LAST_WINDOW = timedelta(days=1024)
+#: The most a window grows at once (when it found nothing to go by).
+MAX_GROWTH = 64
+#: How much wider than the density found says: one more round trip costs more than
+#: reading a few more cases.
+MARGIN = 1.5
+#: The index a window is read from: {created_at, _id}, whose first key the window bounds.
+#: Left to itself, FerretDB 2's planner read windows through indexes that only bound
+#: them on a second key, or through the text index (every case holding a common word),
+#: at ten times the cost at a million cases (BENCHMARKS.md).
+WINDOW_INDEX = "created"
 #: Fields returned in a list row: enough for the screens, never the sealed answers.
 ROW_FIELDS = ("reference", "country", "stage", "priority", "team", "assignee", "mwc",
               "dimensions", "created_at", "updated_at", "due_at", "version",
@@ -80,8 +95,12 @@ def list_cases(repo: Any, actor: Mapping[str, Any], queue: str, filters: Mapping
         raise QueryError("queue", f"must be one of {', '.join(QUEUES)}.")
     limit = _limit(limit)
     key, direction = ("due_at", 1) if queue == "overdue" else ("created_at", -1)
+    windowed = direction < 0
+    floor = filters.get("date_from") if windowed else None
+    floor = _date("date_from", floor) if floor not in (None, "") else None
     clauses = [case_filter_for(actor), dict(narrower or {}), _queue_clause(queue, actor, now),
-               *filter_clauses(filters)]
+               *filter_clauses({k: v for k, v in filters.items()
+                                if not (floor and k == "date_from")})]
     start: datetime | None = now
     if after is not None:
         start = _cursor_value(after)
@@ -90,12 +109,10 @@ def list_cases(repo: Any, actor: Mapping[str, Any], queue: str, filters: Mapping
     until = filters.get("date_to")
     if start and until not in (None, ""):  # nothing newer can match: look back from there
         start = min(start, _date("date_to", until) + timedelta(days=1))
-    windows = [start - width for width in WINDOWS] if direction < 0 and start else []
-    for since in windows:
-        rows = _page(repo, [*clauses, {key: {"$gte": since}}], key, direction, limit + 1)
-        if len(rows) > limit:
-            break
-    else:
+    rows = _windowed(repo, clauses, start, floor, limit) if windowed and start else None
+    if rows is None:
+        if floor:
+            clauses.append({key: {"$gte": floor}})
         rows = _page(repo, clauses, key, direction, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
@@ -103,12 +120,41 @@ def list_cases(repo: Any, actor: Mapping[str, Any], queue: str, filters: Mapping
     return Page(rows, next_after)
 
 
+def _windowed(repo: Any, clauses: list[dict[str, Any]], start: datetime,
+              floor: datetime | None, limit: int) -> list[dict[str, Any]] | None:
+    """The newest page within the first filing window before `start` that holds one,
+    read from the filing-time index (`WINDOW_INDEX`); None when even the widest window
+    does not. A `date_from` (`floor`) is the window's lower bound, not a second
+    condition, and the window that reaches it is the last one needed."""
+    width = FIRST_WINDOW
+    while width <= LAST_WINDOW:
+        since = start - width
+        reaches_floor = floor is not None and since <= floor
+        rows = _page(repo, [*clauses, {"created_at": {"$gte": max(since, floor or since)}}],
+                     "created_at", -1, limit + 1, hint=WINDOW_INDEX)
+        if len(rows) > limit or reaches_floor:
+            return rows
+        width = next_width(width, len(rows), limit)
+    return None
+
+
+def next_width(width: timedelta, found: int, limit: int) -> timedelta:
+    """The window to try after one of `width` held `found` (< limit + 1) matching cases:
+    as wide as that density says a page needs, with a margin, and at most `MAX_GROWTH`
+    times wider."""
+    growth = MAX_GROWTH if found == 0 else min(MAX_GROWTH, (limit + 1) / found * MARGIN)
+    return width * max(growth, 2)
+
+
 def _page(repo: Any, clauses: list[dict[str, Any]], key: str, direction: int,
-          count: int) -> list[dict[str, Any]]:
+          count: int, hint: str | None = None) -> list[dict[str, Any]]:
     """The first `count` cases matching every clause, in (key, _id) order."""
     query = {"$and": clauses} if clauses else {}
-    return list(repo.cases.find(query, {f: 1 for f in ROW_FIELDS}).sort(
-        [(key, direction), ("_id", direction)]).limit(count))
+    cursor = repo.cases.find(query, {f: 1 for f in ROW_FIELDS}).sort(
+        [(key, direction), ("_id", direction)])
+    if hint is not None:
+        cursor = cursor.hint(hint)
+    return list(cursor.limit(count))
 
 
 def _queue_clause(queue: str, actor: Mapping[str, Any], now: datetime) -> dict[str, Any]:
