@@ -51,9 +51,7 @@ INDEXES: list[tuple[str, list[tuple[str, int]], dict[str, Any]]] = [
     ("priority_created", [("priority", ASCENDING), ("created_at", DESCENDING)], {}),
     ("mwc_created", [("mwc", ASCENDING), ("created_at", DESCENDING)], {}),
     ("gender_created", [("dimensions.gender", ASCENDING), ("created_at", DESCENDING)], {}),
-    # The text filter: a word's prefix and the filing window in one bounded range; on
-    # `search_terms` alone the server read every case holding the word (BENCHMARKS.md).
-    ("search_terms_created", [("search_terms", ASCENDING), ("created_at", DESCENDING)], {}),
+    ("search_terms", [("search_terms", ASCENDING)], {}),
     # What the sweeps look for next (workflows/deadlines.py, workflows/follow_ups.py).
     ("due_at", [("due_at", ASCENDING)], {}),
     ("reminder_at", [("reminder_at", ASCENDING)], {}),
@@ -64,7 +62,7 @@ INDEXES: list[tuple[str, list[tuple[str, int]], dict[str, Any]]] = [
 #: Indexes earlier releases made that no query uses (docs/scale.md, "Indexes"): every
 #: write paid for them and every index build read every case for them. Dropped by
 #: `ensure_indexes`, at `mrvrs db init` and at start.
-RETIRED_INDEXES = ("tracking", "team_stage_updated", "duplicate_keys", "search_terms")
+RETIRED_INDEXES = ("tracking", "team_stage_updated", "duplicate_keys")
 
 
 def new_case_id() -> str:

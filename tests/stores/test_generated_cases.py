@@ -93,7 +93,7 @@ def test_references__unique_gapless_and_where_the_counters_stand(generated):
 
 def test_indexes__made_after_the_cases(generated):
     names = {index["name"] for index in generated.cases.list_indexes()}
-    assert {"reference_unique", "stage_created", "search_terms_created"} <= names
+    assert {"reference_unique", "stage_created", "search_terms"} <= names
 
 
 def test_same_seed__same_cases_but_for_the_sealing_iv(generated):
