@@ -184,4 +184,24 @@ def test_date_to__windows_look_back_from_it(env):
     repo.cases.find = recording
     page = list_cases(repo, COORDINATOR, "all", {"date_to": "2024-06-30"}, None, 1, now=NOW)
     assert refs(page) == ["MY-2026-000002"]
-    assert sent[0]["$and"][-1] == {"created_at": {"$gte": datetime(2024, 6, 30, tzinfo=UTC)}}
+    assert sent[0]["$and"][-1] == {"created_at": {"$gte": datetime(2024, 6, 30, 23, tzinfo=UTC)}}
+
+
+def test_date_from__is_the_last_window_floor_not_a_second_condition(env):
+    """A period older than the widest window is still found, and the window that
+    reaches `date_from` is the last query sent."""
+    repo, service, clock = env
+    file(repo, service, clock, 1, created_at=datetime(2021, 1, 5, tzinfo=UTC))
+    file(repo, service, clock, 2, created_at=datetime(2020, 12, 30, tzinfo=UTC))
+    sent = []
+    find = repo.cases.find
+
+    def recording(query, *args, **kwargs):
+        sent.append(query)
+        return find(query, *args, **kwargs)
+
+    repo.cases.find = recording
+    page = list_cases(repo, COORDINATOR, "all", {"date_from": "2021-01-01"}, None, 5, now=NOW)
+    assert refs(page) == ["MY-2026-000001"]
+    assert sent[-1]["$and"][-1] == {"created_at": {"$gte": datetime(2021, 1, 1, tzinfo=UTC)}}
+    assert not any("date_from" in str(q) for q in sent)

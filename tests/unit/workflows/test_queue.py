@@ -2,11 +2,19 @@
 query, never an operator; cursors that cannot be forged into one; an index behind
 every filter."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from workflows.queue import FILTERS, QUEUES, QueryError, _after_clause, _cursor, filter_clauses
+from workflows.queue import (
+    FILTERS,
+    QUEUES,
+    QueryError,
+    _after_clause,
+    _cursor,
+    filter_clauses,
+    next_width,
+)
 from workflows.repository import INDEXES
 
 
@@ -94,3 +102,11 @@ def test_every_queue_and_sweep_field__indexed():
             "escalate_at", "follow_up_due_at", "reporter.user_id", "reporter.org_id",
             "country", "dimensions.destination_country"} <= leading_fields()
     assert set(QUEUES) == {"mine", "team", "unassigned", "urgent", "overdue", "all"}
+
+
+def test_next_width__as_wide_as_the_density_found_says_a_page_needs():
+    hour = timedelta(hours=1)
+    assert next_width(hour, 10, 50) == hour * (51 / 10 * 1.5)
+    assert next_width(hour, 0, 50) == hour * 64  # nothing to go by: the most at once
+    assert next_width(hour, 1, 50) == hour * 64
+    assert next_width(hour, 50, 50) == hour * 2  # always wider
