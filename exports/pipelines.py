@@ -1,18 +1,19 @@
 """Aggregation pipelines behind the indicator tables, built as plain data.
 
 These functions only build pipelines; `exports/jobs.py` and the pages run them
-and hand the results to `exports.indicators`. They must run the same on MongoDB
-and on FerretDB 1.24, the project's integration server, so they keep to a small
-subset, checked against FerretDB 1.24 itself:
+and hand the results to `exports.indicators`. They run the same on MongoDB 6+ and on
+FerretDB 2 with DocumentDB (the integration tests run them on the latter), and keep
+to a small set of stages and operators, checked before each run
+(`indicator_runs.run`), so that using another one is a deliberate change tested on a
+real server:
 
 - stages `$match`, `$group` and `$project` (inclusion of fields only), with `$sum: 1`
-  as the only accumulator and `$in`, `$nin`, `$eq`, `$gte`, `$lt`, `$and`, `$or` in matches;
-- no `$unwind`: FerretDB 1.x returns only `_id` and the unwound field from it
-  (FerretDB issues #2914, #3083), and no `$first` or `$push`, which 1.24 lacks.
+  as the only accumulator and `$in`, `$nin`, `$eq`, `$gte`, `$lt`, `$and`, `$or` in matches.
 
-So a case's list of articles (or of perpetrator types) is grouped on as a whole
-list, and `indicators` counts each article of each group: one violation per case
-per article. A group key is one document of field paths: that works on both servers.
+A case's list of articles (or of perpetrator types) is grouped on as a whole list,
+and `indicators` counts each article of each group: one violation per case per
+article. (The set was first chosen for FerretDB 1, retired since, which lacked
+`$unwind` and date operators; it has been kept because it is enough.)
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def per_year(match: Mapping[str, Any], years: Iterable[int],
              basis: str = "filed") -> dict[int, Pipeline]:
     """One pipeline per year, by filing year or by the year the violation happened.
 
-    A year is a range `$match` (no date operators, which FerretDB 1.x lacks); the
+    A year is a range `$match` (no date operators: the set above is enough); the
     violation date is an ISO text, so its range compares as text. Cases without a
     violation date are in no year on that basis.
     """

@@ -1,7 +1,7 @@
 """The indicator pipelines on a real store give the numbers counted case by case.
 
-Runs on mongomock, and marked integration on the real server (FerretDB 1.24 on the
-project's machines) when `MRVRS_TEST_MONGO_URI` is set: the pipelines keep to what
+Runs on mongomock, and marked integration on the real server (FerretDB 2 with
+DocumentDB in CI) when `MRVRS_TEST_MONGO_URI` is set: the pipelines keep to what
 both run. Expected numbers come from plain loops over the same generated cases.
 """
 
