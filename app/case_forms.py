@@ -23,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
 from app.intake_text import TRANSLATIONS
+from workflows.case_service import MAX_APPROVED_TEXT
 from workflows.follow_ups import STATUSES, TYPES
 from workflows.stages import Requirement, Transition
 
@@ -122,7 +123,7 @@ class NoteForm(CaseForm):
 
 class NarrativeForm(CaseForm):
     text = TextAreaField(_l("Redacted narrative, as it may leave the system"),
-                         validators=[DataRequired(), Length(max=30_000)],
+                         validators=[DataRequired(), Length(max=MAX_APPROVED_TEXT)],
                          description=_l("Names, places, agencies and anything else that could "
                                         "identify someone are replaced by [name], "
                                         "[location] and the like."))

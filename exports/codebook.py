@@ -52,12 +52,11 @@ CODE_KIND = {False: "code", True: 'codes joined with "; "'}
 _COUNTRY = "country code (ISO 3166-1 alpha-2)"
 _BOOLEAN = "true or false (empty: not answered)"
 _YES_NO = 'true (yes), false (no) or "prefer_not_to_say" (empty: not answered)'
-
 ANSWER_KINDS = {
     "text": "text", "textarea": "text", "email": "text", "phone": "text",
     "integer": "whole number", "decimal": "number", "date": "date (ISO 8601)",
-    "boolean": _BOOLEAN, "yesno": _YES_NO, "country": _COUNTRY, "file": "number of files attached",
-    "mwc": 'MWC article codes joined with "; "',
+    "boolean": _BOOLEAN, "yesno": _YES_NO, "country": _COUNTRY,
+    "file": "number of files attached", "mwc": 'MWC article codes joined with "; "',
 }
 DIMENSION_KINDS = {"country": _COUNTRY, "date": "date (ISO 8601)"}
 DIMENSION_SENSITIVITY = "standard dimension: kept in pseudonymised exports"

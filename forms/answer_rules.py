@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from forms.schema import Field
+from forms.vocabulary import YES_NO_POSTED
 
 # Hard caps, whatever a definition says: nobody may store megabytes in one answer.
 #: Longest one-line answer (text, phone): a long name or address fits many times over.
@@ -177,8 +178,8 @@ def check_date(field: Field, value: datetime.date) -> None:
         raise Refusal(DATE_TOO_LATE, max=str(field.max))
 
 
-#: What a browser posts for each yes/no answer (`forms.vocabulary.YES_NO_POSTED`).
-_YES_NO_POSTED = frozenset({"true", "false", "prefer_not_to_say"})
+#: What a browser posts for each yes/no answer.
+_YES_NO_POSTED = frozenset(YES_NO_POSTED.values())
 
 
 def check_yes_no(value: Any) -> None:

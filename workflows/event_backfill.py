@@ -18,10 +18,5 @@ BATCH_SIZE = 500
 def backfill_event_periods(repo: CaseRepository, *, batch_size: int = BATCH_SIZE) -> int:
     """Give every case without an `event` its event period; returns how many were given one
     (None included)."""
-    written = 0
-    after: str | None = None
-    while batch := repo.lacking_after("event", after, batch_size):
-        for case in batch:
-            written += repo.set_event(case["_id"], event_period(case.get("answers") or {}))
-        after = batch[-1]["_id"]
-    return written
+    return sum(repo.set_event(case["_id"], event_period(case.get("answers") or {}))
+               for case in repo.lacking("event", batch_size))

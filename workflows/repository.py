@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -245,14 +245,16 @@ class CaseRepository:
 
     # -- answers written in an older format (`mrvrs db migrate`) --
 
-    def lacking_after(self, key: str, after_id: str | None, limit: int) -> list[dict[str, Any]]:
-        """The next cases without `key`, in `_id` order, with what a migration reads and
-        the version its write is guarded by."""
-        match: dict[str, Any] = {key: {"$exists": False}}
-        if after_id is not None:
-            match["_id"] = {"$gt": str(after_id)}
+    def lacking(self, key: str, batch_size: int) -> Iterator[dict[str, Any]]:
+        """Every case without `key`, in `_id` order, `batch_size` per round trip, with
+        what a migration reads and the version its write is guarded by. Resumable: a
+        case the migration gave `key` is not read again."""
         fields = {"form": 1, "answers": 1, "sensitive": 1, "version": 1, "stage": 1}
-        return list(self.cases.find(match, fields).sort("_id", ASCENDING).limit(limit))
+        match: dict[str, Any] = {key: {"$exists": False}}
+        while batch := list(self.cases.find(match, fields).sort("_id", ASCENDING)
+                            .limit(batch_size)):
+            yield from batch
+            match["_id"] = {"$gt": batch[-1]["_id"]}
 
     def set_event(self, case_id: str, event: Mapping[str, Any] | None) -> bool:
         """Store the event period worked out from a case's answers, unless it has one:

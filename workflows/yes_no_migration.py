@@ -53,12 +53,9 @@ def migrate_yes_no_answers(repo: CaseRepository, sealer: Sealer,
     `yes_no_fields(form_id)` names the yes/no questions of a form (empty for a form no
     longer published)."""
     report = MigrationReport()
-    after: str | None = None
-    while batch := repo.lacking_after("answers_format", after, batch_size):
-        for case in batch:
-            _migrate_one(repo, sealer, case, yes_no_fields((case.get("form") or {}).get("id")),
-                         now, report)
-        after = batch[-1]["_id"]
+    for case in repo.lacking("answers_format", batch_size):
+        _migrate_one(repo, sealer, case, yes_no_fields((case.get("form") or {}).get("id")),
+                     now, report)
     return report
 
 

@@ -2,8 +2,9 @@
 
 Two steps: the "No"s that unticked yes/no boxes left in older cases become "not
 answered" (workflows/yes_no_migration.py), and cases filed before cases kept their event
-period get it from their answers (workflows/event_backfill.py). Run it once after upgrading (README,
-"Upgrading"); it can be run again at any time and does nothing the second time. Every
+period get it from their answers (workflows/event_backfill.py). Run it once after
+upgrading (README, "Upgrading"); it can be run again at any time and does nothing the
+second time. Every
 case it changes gets a timeline event and an audit entry, and the run one more.
 """
 

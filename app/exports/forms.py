@@ -96,20 +96,16 @@ class _CaseFacts:
     team = StringField(_l("Handling team"), validators=[
         Optional(), Regexp(TEAM_LIST, message=TEAM_MESSAGE)])
 
-    def fact_params(self) -> dict[str, list[str] | str]:
-        params: dict[str, list[str] | str] = {}
-        for key, text in (("event_from", self.event_from.data),
-                          ("event_to", self.event_to.data)):
-            if text and text.strip():
-                params[key] = text.strip()
-        teams = [t.strip() for t in (self.team.data or "").split(",") if t.strip()]
-        if teams:
-            params["team"] = teams
-        return params
+    def fact_params(self) -> dict[str, str | None]:
+        """These fields as `filter_params` takes them."""
+        return {"destination": self.destination.data, "team": self.team.data,
+                "event_from": self.event_from.data, "event_to": self.event_to.data}
 
 
-def _countries(text: str | None) -> list[str]:
-    return [c.strip().upper() for c in (text or "").split(",") if c.strip()]
+def _listed(text: str | None, upper: bool = False) -> list[str]:
+    """The values of a comma-separated field, trimmed (upper-cased for country codes)."""
+    items = (item.strip() for item in (text or "").split(","))
+    return [item.upper() if upper else item for item in items if item]
 
 
 class ExportForm(_Translated, _CaseFacts, FlaskForm):
@@ -140,18 +136,22 @@ class ExportForm(_Translated, _CaseFacts, FlaskForm):
 
     def to_params(self) -> dict[str, list[str] | str]:
         """The filter as `parse_filter` reads it: checked plain texts only."""
-        return {**filter_params(country=self.country.data, destination=self.destination.data,
-                                origin=self.origin.data, stage=self.stage.data,
-                                start=self.date_from.data, end=self.date_to.data),
-                **self.fact_params()}
+        return filter_params(country=self.country.data, origin=self.origin.data,
+                             stage=self.stage.data, start=self.date_from.data,
+                             end=self.date_to.data, **self.fact_params())
 
 
-def filter_params(*, country=None, destination=None, origin=None, stage=None, start=None,
-                  end=None) -> dict[str, list[str] | str]:
+def filter_params(*, country=None, destination=None, origin=None, team=None, stage=None,
+                  start=None, end=None, event_from=None,
+                  event_to=None) -> dict[str, list[str] | str]:
     params: dict[str, list[str] | str] = {}
-    for key, text in (("country", country), ("destination", destination), ("origin", origin)):
-        if _countries(text):
-            params[key] = _countries(text)
+    for key, text in (("country", country), ("destination", destination), ("origin", origin),
+                      ("team", team)):
+        if values := _listed(text, upper=key != "team"):
+            params[key] = values
+    for key, text in (("event_from", event_from), ("event_to", event_to)):
+        if text and text.strip():
+            params[key] = text.strip()
     if stage:
         params["stage"] = [str(stage)]
     if start is not None:
@@ -201,10 +201,9 @@ class ReportForm(_Translated, _CaseFacts, FlaskForm):
         return self
 
     def to_params(self) -> dict[str, list[str] | str]:
-        return {**filter_params(country=self.countries.data, destination=self.destination.data,
-                                origin=self.origin.data, start=self.date_from.data,
-                                end=self.date_to.data),
-                **self.fact_params()}
+        return filter_params(country=self.countries.data, origin=self.origin.data,
+                             start=self.date_from.data, end=self.date_to.data,
+                             **self.fact_params())
 
     def selected(self) -> tuple[str, ...]:
         found = (part.strip().upper() for part in
