@@ -31,7 +31,6 @@ COUNTRY_LIST = r"^\s*[A-Za-z]{2}(\s*,\s*[A-Za-z]{2})*\s*$"
 REFERENCE_LIST = r"^[\sA-Za-z0-9,-]*$"
 COUNTRY_MESSAGE = _l("Write two-letter country codes, with commas between several: MY, SG.")
 DATE_ORDER_MESSAGE = _l("The end date is before the start date.")
-PERIOD = r"^\s*\d{4}(-\d{2}(-\d{2})?)?\s*$"
 PERIOD_MESSAGE = _l("Write a year, a month or a day: 2005, 2005-03 or 2005-03-14.")
 TEAM_LIST = r"^\s*[a-z][a-z0-9-]*(\s*,\s*[a-z][a-z0-9-]*)*\s*$"
 TEAM_MESSAGE = _l("Write team names as in the routing settings, with commas between "
@@ -74,6 +73,7 @@ def _periods_in_order(form, field) -> None:
 
 
 def _real_period(form, field) -> None:
+    """A year, a month or a day that exists (2005-13 is refused like "March 2005")."""
     if field.data and field.data.strip():
         try:
             period_bounds(field.data)
@@ -88,11 +88,11 @@ class _CaseFacts:
     destination = StringField(_l("Destination state (where it happened)"), validators=[
         Optional(), Regexp(COUNTRY_LIST, message=COUNTRY_MESSAGE)])
     event_from = StringField(_l("Events from"), validators=[
-        Optional(), Regexp(PERIOD, message=PERIOD_MESSAGE), _real_period],
+        Optional(), _real_period],
         description=_l("A year, a month or a day: 2005, 2005-03 or 2005-03-14. A case is "
                        "included when what it reports happened in the period."))
     event_to = StringField(_l("Events until"), validators=[
-        Optional(), Regexp(PERIOD, message=PERIOD_MESSAGE), _real_period, _periods_in_order])
+        Optional(), _real_period, _periods_in_order])
     team = StringField(_l("Handling team"), validators=[
         Optional(), Regexp(TEAM_LIST, message=TEAM_MESSAGE)])
 
