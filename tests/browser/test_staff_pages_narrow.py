@@ -19,8 +19,10 @@ def with_cases(demo_server):
     return server, accounts
 
 
-@pytest.mark.parametrize("path", ["/cases/", "/exports/indicators"])
-def test_coordinator_pages__no_sideways_scroll_at_360_px(with_cases, browser, path):
+@pytest.fixture(scope="module")
+def coordinator_page(with_cases, browser):
+    """One phone-sized page signed in as the coordinator, for the whole module: sign-ins
+    are few, as the login limits want them."""
     server, accounts = with_cases
     context = browser.new_context(viewport={"width": WIDTH, "height": 740}, locale="en-GB")
     page = context.new_page()
@@ -29,45 +31,39 @@ def test_coordinator_pages__no_sideways_scroll_at_360_px(with_cases, browser, pa
     page.get_by_label("Password").fill(accounts["coordinator"].password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(server.url + "/")
+    yield server, page
+    context.close()
+
+
+def _width(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+@pytest.mark.parametrize("path", ["/cases/", "/exports/indicators"])
+def test_coordinator_pages__no_sideways_scroll_at_360_px(coordinator_page, path):
+    server, page = coordinator_page
     page.goto(server.url + path)
     table = page.locator(".table-scroll table").first
     assert table.count() == 1 and table.locator("tbody tr").count() > 0
-    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    assert _width(page) <= WIDTH
     assert page.locator(".table-scroll").first.get_attribute("role") == "region"
-    context.close()
 
 
-def _signed_in(server, accounts, browser):
-    context = browser.new_context(viewport={"width": WIDTH, "height": 740}, locale="en-GB")
-    page = context.new_page()
-    page.goto(server.url + "/auth/login")
-    page.get_by_label("E-mail").fill(accounts["coordinator"].email)
-    page.get_by_label("Password").fill(accounts["coordinator"].password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(server.url + "/")
-    return context, page
-
-
-def test_case_page__narrative_approval_within_360_px(with_cases, browser):
+def test_case_page__narrative_approval_within_360_px(coordinator_page):
     """The approval form's long button wraps, and the follow-up table scrolls in its box,
     instead of widening the page."""
-    server, accounts = with_cases
+    server, page = coordinator_page
     svc = server.app.extensions["mrvrs"]
     case = svc.db.cases.find_one({"answers.narrative": {"$exists": True},
                                   "follow_ups.0": {"$exists": True}})
-    context, page = _signed_in(server, accounts, browser)
     page.goto(f"{server.url}/cases/{case['reference']}")
-    button = page.locator("[data-narrative=narrative] [type=submit]")
-    assert button.is_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
-    context.close()
+    assert page.locator("[data-narrative=narrative] [type=submit]").is_visible()
+    assert _width(page) <= WIDTH
 
 
 @pytest.mark.parametrize("path", ["/exports/", "/exports/reports"])
-def test_selection_forms__within_360_px(with_cases, browser, path):
-    server, accounts = with_cases
-    context, page = _signed_in(server, accounts, browser)
+def test_selection_forms__within_360_px(coordinator_page, path):
+    server, page = coordinator_page
     page.goto(server.url + path)
     assert page.locator("#event_from").is_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
-    context.close()
+    assert _width(page) <= WIDTH
