@@ -14,7 +14,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app import roles as r
 from app.audit.display import People, detail_lines
-from app.intake_support import forbid_caching
+from app.public.support import forbid_caching
 from app.roles import roles_required
 from app.services import services
 from app.stores import AccountError

@@ -22,7 +22,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 
-from app.intake_text import TRANSLATIONS
+from app.public.text import TRANSLATIONS
 from workflows.case_service import MAX_APPROVED_TEXT
 from workflows.follow_ups import STATUSES, TYPES
 from workflows.stages import Requirement, Transition

@@ -40,7 +40,7 @@ from app.case_support import (
     sees_full_case,
     visible_duplicates,
 )
-from app.intake_text import stage_text
+from app.public.text import stage_text
 from app.services import services
 from exports.bidi_text import visible_controls
 from exports.redaction import NARRATIVE_TYPES, suggested_redaction

@@ -20,7 +20,7 @@ from werkzeug.datastructures import MultiDict
 from app import roles as r
 from app.case_forms import STAGE_LABELS, MarkReadForm, QueueFilterForm, options
 from app.case_support import actor_of, people_names, workflow_notifications
-from app.intake_support import forbid_caching
+from app.public.support import forbid_caching
 from app.navigation import NavEntry, register
 from app.roles import roles_required
 from app.services import services

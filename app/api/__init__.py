@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, request
 
 from app.extensions import csrf
-from app.intake_support import forbid_caching
+from app.public.support import forbid_caching
 from app.roles import login_required
 from app.services import services
 

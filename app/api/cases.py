@@ -23,8 +23,8 @@ from flask_babel import gettext as _
 from app import roles as r
 from app.api import bp
 from app.api.json_body import checked_body
-from app.intake_support import no_store, published, reporter_of
-from app.intake_text import problem_text
+from app.public.support import no_store, published, reporter_of
+from app.public.text import problem_text
 from app.roles import roles_required
 from app.services import services
 from forms.wtf import build_form_class

@@ -23,7 +23,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from app.case_forms import STAGE_LABELS, options
-from app.intake_text import TRANSLATIONS
+from app.public.text import TRANSLATIONS
 from exports.redaction import Level
 from workflows.case_facts import period_bounds
 

@@ -33,7 +33,7 @@ from app import roles as r
 from app.audit.display import People, detail_lines
 from app.exports.forms import ExportForm
 from app.extensions import view_policy
-from app.intake_support import forbid_caching
+from app.public.support import forbid_caching
 from app.navigation import NavEntry, register
 from app.roles import roles_required
 from app.services import services

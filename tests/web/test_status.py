@@ -24,7 +24,7 @@ def _file(client, form_id="sa-intake", lang="ar"):
 def test_status__stage_in_the_filing_language(client, svc, app):
     from flask_babel import force_locale
 
-    from app.intake_text import stage_text
+    from app.public.text import stage_text
 
     reference, code = _file(client)
     stage = svc.cases.by_reference(reference)["stage"]  # routing may have moved it on

@@ -14,7 +14,7 @@ from flask_babel import refresh
 from flask_wtf import FlaskForm
 
 from app.i18n import babel_name
-from app.intake_text import TRANSLATIONS
+from app.public.text import TRANSLATIONS
 from app.services import services
 from config.settings import SUPPORTED_UI_LANGUAGES
 from workflows.attachments import Upload

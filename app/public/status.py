@@ -1,7 +1,7 @@
 """The status page (reference + private code) and a signed-in reporter's own reports.
 
-Registered on the intake blueprint by `app.intake`. The status answer is the
-stage in plain words in the language the case was filed in; reviewer notes,
+Registered on the intake blueprint by `app.public.questionnaire`. The status answer is
+the stage in plain words in the language the case was filed in; reviewer notes,
 answers and events are never shown here.
 """
 
@@ -14,8 +14,8 @@ from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from app import roles as r
-from app.intake_support import PublicForm, no_store, public, ui_locale
-from app.intake_text import stage_text
+from app.public.support import PublicForm, no_store, public, ui_locale
+from app.public.text import stage_text
 from app.roles import roles_required
 from app.services import services
 from forms.schema import text_direction

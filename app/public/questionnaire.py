@@ -18,11 +18,11 @@ from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import CombinedMultiDict
 
-from app import intake_status
+from app.public import status as status_page
 from app import roles as r
 from app.extensions import register_rate_limit
 from app.i18n import babel_name, current_language, native_name
-from app.intake_support import (
+from app.public.support import (
     no_store,
     public,
     published,
@@ -30,7 +30,7 @@ from app.intake_support import (
     uploads_from,
     use_language,
 )
-from app.intake_text import problem_text
+from app.public.text import problem_text
 from app.navigation import NavEntry, register
 from app.services import services
 from forms.schema import text_direction
@@ -39,7 +39,7 @@ from workflows.attachments import AttachmentsRefused
 from workflows.intake import IntakeError, enqueue_routing, submit_case
 
 bp = Blueprint("intake", __name__)
-intake_status.register(bp)
+status_page.register(bp)
 for _endpoint in ("intake.questionnaire", "intake.check_status"):
     register_rate_limit(_endpoint, "rate_limit_public")
 register(NavEntry("intake.choose", _l("Report a violation"), public=True))
