@@ -20,8 +20,8 @@ from werkzeug.datastructures import MultiDict
 from app import roles as r
 from app.case_forms import STAGE_LABELS, MarkReadForm, QueueFilterForm, options
 from app.case_support import actor_of, people_names, workflow_notifications
-from app.public.support import forbid_caching
 from app.navigation import NavEntry, register
+from app.public.support import forbid_caching
 from app.roles import roles_required
 from app.services import services
 from exports.bidi_text import isolate

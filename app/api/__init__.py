@@ -40,6 +40,8 @@ def me():
                     "org_id": user.get("org_id"), "countries": user.get("countries", [])})
 
 
-from app.api import cases  # noqa: E402,F401  (registers POST /cases on this blueprint)
-from app.api import openapi  # noqa: E402,F401  (GET /openapi.json, the description of it all)
-from app.api import workflow  # noqa: E402,F401  (the case workflow routes on this blueprint)
+from app.api import (
+    cases,  # noqa: E402,F401  (registers POST /cases on this blueprint)
+    openapi,  # noqa: E402,F401  (GET /openapi.json, the description of it all)
+    workflow,  # noqa: E402,F401  (the case workflow routes on this blueprint)
+)

@@ -20,7 +20,6 @@ from config.settings import SettingsError, load_settings, variable_names
 
 def _build_app() -> Flask:
     from app import create_app
-
     from workflows.workflow_config import WorkflowConfigError
 
     try:

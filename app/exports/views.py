@@ -33,8 +33,8 @@ from app import roles as r
 from app.audit.display import People, detail_lines
 from app.exports.forms import ExportForm
 from app.extensions import view_policy
-from app.public.support import forbid_caching
 from app.navigation import NavEntry, register
+from app.public.support import forbid_caching
 from app.roles import roles_required
 from app.services import services
 from exports.filters import FilterError, parse_filter

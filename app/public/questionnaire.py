@@ -12,16 +12,16 @@ import secrets
 from datetime import UTC, datetime
 from functools import partial
 
-from babel import Locale
 from flask import Blueprint, abort, g, render_template, request, session
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import CombinedMultiDict
 
-from app.public import status as status_page
 from app import roles as r
 from app.extensions import register_rate_limit
-from app.i18n import babel_name, current_language, native_name
+from app.navigation import NavEntry, register
+from app.public import chooser
+from app.public import status as status_page
 from app.public.support import (
     no_store,
     public,
@@ -31,7 +31,6 @@ from app.public.support import (
     use_language,
 )
 from app.public.text import problem_text
-from app.navigation import NavEntry, register
 from app.services import services
 from forms.schema import text_direction
 from forms.wtf import build_form_class
@@ -40,50 +39,14 @@ from workflows.intake import IntakeError, enqueue_routing, submit_case
 
 bp = Blueprint("intake", __name__)
 status_page.register(bp)
+chooser.register(bp)
 for _endpoint in ("intake.questionnaire", "intake.check_status"):
     register_rate_limit(_endpoint, "rate_limit_public")
-register(NavEntry("intake.choose", _l("Report a violation"), public=True))
 register(NavEntry("intake.check_status", _l("Check a report"), public=True))
 register(NavEntry("intake.my_reports", _l("My reports"), (r.REPORTER, r.MEMBER)))
 
 #: The evidence input every questionnaire offers, besides any file question of the form.
 EVIDENCE_FIELD = "evidence"
-
-
-def _country_name(country: str) -> str:
-    locale = Locale.parse(babel_name(current_language()))
-    return locale.territories.get(country, country)
-
-
-def form_menu() -> list[dict]:
-    """Published country forms, each with its languages, for the chooser."""
-    svc = services()
-    ui = current_language()
-    menu = []
-    for record in svc.forms.list_latest():
-        definition = svc.forms.definition(record["form_id"], int(record["version"]))
-        if not definition.country:
-            continue
-        title_lang = ui if ui in definition.languages else definition.default_language
-        menu.append({"id": definition.id, "country": definition.country,
-                     "country_name": _country_name(definition.country),
-                     "title": definition.text(definition.title, title_lang),
-                     "title_lang": title_lang,
-                     "languages": [(tag, native_name_or_tag(tag)) for tag in definition.languages]})
-    return sorted(menu, key=lambda item: item["country_name"])
-
-
-def native_name_or_tag(tag: str) -> str:
-    try:
-        return native_name(tag)
-    except ValueError:
-        return tag
-
-
-@bp.route("/report")
-@public
-def choose():
-    return render_template("intake/choose.html", forms=form_menu())
 
 
 def _found(form_id: str, lang: str):

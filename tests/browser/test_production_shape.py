@@ -11,11 +11,11 @@ session worker of tests/services.py (another database), so the two must not over
 
 from __future__ import annotations
 
+import http.client
 import os
 import secrets
 import ssl
 import time
-import http.client
 import urllib.error
 import urllib.parse
 import urllib.request

@@ -4,13 +4,12 @@ aggregate tables, and repeatable charts that never draw a suppressed count."""
 from __future__ import annotations
 
 import base64
+from datetime import date
 
 import pytest
 
 from exports.charts import bar_chart
 from exports.filters import parse_filter
-from datetime import date
-
 from exports.indicator_grids import (
     TABLES,
     Words,
