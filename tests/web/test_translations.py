@@ -22,14 +22,14 @@ TRANSLATIONS = ROOT / "app" / "translations"
 
 #: UI language -> catalogue folder (Babel reads `tl` as Filipino, `fil`).
 CATALOGS = {"ms": "ms", "zh-Hans": "zh_Hans", "zh-Hant": "zh_Hant", "tl": "fil", "ko": "ko",
-            "ar": "ar", "id": "id", "bn": "bn"}
+            "ar": "ar", "id": "id", "bn": "bn", "ne": "ne", "my": "my", "vi": "vi"}
 
 #: Files whose messages a reporter can meet: layout, home, sign-in, errors, intake, status.
 PUBLIC_SOURCES = (
     "app/templates/base.html", "app/templates/main/index.html", "app/templates/auth/login.html",
     "app/templates/errors/error.html", "app/templates/intake/", "app/errors.py",
     "app/auth.py", "app/navigation.py", "app/public/questionnaire.py", "app/public/status.py",
-    "app/public/text.py", "forms/answer_rules.py", "forms/wtf/fields.py",
+    "app/public/text.py", "app/public/chooser.py", "forms/answer_rules.py", "forms/wtf/fields.py",
 )
 
 
@@ -114,7 +114,7 @@ def _messages(catalog) -> dict:
 @pytest.mark.parametrize(("tag", "form_id"), [
     ("ms", "my-intake"), ("zh-Hans", "sg-intake"), ("zh-Hant", "hk-intake"),
     ("tl", "ph-intake"), ("ko", "kr-intake"), ("ar", "sa-intake"), ("id", "id-intake"),
-    ("bn", "bd-intake"),
+    ("bn", "bd-intake"), ("ne", "np-intake"), ("my", "mm-intake"), ("vi", "vn-intake"),
 ])
 def test_public_path__questionnaire_chrome_and_errors_in_the_form_language(client, tag,
                                                                           form_id):
