@@ -21,7 +21,7 @@ from forms.mwc import load_taxonomy
 from forms.schema import FormDefinition
 from forms.shipped import shipped_sources
 
-ALL_LANGUAGES = ["en", "ms", "zh-Hans", "zh-Hant", "tl", "ko", "ar", "id", "bn"]
+ALL_LANGUAGES = ["en", "ms", "zh-Hans", "zh-Hant", "tl", "ko", "ar", "id", "bn", "ne", "my", "vi"]
 COUNTRY_FORMS = {
     "my-intake": ("MY", ["en", "ms"]),
     "sg-intake": ("SG", ["en", "zh-Hans"]),
@@ -78,7 +78,7 @@ def test_shipped_form__compiles_with_no_problems(form_id: str) -> None:
 # --- languages ---------------------------------------------------------------------
 
 
-def test_base_form__carries_all_nine_languages() -> None:
+def test_base_form__carries_all_twelve_languages() -> None:
     base = _compiled("mwc-base")
     assert list(base.languages) == ALL_LANGUAGES
     assert base.country is None and base.extends is None
