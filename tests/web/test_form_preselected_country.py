@@ -23,6 +23,7 @@ def _selected(html: str, name: str) -> list[str]:
 @pytest.mark.parametrize(("form_id", "destination", "nationality"), [
     ("my-intake", "MY", None), ("sa-intake", "SA", None), ("hk-intake", "HK", None),
     ("id-intake", None, "ID"), ("ph-intake", None, "PH"), ("bd-intake", None, "BD"),
+    ("np-intake", None, "NP"), ("mm-intake", None, "MM"), ("vn-intake", None, "VN"),
 ])
 def test_blank_form__own_country_chosen(client, form_id, destination, nationality):
     html = client.get(f"/report/{form_id}/en").get_data(as_text=True)
