@@ -36,6 +36,9 @@ STORIES = {
     "ar": "تقول {name} إن الوكالة احتجزت جواز السفر {passport} ولم تدفع الأجر.",
     "id": "{name} mengatakan agen menahan paspor {passport} dan gaji tidak dibayar.",
     "bn": "{name} বলেন এজেন্সি পাসপোর্ট {passport} রেখে দিয়েছে এবং বেতন দেয়নি।",
+    "ne": "{name} भन्नुहुन्छ, एजेन्सीले राहदानी {passport} राख्यो र तलब दिएन।",
+    "my": "{name} က အေဂျင်စီသည် နိုင်ငံကူးလက်မှတ် {passport} ကို သိမ်းထားပြီး လုပ်ခ မပေးခဲ့ဟု ဆိုသည်။",
+    "vi": "{name} cho biết công ty môi giới giữ hộ chiếu {passport} và không trả lương.",
 }
 
 
