@@ -110,8 +110,11 @@ def save_staff_answers(reference: str):
     except TransitionNotAllowed as exc:
         return render_case(case, status=403 if exc.reason == "role_not_allowed" else 400,
                            forms=forms, error=refusal_text(exc))
-    changed = (updated["events"][-1].get("data") or {}).get("fields") or []
-    services().audit.record("case.staff_answers", actor=g.user["_id"], target=case["_id"],
-                            reference=case["reference"], fields=changed)
-    flash(_("The staff answers were saved."))
+    if updated["version"] == case["version"]:
+        flash(_("The staff answers were already as given: nothing changed."))
+    else:
+        changed = (updated["events"][-1].get("data") or {}).get("fields") or []
+        services().audit.record("case.staff_answers", actor=g.user["_id"], target=case["_id"],
+                                reference=case["reference"], fields=changed)
+        flash(_("The staff answers were saved."))
     return redirect(url_for("cases.case", reference=case["reference"]))

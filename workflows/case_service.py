@@ -285,6 +285,8 @@ class CaseService:
         except StaffAnswersRefused as exc:
             raise TransitionNotAllowed(Refusal.INVALID_DATA, "These are not answers to staff "
                                        "questions of this form.", fields=tuple(exc.fields)) from None
+        if not changed:
+            return dict(case)  # nothing to write: no new version, no event
         now = self.clock()
         changes = {**staff_answer_changes(case, definition, plain, sensitive),
                    "sensitive": sealer.seal(sensitive) if sensitive else None, "updated_at": now}
