@@ -4,7 +4,8 @@ The reporters' view (`forms.audience.for_reporters`) drops every question for st
 and staff answer theirs on the case page with a form of those questions alone. So no
 item of the reporters' view may wait on a staff answer, a staff question may wait only
 on another staff question, it may not hide in a section shown on a reporter's answer,
-and it cannot ask for consent, which only the person gives.
+it cannot ask for consent, which only the person gives, and it cannot be a file
+question (the case page takes files as evidence, not as answers).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ def check_audience(ctx: Context) -> None:
     for path, field in ctx.fields():
         if _for_staff(field) and "consent" in field:
             ctx.report(ProblemCode.STAFF_CONSENT, (*path, "consent"))
+        if _for_staff(field) and field.get("type") == "file":
+            ctx.report(ProblemCode.STAFF_FILE, (*path, "type"))
 
 
 def _check_conditions(ctx: Context, staff: set[str]) -> None:

@@ -140,6 +140,11 @@ class ProblemCode(enum.Enum):
         "Consent is given by the person reporting, so a question for staff only cannot "
         "ask for it. Remove consent or audience here.",
     )
+    STAFF_FILE = (
+        "staff_file",
+        "A question for staff only cannot be a file question: the case page takes no "
+        "files there. Use a file question for everyone, or attach the file as evidence.",
+    )
     EXTENDS_CYCLE = ("extends_cycle", "The forms extend each other in a circle: {cycle}.")
     MISSING_PARENT = (
         "missing_parent",

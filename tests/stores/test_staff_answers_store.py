@@ -13,7 +13,7 @@ from cryptography.fernet import Fernet
 from config.settings import load_settings
 from forms.store import FormStore
 from workflows.case_service import CaseService
-from workflows.errors import StaleVersion
+from workflows.errors import StaleVersion, TransitionNotAllowed
 from workflows.intake import FormRecord, build_case
 from workflows.repository import CaseRepository
 from workflows.sealing import Sealer
@@ -59,6 +59,18 @@ def test_staff_answers__stored_with_derived_fields(any_db):
     again = service.answer_for_staff(stored, reviewer(0), definition,
                                      {"mwc_codes": ["MWC-18"]}, sealer)
     assert again["version"] == stored["version"]  # nothing changed, nothing written
+
+
+def test_staff_answers__a_reporter_question__refused_nothing_written(any_db):
+    service, repo, definition, sealer, case = _setup(any_db)
+    with pytest.raises(TransitionNotAllowed) as refused:
+        service.answer_for_staff(case, reviewer(0), definition, {"narrative": "Changed."},
+                                 sealer)
+    assert refused.value.fields == ("narrative",)
+    member = {"id": "u_m", "roles": ["member"], "org_id": None, "countries": ["MY"]}
+    with pytest.raises(TransitionNotAllowed):
+        service.answer_for_staff(case, member, definition, {"mwc_codes": ["MWC-18"]}, sealer)
+    assert repo.get(case["_id"])["version"] == case["version"]
 
 
 @pytest.mark.integration

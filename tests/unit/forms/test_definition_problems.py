@@ -86,6 +86,7 @@ EXAMPLES: list[tuple[ProblemCode, str, dict[str, str]]] = [
      """).replace("title: {en: S}", "title: {en: S}\n    show_if: {field: b, equals: true}")
         .replace("sections:\n", "sections:\n  - id: r\n    title: {en: R}\n    fields:\n"
                  "      - {id: b, type: boolean, label: {en: B}}\n"), {}),
+    (ProblemCode.STAFF_FILE, form("- {id: a, type: file, label: {en: A}, audience: staff}"), {}),
     (ProblemCode.STAFF_CONSENT, form(
         "- {id: a, type: boolean, label: {en: A}, audience: staff, consent: advocacy}"), {}),
     (ProblemCode.EXTENDS_CYCLE, "form: t\nextends: u\n", {"u.yaml": "form: u\nextends: t\n"}),
