@@ -31,6 +31,7 @@ from app.case_forms import (
     transition_form_class,
     transition_text,
 )
+from app.case_staff_answers import staff_answers_context
 from app.case_support import (
     CASEWORKERS,
     actor_of,
@@ -119,6 +120,7 @@ def _full_context(case: Mapping[str, Any], user: Mapping[str, Any],
         "follow_up_statuses": FOLLOW_UP_STATUSES, "stage_labels": STAGE_LABELS,
         "note_form": _with_version(forms.get("note") or NoteForm(prefix="note"), case),
         **(_caseworker_forms(case, user, forms) if caseworker else {}),
+        **staff_answers_context(case, definition, opened if caseworker else None, forms),
     }
 
 

@@ -18,6 +18,7 @@ from werkzeug.utils import secure_filename
 
 from app import roles as r
 from app.i18n import native_name
+from forms.audience import for_reporters
 from forms.compiler import CompileResult, compile_text
 from forms.loader import ParsedSource, parse_definition
 from forms.schema import FormDefinition
@@ -94,7 +95,7 @@ def written_form(posted: Posted) -> tuple[str | None, str | None]:
 def preview_form(definition: FormDefinition, lang: str | None) -> DefinitionForm:
     """The questionnaire as reporters will see it, in `lang` or the form's first language."""
     lang = lang if lang in definition.languages else definition.default_language
-    form_class = build_form_class(definition, lang)
+    form_class = build_form_class(for_reporters(definition), lang)
     return form_class(prefix=PREVIEW_PREFIX, meta={"translations": get_translations()})
 
 

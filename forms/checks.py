@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from forms.audience_checks import check_audience
 from forms.countries import country_codes
 from forms.errors import Path, ProblemCode, describe_value, did_you_mean
 from forms.mwc import parse_code
@@ -224,4 +225,5 @@ SEMANTIC_CHECKS: tuple[Callable[[Context], None], ...] = (
     check_dimensions,
     check_consent,
     check_gender,
+    check_audience,
 )

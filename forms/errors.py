@@ -118,6 +118,33 @@ class ProblemCode(enum.Enum):
         'A country form must ask for gender: add a field with "dimension: gender" '
         "(or keep the one the base form has).",
     )
+    STAFF_CONDITION = (
+        "staff_condition",
+        'show_if refers to "{field}", which only staff answer (audience: staff), so people '
+        "reporting could never make this appear. Let it depend on a question for everyone, "
+        'or mark it "audience: staff" too.',
+    )
+    STAFF_DEPENDS_ON_REPORTER = (
+        "staff_depends_on_reporter",
+        'This question is for staff only, but its show_if refers to "{field}", which is '
+        "asked of everyone. A question for staff can depend only on another question for "
+        "staff.",
+    )
+    STAFF_IN_CONDITIONAL_SECTION = (
+        "staff_in_conditional_section",
+        'The question "{field}" is for staff only, but its section appears only on a '
+        "condition (show_if). Put questions for staff in a section without show_if.",
+    )
+    STAFF_CONSENT = (
+        "staff_consent",
+        "Consent is given by the person reporting, so a question for staff only cannot "
+        "ask for it. Remove consent or audience here.",
+    )
+    STAFF_FILE = (
+        "staff_file",
+        "A question for staff only cannot be a file question: the case page takes no "
+        "files there. Use a file question for everyone, or attach the file as evidence.",
+    )
     EXTENDS_CYCLE = ("extends_cycle", "The forms extend each other in a circle: {cycle}.")
     MISSING_PARENT = (
         "missing_parent",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from forms.vocabulary import (
+    AUDIENCES,
     CHOICE_KEYS,
     CONSENT_PURPOSES,
     COUNTRY_PATTERN,
@@ -102,6 +103,9 @@ def _definitions() -> dict[str, Any]:
         "sensitive": _BOOL,
         "personal": {"enum": list(PERSONAL_KINDS), "description": "a kind of personal data"},
         "mwc": {"$ref": "#/$defs/mwc"},
+        "audience": {"enum": list(AUDIENCES),
+                     "description": "who is asked the question: everyone (the default) or "
+                                    "staff, who answer it on the case page"},
         "min": _BOUND,
         "max": _BOUND,
         "pattern": {"type": "string", "description": "a regular expression in quotes"},

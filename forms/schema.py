@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Any
 
 from forms.mwc import parse_code
-from forms.vocabulary import text_direction
+from forms.vocabulary import EVERYONE, STAFF, text_direction
 
 __all__ = [
     "Choice", "Field", "FormDefinition", "Section", "ShowIf", "Term", "text_direction",
@@ -139,6 +139,8 @@ class Field:
     flag: str | None = None
     mwc: tuple[int, ...] = ()
     default: str | None = None  # a country question's starting answer on a blank form
+    #: None for everyone (so definitions without the key keep their hash), else "staff".
+    audience: str | None = None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Field:
@@ -153,6 +155,7 @@ class Field:
             dimension=data.get("dimension"), sensitive=bool(data.get("sensitive", False)),
             personal=data.get("personal"), consent=data.get("consent"),
             flag=data.get("flag"), mwc=_codes(data.get("mwc")), default=data.get("default"),
+            audience=_audience(data.get("audience")),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -160,6 +163,16 @@ class Field:
 
     def choice(self, value: Any) -> Choice | None:
         return next((c for c in self.choices if c.value == value), None)
+
+    @property
+    def for_staff(self) -> bool:
+        """True for a question only staff answer, on the case page."""
+        return self.audience == STAFF
+
+
+def _audience(value: Any) -> str | None:
+    """`everyone` is the default, written or not, so writing it changes no hash."""
+    return None if value in (None, EVERYONE) else str(value)
 
 
 @dataclass(frozen=True)

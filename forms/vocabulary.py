@@ -14,7 +14,7 @@ FIELD_TYPES: tuple[str, ...] = (
 #: Keys every field may carry, whatever its type.
 COMMON_FIELD_KEYS: tuple[str, ...] = (
     "id", "type", "label", "help", "required", "show_if", "terms",
-    "dimension", "sensitive", "personal", "mwc",
+    "dimension", "sensitive", "personal", "mwc", "audience",
 )
 
 #: Keys that only make sense for some field types.
@@ -53,6 +53,11 @@ YES_NO_POSTED: dict[object, str] = {True: "true", False: "false",
 FLAGS: tuple[str, ...] = ("risk_to_life", "detention", "trafficking", "minor")
 CONSENT_PURPOSES: tuple[str, ...] = ("case_work", "referral", "statistics", "advocacy")
 PERSONAL_KINDS: tuple[str, ...] = ("name", "contact", "document", "location")
+#: Who is asked a question: `everyone` (the default: the reporter on the public form,
+#: staff filing for someone) or `staff` only (answered on the case page, never on a
+#: public form or through the filing API).
+EVERYONE, STAFF = "everyone", "staff"
+AUDIENCES: tuple[str, ...] = (EVERYONE, STAFF)
 
 TOP_LEVEL_KEYS: tuple[str, ...] = (
     "form", "title", "description", "country", "extends", "languages",

@@ -26,7 +26,9 @@ from workflows.errors import Refusal, StaleVersion, TransitionNotAllowed
 from workflows.follow_ups import changed_action, find_action, new_action, next_due
 from workflows.routing import RoutingRules, decide_route
 from workflows.scope import can_see, case_filter_for, roles_of
+from workflows.sealing import SealError
 from workflows.search_terms import search_terms
+from workflows.staff_answers import StaffAnswersRefused, merged_answers, staff_answer_changes
 from workflows.stages import StageGraph, Transition, TransitionResult, apply_transition
 
 log = logging.getLogger("mrvrs.workflow")
@@ -263,6 +265,33 @@ class CaseService:
         event = self._event("narrative_approved", case, actor, now, data={"field": field_id})
         return self.repo.record(case, event, {f"approved_texts.{field_id}": approved,
                                               "updated_at": now})
+
+    def answer_for_staff(self, case: Mapping[str, Any], actor: Mapping[str, Any],
+                         definition: Any, answers: Mapping[str, Any],
+                         sealer: Any) -> dict[str, Any]:
+        """Store the answers to the form's staff questions (`workflows.staff_answers`),
+        already validated by the staff form of the case's own form version."""
+        self._check_visible(case, actor)
+        if roles_of(actor).isdisjoint(CASEWORKER_ROLES):
+            raise TransitionNotAllowed(Refusal.ROLE_NOT_ALLOWED,
+                                       "Only reviewers and coordinators answer staff questions.")
+        try:
+            opened = sealer.open(case.get("sensitive"))
+            plain, sensitive, changed = merged_answers(definition, case.get("answers") or {},
+                                                       opened, answers)
+        except SealError:
+            raise TransitionNotAllowed(Refusal.INVALID_DATA, "The sensitive answers could not "
+                                       "be opened with the data key, so none was changed.") from None
+        except StaffAnswersRefused as exc:
+            raise TransitionNotAllowed(Refusal.INVALID_DATA, "These are not answers to staff "
+                                       "questions of this form.", fields=tuple(exc.fields)) from None
+        if not changed:
+            return dict(case)  # nothing to write: no new version, no event
+        now = self.clock()
+        changes = {**staff_answer_changes(case, definition, plain, sensitive),
+                   "sensitive": sealer.seal(sensitive) if sensitive else None, "updated_at": now}
+        event = self._event("staff_answers", case, actor, now, data={"fields": changed})
+        return self.repo.record(case, event, changes)
 
     def add_follow_up(self, case: Mapping[str, Any], actor: Mapping[str, Any],
                       action: Mapping[str, Any]) -> dict[str, Any]:

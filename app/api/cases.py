@@ -5,7 +5,11 @@ form data by `forms.json_answers`), so a partner is held to the definition's
 rules and nothing else. The body is first checked against its JSON Schema
 (`app.api.schemas`: shape, sizes, ranges, valid Unicode); objects or lists where a
 single value belongs, and keys that are not questions, are refused before the form
-rules run and never reach a query or the store. The private tracking code is
+rules run and never reach a query or the store. Questions for staff
+(`audience: staff`) are not questions of a filing: the form class is built from
+`forms.audience.for_reporters`, so they are refused as unknown, whoever files;
+caseworkers answer them on the case page, where that write is checked and audited
+on its own. The private tracking code is
 returned once, so the partner can hand it to the person the case is about; it is
 never stored in plain text.
 """
@@ -27,6 +31,7 @@ from app.public.support import no_store, published, reporter_of
 from app.public.text import problem_text
 from app.roles import roles_required
 from app.services import services
+from forms.audience import for_reporters
 from forms.wtf import build_form_class
 from workflows.attachments import AttachmentsRefused
 from workflows.intake import IntakeError, enqueue_routing, submit_case
@@ -53,7 +58,7 @@ def create_case():
     if body["language"] not in definition.languages:
         return _refuse(400, _("The request is incomplete."), [{
             "field": "language", "message": problem_text("unknown_language")}])
-    form_class = build_form_class(definition, body["language"])
+    form_class = build_form_class(for_reporters(definition), body["language"])
     form = form_class.from_json(body["answers"], meta={"translations": get_translations()})
     if not form.validate():
         return _refuse(400, _("Some answers were refused."), _field_errors(form, body["answers"]))

@@ -32,6 +32,7 @@ from app.public.support import (
 )
 from app.public.text import problem_text
 from app.services import services
+from forms.audience import for_reporters
 from forms.schema import text_direction
 from forms.wtf import build_form_class
 from workflows.attachments import AttachmentsRefused
@@ -61,7 +62,7 @@ def _found(form_id: str, lang: str):
 def questionnaire(form_id: str, lang: str):
     definition, record = _found(form_id, lang)
     use_language(lang)
-    form_class = build_form_class(definition, lang)
+    form_class = build_form_class(for_reporters(definition), lang)
     if request.method == "POST":
         if already_filed(request.form.get(SUBMISSION_FIELD, "")):
             return no_store(render_template("intake/already_filed.html", lang=lang,

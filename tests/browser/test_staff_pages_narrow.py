@@ -67,3 +67,27 @@ def test_selection_forms__within_360_px(coordinator_page, path):
     page.goto(server.url + path)
     assert page.locator("#event_from").is_visible()
     assert _width(page) <= WIDTH
+
+
+def test_case_page__staff_questions_answered_within_360_px(coordinator_page, tmp_path):
+    """The coordinator ticks MWC articles in the staff questions, saves, and the case
+    shows them; the 61 boxes wrap instead of widening the page."""
+    server, page = coordinator_page
+    svc = server.app.extensions["mrvrs"]
+    case = svc.db.cases.find_one({"form.id": "my-intake", "stage": "in_review"})
+    page.goto(f"{server.url}/cases/{case['reference']}")
+    section = page.locator("section.staff-answers")
+    assert section.is_visible()
+    for code in ("MWC-18", "MWC-54"):
+        box = section.locator(f"input[name='staff-mwc_codes'][value='{code}']")
+        box.scroll_into_view_if_needed()
+        box.check()
+    assert _width(page) <= WIDTH
+    page.screenshot(path=str(tmp_path / "staff-answers.png"))  # the boxes just ticked
+    section.locator("input[type=submit]").click()
+    page.wait_for_url(f"{server.url}/cases/{case['reference']}")
+    assert "The staff answers were saved." in page.content()
+    answered = page.locator("dd[data-field=mwc_codes]")
+    assert "MWC-18" in answered.inner_text() and "MWC-54" in answered.inner_text()
+    assert {18, 54} <= set(svc.cases.get(case["_id"])["mwc"])
+    assert _width(page) <= WIDTH

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from forms.compiler import compile_text
+from forms.store import shipped_definitions
 from tests.intake_helpers import forms_published  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("forms_published")
@@ -29,6 +30,25 @@ def test_blank_form__own_country_chosen(client, form_id, destination, nationalit
     html = client.get(f"/report/{form_id}/en").get_data(as_text=True)
     assert _selected(html, "destination_country") == ([destination] if destination else [])
     assert _selected(html, "nationality") == ([nationality] if nationality else [])
+
+
+SINGLE_COUNTRY_FORMS = [(form_id, definition) for form_id, definition, *_ in shipped_definitions()
+                        if definition is not None and definition.country]
+
+
+def test_shipped__every_single_country_form_is_checked():
+    assert len(SINGLE_COUNTRY_FORMS) >= 8  # the shipped set only grows
+
+
+@pytest.mark.parametrize(("form_id", "definition"), SINGLE_COUNTRY_FORMS,
+                         ids=[f for f, _ in SINGLE_COUNTRY_FORMS])
+def test_every_shipped_single_country_form__preselects_its_country(client, form_id, definition):
+    """Its own country in exactly one of the two country questions, in every language:
+    the destination on a destination state's form, the nationality on an origin's."""
+    for lang in definition.languages:
+        html = client.get(f"/report/{form_id}/{lang}").get_data(as_text=True)
+        chosen = {name: _selected(html, name) for name in ("destination_country", "nationality")}
+        assert sorted(chosen.values()) == [[], [definition.country]], (lang, chosen)
 
 
 def test_api__destination_left_out__refused_not_defaulted(client, make_user, svc):

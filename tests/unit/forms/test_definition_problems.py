@@ -73,6 +73,22 @@ EXAMPLES: list[tuple[ProblemCode, str, dict[str, str]]] = [
         - {id: b, type: boolean, label: {en: B}, consent: referral}
      """), {}),
     (ProblemCode.GENDER_MISSING, form(top="country: MY\n"), {}),
+    (ProblemCode.STAFF_CONDITION, form("""
+        - {id: b, type: boolean, label: {en: B}, audience: staff}
+        - {id: a, type: text, label: {en: A}, show_if: {field: b, equals: true}}
+     """), {}),
+    (ProblemCode.STAFF_DEPENDS_ON_REPORTER, form("""
+        - {id: b, type: boolean, label: {en: B}}
+        - {id: a, type: text, label: {en: A}, audience: staff, show_if: {field: b, equals: true}}
+     """), {}),
+    (ProblemCode.STAFF_IN_CONDITIONAL_SECTION, form("""
+        - {id: a, type: text, label: {en: A}, audience: staff}
+     """).replace("title: {en: S}", "title: {en: S}\n    show_if: {field: b, equals: true}")
+        .replace("sections:\n", "sections:\n  - id: r\n    title: {en: R}\n    fields:\n"
+                 "      - {id: b, type: boolean, label: {en: B}}\n"), {}),
+    (ProblemCode.STAFF_FILE, form("- {id: a, type: file, label: {en: A}, audience: staff}"), {}),
+    (ProblemCode.STAFF_CONSENT, form(
+        "- {id: a, type: boolean, label: {en: A}, audience: staff, consent: advocacy}"), {}),
     (ProblemCode.EXTENDS_CYCLE, "form: t\nextends: u\n", {"u.yaml": "form: u\nextends: t\n"}),
     (ProblemCode.MISSING_PARENT, "form: t\nextends: nowhere\n", {}),
     (ProblemCode.FORM_NOT_FOUND, "", {}),
