@@ -33,7 +33,7 @@ TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{22,86}$")
 EVENT_KIND = "tracking_reissued"
 #: Reads and guarded writes before giving up, when other resends of the same page keep
 #: replacing the code (or the stage changes) between the read and the write.
-ATTEMPTS = 5
+ATTEMPTS = 10
 
 
 def submission_hash(token: Any) -> str | None:
