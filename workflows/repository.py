@@ -69,7 +69,7 @@ INDEXES: list[tuple[str, list[tuple[str, int]], dict[str, Any]]] = [
 RETIRED_INDEXES = ("tracking", "team_stage_updated", "duplicate_keys")
 
 #: What a resent questionnaire needs of the case it filed: never answers or anything sealed.
-RESEND_FIELDS = {"reference": 1, "stage": 1, "tracking_hash": 1, "language": 1}
+RESEND_FIELDS = {"reference": 1, "stage": 1, "tracking_hash": 1}
 
 
 def new_case_id() -> str:

@@ -52,7 +52,6 @@ class Resend:
     case_id: str
     reference: str | None
     code: str | None
-    language: str | None = None
 
 
 def reissue(repo: CaseRepository, token: Any, *, now: datetime, window: timedelta,
@@ -74,5 +73,5 @@ def reissue(repo: CaseRepository, token: Any, *, now: datetime, window: timedelt
                  "note": "", "kind": EVENT_KIND}
         updated = repo.replace_tracking(case, code_hash(code), event)
         if updated is not None:
-            return Resend(updated["_id"], updated["reference"], code, updated.get("language"))
+            return Resend(updated["_id"], updated["reference"], code)
     raise RuntimeError(f"the tracking code of case {case['_id']} kept changing; try again")

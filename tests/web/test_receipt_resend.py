@@ -101,6 +101,28 @@ def test_resend_just_inside_the_window__reissues(client, svc):
     assert receipt(_send(client, csrf, submission).get_data(as_text=True))[0] == reference
 
 
+def test_send_that_loses_the_race__shows_the_winners_receipt(client, svc, monkeypatch):
+    """Two sends of one page at once: both find nothing filed, the other one's insert
+    wins, and this one is shown that case's receipt with a new code, not an error."""
+    from app.public import receipts
+
+    csrf, submission = _page(client)
+    reference, _ = receipt(_send(client, csrf, submission).get_data(as_text=True))
+    real, looked = receipts.resent, []
+
+    def not_yet_filed_at_first(token, lang):  # the other send was not stored yet
+        looked.append(token)
+        return None if len(looked) == 1 else real(token, lang)
+
+    monkeypatch.setattr(receipts, "resent", not_yet_filed_at_first)
+    response = _send(client, csrf, submission)
+    assert response.status_code == 200 and len(looked) == 2
+    again, code = receipt(response.get_data(as_text=True))
+    assert again == reference and _opens_status(client, reference, code)
+    assert svc.db.cases.count_documents({}) == 1
+    assert svc.db["attachments.files"].count_documents({}) == 0
+
+
 @pytest.mark.parametrize("forged", [
     "stored-hash",  # what a copy of the database holds, sent as if it were the token
     "x", "", "A" * 21, "<script>", "A" * 200, "$ne",
