@@ -20,14 +20,16 @@ from forms.schema import text_direction
 from workflows.resubmission import reissue
 
 
-def receipt_page(reference: str, code: str, lang: str):
-    """The receipt: reference, code, what the code is for, and ways to keep it."""
+def receipt_page(reference: str, code: str, lang: str, resent: bool = False):
+    """The receipt: reference, code, what the code is for, and ways to keep it; `resent`
+    says the report was received once and any code shown before no longer works."""
     direction = text_direction(lang)
     png = receipt_png(reference, code, (_("Case reference"), _("Private tracking code")),
                       direction)
     page = render_template(
         "intake/receipt.html", reference=reference, code=code, lang=lang, direction=direction,
-        image=base64.b64encode(png).decode("ascii"), image_name=f"{reference}.png")
+        image=base64.b64encode(png).decode("ascii"), image_name=f"{reference}.png",
+        resent=resent)
     return no_store(page)
 
 
@@ -47,4 +49,4 @@ def resent(token: str, lang: str):
         return no_store(page, 409)
     svc.audit.record("case.tracking_reissued", actor=actor, target=found.case_id,
                      reference=found.reference)
-    return receipt_page(found.reference, found.code, lang)
+    return receipt_page(found.reference, found.code, lang, resent=True)

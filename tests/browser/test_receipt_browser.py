@@ -73,6 +73,7 @@ def test_connection_drops_after_filing__sending_again_gives_a_working_code(serve
     reference = page.locator("#case-reference").inner_text()
     code = page.locator("#tracking-code").inner_text()
     assert code != lost_code and reference.startswith("MY-")
+    assert "any code shown to you earlier no longer works" in page.locator("#resent-note").inner_text()
     page.screenshot(path=str(SHOTS / "receipt-1-sent-again.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 

@@ -45,6 +45,8 @@ def test_resend__same_reference_new_code__old_code_stops_working(client, svc):
     assert again.status_code == 200 and "no-store" in again.headers["Cache-Control"]
     same_reference, new_code = receipt(again.get_data(as_text=True))
     assert same_reference == reference and new_code != old_code
+    assert 'id="resent-note"' in again.get_data(as_text=True)
+    assert 'id="resent-note"' not in first.get_data(as_text=True)
     assert svc.db.cases.count_documents({}) == 1
     assert not _opens_status(client, reference, old_code)
     assert _opens_status(client, reference, new_code)
