@@ -73,6 +73,10 @@ class Settings:
     export_sync_max_rows: int = 5000
     export_keep_hours: int = 72
     export_full_roles: tuple[str, ...] = ("coordinator",)
+    #: Hours after filing during which sending the same questionnaire again shows the
+    #: receipt once more with a fresh tracking code (workflows/resubmission.py); after
+    #: that the one-time token in the page no longer gives anything out.
+    receipt_resend_hours: int = 24
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -298,6 +302,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "EXPORT_SYNC_MAX_ROWS": ("export_sync_max_rows", _positive_int),
     "EXPORT_KEEP_HOURS": ("export_keep_hours", _positive_int),
     "EXPORT_FULL_ROLES": ("export_full_roles", _full_roles),
+    "RECEIPT_RESEND_HOURS": ("receipt_resend_hours", _positive_int),
 }
 
 PREFIX = "MRVRS_"

@@ -135,3 +135,16 @@ class StaleVersion(WorkflowError):
         self.case_id = case_id
         self.expected_stage = expected_stage
         self.expected_version = expected_version
+
+
+class AlreadyFiled(WorkflowError):
+    """A case was already filed from this questionnaire page (same one-time token).
+
+    Raised by the insert that lost to another send of the same page; nothing of the
+    losing send is kept, and the caller shows the receipt of the case that won
+    (`workflows.resubmission.reissue`).
+    """
+
+    def __init__(self, submission_hash: str) -> None:
+        super().__init__("a case was already filed from this questionnaire page")
+        self.submission_hash = submission_hash

@@ -34,9 +34,9 @@ from typing import Any
 
 from forms.answer_rules import MAX_TEXTAREA_CHARS
 from forms.answers import derive_case_fields, split_sensitive
-from workflows.case_facts import event_period
 from forms.schema import FormDefinition
 from workflows.attachments import AttachmentStore, Upload
+from workflows.case_facts import event_period
 from workflows.identity_keys import duplicate_keys
 from workflows.repository import CaseRepository, new_case_id
 from workflows.sealing import Sealer
@@ -200,10 +200,14 @@ def submit_case(*, definition: FormDefinition, form_record: FormRecord,
                 language: str, reporter: Mapping[str, Any], repo: CaseRepository,
                 sealer: Sealer, attachments_store: AttachmentStore, identity_secret: bytes,
                 now: datetime,
-                enqueue: Callable[[str], object] | None = None) -> tuple[dict[str, Any], str]:
+                enqueue: Callable[[str], object] | None = None,
+                submission_hash: str | None = None) -> tuple[dict[str, Any], str]:
     """Store one case and its attachments; returns (case, tracking code shown once).
 
     Raises `IntakeError` or `AttachmentsRefused` before anything is stored.
+    `submission_hash` (`workflows.resubmission.submission_hash` of the questionnaire
+    page's one-time token) is kept on the case; when another case already holds it,
+    `AlreadyFiled` is raised and nothing of this send is kept.
     """
     problems = check_answers(definition, answers, language)
     if not definition.country:
@@ -217,6 +221,8 @@ def submit_case(*, definition: FormDefinition, form_record: FormRecord,
                       language=language, reporter=reporter, sealer=sealer,
                       identity_secret=identity_secret, now=now, case_id=case_id,
                       reference=reference, tracking_hash=code_hash(code), attachments=[])
+    if submission_hash:
+        case["submission_hash"] = submission_hash  # absent otherwise: the index is sparse
     _store(case, checked, repo, attachments_store)
     if enqueue is not None:
         _enqueue(enqueue, case_id)

@@ -24,7 +24,7 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from workflows.duplicate_index import DuplicateKeyIndex
-from workflows.errors import StaleVersion
+from workflows.errors import AlreadyFiled, StaleVersion
 from workflows.stages import TransitionResult
 from workflows.tracking import code_hash
 
@@ -33,6 +33,10 @@ REFERENCE_PATTERN = re.compile(r"^[A-Z]{2}-\d{4}-\d{6}$")
 #: (name, keys, options): every filter and sort the screens and tasks use has an index.
 INDEXES: list[tuple[str, list[tuple[str, int]], dict[str, Any]]] = [
     ("reference_unique", [("reference", ASCENDING)], {"unique": True}),
+    # One case per questionnaire page: of two sends of one page at once, the server lets
+    # exactly one insert through (workflows/resubmission.py). Sparse: cases filed through
+    # the API, or before the token was kept, have no `submission_hash`.
+    ("submission_unique", [("submission_hash", ASCENDING)], {"unique": True, "sparse": True}),
     ("stage_created", [("stage", ASCENDING), ("created_at", DESCENDING)], {}),
     ("country_stage_created", [("country", ASCENDING), ("stage", ASCENDING),
                                ("created_at", DESCENDING)], {}),
@@ -63,6 +67,9 @@ INDEXES: list[tuple[str, list[tuple[str, int]], dict[str, Any]]] = [
 #: write paid for them and every index build read every case for them. Dropped by
 #: `ensure_indexes`, at `mrvrs db init` and at start.
 RETIRED_INDEXES = ("tracking", "team_stage_updated", "duplicate_keys")
+
+#: What a resent questionnaire needs of the case it filed: never answers or anything sealed.
+RESEND_FIELDS = {"reference": 1, "stage": 1, "tracking_hash": 1}
 
 
 def new_case_id() -> str:
@@ -118,8 +125,43 @@ class CaseRepository:
         raise RuntimeError(f"the reference counter {key} could be neither read nor created")
 
     def insert(self, case: dict) -> dict:
-        self.cases.insert_one(case)
+        """Store a new case; `AlreadyFiled` when another case holds its `submission_hash`.
+
+        The unique index decides, not a read before the write: of two sends of one page
+        at once, both may find nothing filed yet, and exactly one insert succeeds.
+        """
+        try:
+            self.cases.insert_one(case)
+        except DuplicateKeyError:
+            submission = case.get("submission_hash")
+            if submission and self.filed_with(submission) is not None:
+                raise AlreadyFiled(submission) from None
+            raise
         return case
+
+    def filed_with(self, submission_hash: str,
+                   since: datetime | None = None) -> dict | None:
+        """The case filed from the page whose token hashes to this (filed at or after
+        `since`, when given), with `RESEND_FIELDS` only."""
+        query: dict[str, Any] = {"submission_hash": str(submission_hash)}
+        if since is not None:
+            query["created_at"] = {"$gte": since}
+        return self.cases.find_one(query, RESEND_FIELDS)
+
+    def replace_tracking(self, case: Mapping[str, Any], tracking_hash: str,
+                         event: Mapping[str, Any]) -> dict | None:
+        """Put a new tracking-code hash in place of the one `case` was read with, and add
+        `event` to the timeline, in one update; None when the case changed since.
+
+        Guarded on the old hash and the stage (which `event` names), so of two resends
+        at once one replaces the code and the other reads again. Not an edit of what
+        caseworkers work on, so the version stays and nobody with the case open gets a
+        conflict.
+        """
+        return self.cases.find_one_and_update(
+            {"_id": case["_id"], "tracking_hash": case["tracking_hash"], "stage": case["stage"]},
+            {"$set": {"tracking_hash": str(tracking_hash)}, "$push": {"events": dict(event)}},
+            projection=RESEND_FIELDS, return_document=ReturnDocument.AFTER)
 
     def get(self, case_id: str, within: Mapping[str, Any] | None = None) -> dict | None:
         """The case with this id; with `within` (a scope filter), only inside that scope."""

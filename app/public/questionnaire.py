@@ -12,7 +12,7 @@ import secrets
 from datetime import UTC, datetime
 from functools import partial
 
-from flask import Blueprint, abort, g, render_template, request, session
+from flask import Blueprint, abort, g, render_template, request
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import CombinedMultiDict
@@ -20,7 +20,7 @@ from werkzeug.datastructures import CombinedMultiDict
 from app import roles as r
 from app.extensions import register_rate_limit
 from app.navigation import NavEntry, register
-from app.public import chooser
+from app.public import chooser, receipts
 from app.public import status as status_page
 from app.public.support import (
     no_store,
@@ -36,7 +36,9 @@ from forms.audience import for_reporters
 from forms.schema import text_direction
 from forms.wtf import build_form_class
 from workflows.attachments import AttachmentsRefused
+from workflows.errors import AlreadyFiled
 from workflows.intake import IntakeError, enqueue_routing, submit_case
+from workflows.resubmission import submission_hash
 
 bp = Blueprint("intake", __name__)
 status_page.register(bp)
@@ -64,34 +66,23 @@ def questionnaire(form_id: str, lang: str):
     use_language(lang)
     form_class = build_form_class(for_reporters(definition), lang)
     if request.method == "POST":
-        if already_filed(request.form.get(SUBMISSION_FIELD, "")):
-            return no_store(render_template("intake/already_filed.html", lang=lang,
-                                            direction=text_direction(lang)), 409)
+        again = receipts.resent(request.form.get(SUBMISSION_FIELD, ""), lang)
+        if again is not None:  # this page was filed before: its receipt, with a new code
+            return again
         form = form_class(CombinedMultiDict([request.files, request.form]),
                           meta={"translations": get_translations()})
         if form.validate():
             result = _submit(form, definition, record, lang)
             if result is not None:
-                remember_filed(request.form.get(SUBMISSION_FIELD, ""))
                 return result
         return _page(form, definition, lang, 400)
     return _page(form_class.blank(meta={"translations": get_translations()}), definition, lang)
 
 
-#: A token per questionnaire page, so sending the same page twice (a reload of the
-#: receipt, a double tap) files one case. Only the last few tokens are kept, never a
-#: reference, so the session cookie says nothing about what was reported.
+#: A one-time token per questionnaire page, so sending the same page twice (a double
+#: tap, or again after the connection dropped before the receipt arrived) files one case
+#: and shows its receipt with a fresh code (workflows/resubmission.py).
 SUBMISSION_FIELD = "submission"
-REMEMBERED_SUBMISSIONS = 5
-
-
-def already_filed(token: str) -> bool:
-    return bool(token) and token in session.get("filed", [])
-
-
-def remember_filed(token: str) -> None:
-    if token:
-        session["filed"] = [*session.get("filed", []), token][-REMEMBERED_SUBMISSIONS:]
 
 
 def _page(form, definition, lang: str, status: int = 200):
@@ -116,7 +107,10 @@ def _submit(form, definition, record, lang: str):
             files=uploads_from(files, svc.settings.upload_max_bytes), language=lang,
             reporter=reporter_of(g.get("user")), repo=svc.cases, sealer=svc.sealer,
             attachments_store=svc.attachments, identity_secret=svc.identity_secret,
-            now=datetime.now(UTC), enqueue=partial(enqueue_routing, svc.celery))
+            now=datetime.now(UTC), enqueue=partial(enqueue_routing, svc.celery),
+            submission_hash=submission_hash(request.form.get(SUBMISSION_FIELD)))
+    except AlreadyFiled:  # another send of this page filed it a moment ago
+        return receipts.resent(request.form.get(SUBMISSION_FIELD, ""), lang)
     except AttachmentsRefused as refused:
         for problem in refused.problems:
             code_name = "too_many_files" if problem.code == "too_many" else problem.code
@@ -126,9 +120,7 @@ def _submit(form, definition, record, lang: str):
         for problem in refused.problems:
             _field_errors(form, problem.field).append(problem_text(problem.code))
         return None
-    page = render_template("intake/receipt.html", reference=case["reference"], code=code,
-                           definition=definition, lang=lang, direction=text_direction(lang))
-    return no_store(page)
+    return receipts.receipt_page(case["reference"], code, lang)
 
 
 def _field_errors(form, field_id: str) -> list:

@@ -236,15 +236,3 @@ def test_public_post__rate_limited(settings):
     statuses = [post_report(client).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
 
-
-def test_same_page_sent_twice__one_case(client, svc):
-    html = client.get("/report/my-intake/en").get_data(as_text=True)
-    token = csrf_token(html)
-    submission = re.search(r'name="submission" value="([^"]+)"', html).group(1)
-    data = {**MINIMAL, "csrf_token": token, "submission": submission}
-    first = client.post("/report/my-intake/en", data=data)
-    again = client.post("/report/my-intake/en", data=data)
-    assert first.status_code == 200 and again.status_code == 409
-    assert "This report was already sent." in again.get_data(as_text=True)
-    assert 'id="tracking-code"' not in again.get_data(as_text=True)
-    assert svc.db.cases.count_documents({}) == 1
