@@ -181,10 +181,12 @@ class CaseRepository:
         return case
 
     def apply(self, case: Mapping[str, Any], result: TransitionResult,
-              extra: Mapping[str, Any] | None = None) -> dict:
-        """Write a transition; `extra` adds fields decided with it (team, priority...)."""
+              extra: Mapping[str, Any] | None = None,
+              push: Mapping[str, Any] | None = None) -> dict:
+        """Write a transition; `extra` adds fields decided with it (team, priority...),
+        `push` appends to lists in the same write (a message to the reporter)."""
         changes = {**result.changes, **(extra or {})}
-        return self._guarded(case, {"stage": case["stage"]}, changes, result.event)
+        return self._guarded(case, {"stage": case["stage"]}, changes, result.event, push)
 
     def record(self, case: Mapping[str, Any], event: Mapping[str, Any],
                changes: Mapping[str, Any] | None = None,
