@@ -28,9 +28,9 @@ from app.services import services
 from forms.vocabulary import CONSENT_PURPOSES
 from workflows.reporter_messages import (
     MAX_MESSAGE,
+    conversation,
     has_contact,
     open_question,
-    opened_messages,
 )
 from workflows.sealing import SealError
 
@@ -60,7 +60,7 @@ def reporter_context(case: Mapping[str, Any], user: Mapping[str, Any],
     """The conversation with the reporter, their consent, and for a caseworker the form
     to ask (with the no-contact warning when it applies)."""
     try:
-        messages = opened_messages(case, services().sealer)
+        messages = conversation(case, services().sealer)
     except SealError:
         messages = None
     consent = case.get("consent") or {}
@@ -83,7 +83,7 @@ def reporter_context(case: Mapping[str, Any], user: Mapping[str, Any],
 def question_for_reporter(case: Mapping[str, Any]) -> str | None:
     """The open question to the reporter, opened, for a registered reporter's case page."""
     try:
-        question = open_question(opened_messages(case, services().sealer))
+        question = open_question(conversation(case, services().sealer))
     except SealError:
         return None
     return question["text"] if question else None

@@ -78,6 +78,25 @@ def opened_messages(case: Mapping[str, Any], sealer: Any) -> list[dict[str, Any]
     return opened
 
 
+#: Transitions whose note is written to or by the reporter: asked and answered through
+#: the step forms or the API rather than through messages, with the text in the note.
+NOTE_KINDS = {"request_info": QUESTION, "provide_info": REPLY}
+
+
+def conversation(case: Mapping[str, Any], sealer: Any) -> list[dict[str, Any]]:
+    """Everything said between the caseworkers and the reporter, oldest first: the
+    sealed messages, and the notes of ``request_info`` and ``provide_info`` steps taken
+    without a message (the "Ask for information" step form, the API)."""
+    said = opened_messages(case, sealer)
+    for index, event in enumerate(case.get("events") or ()):
+        kind = NOTE_KINDS.get(event.get("transition") or "")
+        if kind and event.get("note") and not (event.get("data") or {}).get("message"):
+            said.append({"id": f"e{index}", "kind": kind, "at": event.get("at"),
+                         "by": event.get("actor"), "text": event["note"], "files": [],
+                         "attachments": []})
+    return sorted(said, key=lambda m: m["at"])
+
+
 def open_question(messages: list[Mapping[str, Any]]) -> Mapping[str, Any] | None:
     """The latest question not followed by a reply, if any."""
     for message in reversed(messages):

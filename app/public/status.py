@@ -31,7 +31,7 @@ from app.services import services
 from forms.schema import text_direction
 from forms.store import FormNotFound
 from workflows.intake import reports_of
-from workflows.reporter_messages import open_question, opened_messages
+from workflows.reporter_messages import conversation, open_question
 from workflows.repository import REFERENCE_PATTERN
 
 #: The session key holding the grant token (never the code, never the reference).
@@ -131,7 +131,7 @@ def report_page(case: dict[str, Any], *, reply_form: ReplyForm | None = None,
     change consent. Sealed messages are opened here, for the holder of the grant only."""
     svc = services()
     settings = svc.settings
-    messages = opened_messages(case, svc.sealer)
+    messages = conversation(case, svc.sealer)
     finished = case["stage"] in svc.workflow.graph_for(case).terminal_stages
     return render_template(
         "intake/status.html", result=status_of(case), messages=messages,

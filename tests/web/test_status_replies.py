@@ -96,6 +96,21 @@ def test_ask__without_waiting__case_stays_in_review(client, svc, reviewer):
     assert case["stage"] == "in_review" and case["events"][-1]["kind"] == "question"
 
 
+def test_ask__through_the_ask_for_information_step__shown_and_answered_too(client, svc,
+                                                                            reviewer):
+    reference, code = _file(client)
+    auth = reviewer[1]
+    case = svc.cases.by_reference(reference)
+    page = f"/cases/{reference}"
+    auth.post(f"{page}/transitions/request_info",
+              {"request_info-note": "Which month?", "request_info-version": str(case["version"])},
+              page=page, prefix="request_info")
+    _open(client, reference, code)
+    assert "Which month?" in _html(client.get("/status/report"))
+    _reply(client, "March.")
+    assert svc.cases.by_reference(reference)["stage"] == "in_review"
+
+
 def test_ask__no_contact__the_form_says_the_answer_needs_a_status_check(client, svc, reviewer):
     silent, _ = _file(client)
     reachable, _ = _file(client, email="worker@example.org")
