@@ -183,3 +183,37 @@ def test_consent_withdrawal_honoured_by_a_later_export(server, phone, shots, tmp
     assert "1 case left out: the reporter did not consent to anonymous statistics." in after
     events = server.svc.cases.by_reference(reference)["events"]
     assert events[-1]["kind"] == "consent" and events[-1]["data"]["given"] is False
+
+
+def test_status_page_in_arabic_right_to_left(server, phone, shots):
+    """Opened with the code of an Arabic report, the page speaks Arabic, right to left,
+    and the question and the answer form fit the phone."""
+    from workflows.reporter_messages import ReporterChannel
+
+    svc = server.svc
+    with server.app.app_context():
+        record = svc.forms.latest("sa-intake")
+        definition = svc.forms.definition("sa-intake", record["version"])
+        from workflows.intake import FormRecord, submit_case
+
+        case, code = submit_case(
+            definition=definition,
+            form_record=FormRecord("sa-intake", int(record["version"]),
+                                   definition.definition_hash()),
+            answers={"destination_country": "SA", "consent_case_work": True,
+                     "narrative": "لم يُدفع راتبي منذ ثلاثة أشهر"},
+            files=None, language="ar", reporter={}, repo=svc.cases, sealer=svc.sealer,
+            attachments_store=svc.attachments, identity_secret=svc.identity_secret,
+            now=datetime.now(UTC))
+        case = svc.workflow.route(case["_id"])
+        coordinator = {"id": "u_coordinator", "roles": ["coordinator"], "org_id": None,
+                       "countries": []}
+        ReporterChannel(svc.workflow, svc.sealer, svc.attachments).ask(
+            case, coordinator, "متى دفع لك صاحب العمل آخر مرة؟", wait=True,
+            expected_version=case["version"])
+    _open_status(phone, server, case["reference"], code)
+    assert phone.locator("html").get_attribute("dir") == "rtl"
+    assert phone.locator("html").get_attribute("lang") == "ar"
+    assert "متى دفع لك صاحب العمل آخر مرة؟" in phone.locator(".conversation").inner_text()
+    _fits(phone)
+    phone.screenshot(path=str(shots / "status-6-arabic.png"), full_page=True)
