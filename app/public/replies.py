@@ -19,7 +19,7 @@ from app.public.support import no_store, public, uploads_from
 from app.public.text import problem_text
 from app.services import services
 from workflows.attachments import AttachmentsRefused
-from workflows.errors import TransitionNotAllowed
+from workflows.errors import StaleVersion, TransitionNotAllowed
 
 ENDPOINTS = ("intake.status_reply", "intake.status_consent", "intake.status_leave")
 
@@ -44,6 +44,10 @@ def reply():
     except TransitionNotAllowed as refused:
         form.text.errors = [_refusal(refused)]
         return no_store(report_page(case, reply_form=form), 400)
+    except StaleVersion:  # the case kept changing under three attempts: nothing was kept
+        form.text.errors = [_("Your answer could not be saved just now, and nothing was "
+                              "sent. Please send it again.")]
+        return no_store(report_page(case, reply_form=form), 409)
     flash(_("Thank you. Your answer was sent to the caseworker."))
     return redirect(url_for("intake.status_report"), 303)
 

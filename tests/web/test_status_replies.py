@@ -184,6 +184,55 @@ def test_reply__refused_file__nothing_stored_text_kept(client, svc):
     assert svc.attachments.files.count_documents({"metadata.case_id": after["_id"]}) == 0
 
 
+def test_reply__too_many_files__refused_nothing_stored(client, svc):
+    reference, code = _file(client)
+    _open(client, reference, code)
+    files = [(_bytes(PDF), f"page-{i}.pdf") for i in range(svc.settings.upload_max_files + 1)]
+    response = _reply(client, "All the pages.", files)
+    assert response.status_code == 400 and "Too many files." in _html(response)
+    case = svc.cases.by_reference(reference)
+    assert not case.get("messages")
+    assert svc.attachments.files.count_documents({"metadata.case_id": case["_id"]}) == 0
+
+
+def test_reply__case_changed_meanwhile__written_on_the_case_as_it_now_is(client, svc,
+                                                                         monkeypatch):
+    reference, code = _file(client)
+    _open(client, reference, code)
+    record = svc.reporter.repo.record
+    interfered = []
+
+    def reviewer_first(case, *args, **kwargs):
+        if not interfered:  # a reviewer's note lands between the read and the write
+            interfered.append(record(case, {"at": case["created_at"], "actor": "u_x",
+                                            "kind": "note", "note": "n", "internal": True}))
+        return record(case, *args, **kwargs)
+
+    monkeypatch.setattr(svc.reporter.repo, "record", reviewer_first)
+    assert _reply(client, "Still here.", [(_bytes(PDF), "a.pdf")]).status_code == 303
+    case = svc.cases.by_reference(reference)
+    assert [m["kind"] for m in case["messages"]] == ["reply"]
+    assert [e["kind"] for e in case["events"][-2:]] == ["note", "reply"]
+    assert len(svc.attachments.for_case(case["_id"])) == 1
+
+
+def test_reply__case_write_keeps_failing__files_removed_text_kept(client, svc, monkeypatch):
+    from workflows.errors import StaleVersion
+
+    reference, code = _file(client)
+    _open(client, reference, code)
+
+    def always_stale(case, *args, **kwargs):
+        raise StaleVersion(case["_id"], case["stage"], case["version"])
+
+    monkeypatch.setattr(svc.reporter.repo, "record", always_stale)
+    response = _reply(client, "Please keep this.", [(_bytes(PDF), "a.pdf")])
+    assert response.status_code == 409 and "Please keep this." in _html(response)
+    case = svc.cases.by_reference(reference)
+    assert not case.get("messages")
+    assert svc.attachments.files.count_documents({"metadata.case_id": case["_id"]}) == 0
+
+
 def test_reply__empty__refused_in_the_page_language(client, svc):
     reference, code = _file(client)
     _open(client, reference, code)
@@ -241,6 +290,11 @@ def test_consent__change_on_the_reviewers_timeline(client, svc, reviewer):
     _consent(client, "advocacy", "yes")
     page = _html(reviewer[1].client.get(f"/cases/{reference}"))
     assert "gave consent to: Public advocacy" in page
+    assert [n["kind"] for n in svc.notifications.for_user(reviewer[0]["_id"])] == \
+        ["consent_changed"]
+    _consent(client, "advocacy", "yes")  # already given: nothing written, nobody told again
+    assert svc.cases.by_reference(reference)["events"][-1]["kind"] == "consent"
+    assert len(svc.notifications.for_user(reviewer[0]["_id"])) == 1
 
 
 def test_consent__unknown_purpose__refused(client, svc):
