@@ -37,8 +37,6 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
-from workflows.tracking import normalise_code
-
 
 class CodeHolds:
     """Wrong tracking codes counted per reference (`status_code_holds`)."""
@@ -52,8 +50,9 @@ class CodeHolds:
                                      expireAfterSeconds=0)
 
     def key(self, reference: str) -> str:
-        """A keyed hash of the reference as typed (normalised like codes)."""
-        return hmac.new(self.secret, normalise_code(reference).encode(), "sha256").hexdigest()
+        """A keyed hash of the reference, spelt as the case lookup reads it."""
+        spelt = str(reference).strip().upper()
+        return hmac.new(self.secret, spelt.encode(), "sha256").hexdigest()
 
     def held(self, reference: str, now: datetime) -> bool:
         return self.collection.find_one({"_id": self.key(reference), "held_until": {"$gt": now}},
