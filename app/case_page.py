@@ -89,12 +89,18 @@ def latest_question(case: Mapping[str, Any]) -> str | None:
     """What the reviewers asked for, while the case waits for it."""
     if case.get("stage") != "needs_info":
         return None
+    if case.get("messages"):
+        from app.case_questions import question_for_reporter
+
+        return question_for_reporter(case)
     asked = [e for e in case.get("events") or () if e.get("transition") == "request_info"]
     return asked[-1].get("note") if asked else None
 
 
 def _full_context(case: Mapping[str, Any], user: Mapping[str, Any],
                   forms: Mapping[str, Any]) -> dict[str, Any]:
+    from app.case_questions import reporter_context  # registers routes on the cases blueprint
+
     events = list(case.get("events") or ())
     ids = [e.get("actor") for e in events] + [case.get("assignee")]
     ids += [(e.get("data") or {}).get("assignee") for e in events]
@@ -119,6 +125,7 @@ def _full_context(case: Mapping[str, Any], user: Mapping[str, Any],
         "outcomes": OUTCOMES, "follow_up_types": FOLLOW_UP_TYPES,
         "follow_up_statuses": FOLLOW_UP_STATUSES, "stage_labels": STAGE_LABELS,
         "note_form": _with_version(forms.get("note") or NoteForm(prefix="note"), case),
+        **reporter_context(case, user, forms, definition, opened),
         **(_caseworker_forms(case, user, forms) if caseworker else {}),
         **staff_answers_context(case, definition, opened if caseworker else None, forms),
     }

@@ -35,8 +35,10 @@ CONTENT_SECURITY_POLICY = {
 #: the options this decorator attaches to a view.
 view_policy = Talisman()
 
-#: endpoint -> settings attribute holding its rate; applied to POST only.
+#: endpoint -> settings attribute holding its rate; applied to POST only, unless
+#: `RATE_LIMITED_METHODS` names the methods for the endpoint.
 RATE_LIMITED_ENDPOINTS = {"auth.login": "rate_limit_login"}
+RATE_LIMITED_METHODS: dict[str, tuple[str, ...]] = {}
 
 
 def _client_key() -> str:
@@ -101,9 +103,10 @@ def init_app(app: Flask) -> None:
     )
 
 
-def register_rate_limit(endpoint: str, setting: str) -> None:
+def register_rate_limit(endpoint: str, setting: str, methods: tuple[str, ...] = ("POST",)) -> None:
     """Blueprints of later areas (the public form) add their endpoints here."""
     RATE_LIMITED_ENDPOINTS[endpoint] = setting
+    RATE_LIMITED_METHODS[endpoint] = tuple(methods)
 
 
 def apply_rate_limits(app: Flask) -> None:
@@ -113,5 +116,6 @@ def apply_rate_limits(app: Flask) -> None:
         view = app.view_functions.get(endpoint)
         if view is not None:
             # The decorated view does the check itself, so it replaces the registered one.
+            methods = list(RATE_LIMITED_METHODS.get(endpoint, ("POST",)))
             app.view_functions[endpoint] = limiter.limit(getattr(settings, setting),
-                                                         methods=["POST"])(view)
+                                                         methods=methods)(view)

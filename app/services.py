@@ -11,6 +11,7 @@ from pymongo.database import Database
 
 from app.audit import AuditKeys, AuditLog
 from app.passwords import Passwords
+from app.public.status_access import CodeHolds, StatusGrants
 from app.stores import OrganisationStore, TokenStore, UserStore
 from config.settings import Settings
 from exports.jobs import ExportJobStore
@@ -19,6 +20,7 @@ from workflows.assembly import build_workflow, identity_secret, mail_sender
 from workflows.attachments import AttachmentStore
 from workflows.case_service import CaseService
 from workflows.notifications import NotificationStore
+from workflows.reporter_messages import ReporterChannel
 from workflows.repository import CaseRepository
 from workflows.sealing import Sealer
 from workflows.workflow_config import load_workflow_config
@@ -40,6 +42,9 @@ class Services:
     export_jobs: ExportJobStore
     workflow: CaseService = field(init=False)
     notifications: NotificationStore = field(init=False)
+    reporter: ReporterChannel = field(init=False)
+    code_holds: CodeHolds = field(init=False)
+    status_grants: StatusGrants = field(init=False)
 
     def __post_init__(self) -> None:
         """Stage graphs and routing rules are read here, once: a bad file stops start-up."""
@@ -50,6 +55,9 @@ class Services:
         parts = build_workflow(self.settings, self.db, config,
                                enqueue_mail=mail_sender(self.celery), secret=self.identity_secret)
         self.workflow, self.notifications = parts.service, parts.notifications
+        self.reporter = ReporterChannel(self.workflow, self.sealer, self.attachments)
+        self.code_holds = CodeHolds(self.db, self.settings.secret_key.encode())
+        self.status_grants = StatusGrants(self.db)
 
     @classmethod
     def build(cls, settings: Settings, db: Database, celery: Celery) -> Services:
@@ -65,7 +73,8 @@ class Services:
     def stores(self) -> list:
         """Every store that owns indexes, from every package."""
         return [self.users, self.organisations, self.tokens, self.audit, self.cases,
-                self.attachments, self.forms, self.notifications, self.export_jobs]
+                self.attachments, self.forms, self.notifications, self.export_jobs,
+                self.code_holds, self.status_grants]
 
     @property
     def identity_secret(self) -> bytes:

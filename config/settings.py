@@ -59,6 +59,12 @@ class Settings:
     #: and for how long: the account itself is never locked (app/login_backoff.py).
     login_max_failures: int = 5
     login_lockout_seconds: int = 900
+    #: Wrong tracking codes for one reference, from all clients together, before that
+    #: reference takes no code for a while; and how long a verified status page stays
+    #: open without use (app/public/status_access.py).
+    status_max_failures: int = 10
+    status_hold_seconds: int = 3600
+    status_grant_seconds: int = 1800
     bootstrap_admin_email: str = "admin@mrvrs.local"
     smtp_url: str | None = None
     mail_from: str = "MRVRS <no-reply@mrvrs.invalid>"
@@ -288,6 +294,9 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "DEFAULT_LANGUAGE": ("default_language", _choice(SUPPORTED_UI_LANGUAGES)),
     "LOGIN_MAX_FAILURES": ("login_max_failures", _positive_int),
     "LOGIN_LOCKOUT_SECONDS": ("login_lockout_seconds", _positive_int),
+    "STATUS_MAX_FAILURES": ("status_max_failures", _positive_int),
+    "STATUS_HOLD_SECONDS": ("status_hold_seconds", _positive_int),
+    "STATUS_GRANT_SECONDS": ("status_grant_seconds", _positive_int),
     "BOOTSTRAP_ADMIN_EMAIL": ("bootstrap_admin_email", _text),
     "SMTP_URL": ("smtp_url", _url(("smtp", "smtps"))),
     "MAIL_FROM": ("mail_from", _text),

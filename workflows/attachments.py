@@ -23,6 +23,7 @@ from typing import Any
 
 import filetype
 import gridfs
+from bson import ObjectId
 from pymongo import ASCENDING
 from pymongo.database import Database
 
@@ -165,6 +166,15 @@ class AttachmentStore:
         for doc in self.files.find({"metadata.case_id": case_id, "metadata.state": PENDING},
                                    {"_id": 1}):
             self.fs.delete(doc["_id"])
+
+    def discard(self, file_ids: Iterable[str]) -> None:
+        """Delete the given pending files (a reply whose case write failed); files
+        already attached are left alone."""
+        for file_id in file_ids:
+            doc = self.files.find_one({"_id": ObjectId(file_id), "metadata.state": PENDING},
+                                      {"_id": 1})
+            if doc is not None:
+                self.fs.delete(doc["_id"])
 
     def for_case(self, case_id: str) -> list[dict[str, Any]]:
         """The metadata of a case's attached files, oldest first."""

@@ -25,7 +25,8 @@ from workflows.routing import RoutingRules
 
 log = logging.getLogger("mrvrs.notifications")
 
-KINDS = ("assignment", "reminder", "escalation", "info_requested", "info_provided")
+KINDS = ("assignment", "reminder", "escalation", "info_requested", "info_provided",
+         "reporter_message", "consent_changed")
 #: The one sentence each kind of e-mail says; the reference is the only case detail.
 SENTENCES = {
     "assignment": "A case was assigned to you.",
@@ -33,6 +34,8 @@ SENTENCES = {
     "escalation": "A case has passed its escalation deadline and needs the secretariat.",
     "info_requested": "The reviewers asked for more information about a case you filed.",
     "info_provided": "The information asked for on a case has been given.",
+    "reporter_message": "The reporter sent an answer or files through the status page.",
+    "consent_changed": "The reporter changed their consent on a case.",
 }
 PAGE = 50
 #: The only account fields read here.

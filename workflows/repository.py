@@ -223,10 +223,12 @@ class CaseRepository:
         return case
 
     def apply(self, case: Mapping[str, Any], result: TransitionResult,
-              extra: Mapping[str, Any] | None = None) -> dict:
-        """Write a transition; `extra` adds fields decided with it (team, priority...)."""
+              extra: Mapping[str, Any] | None = None,
+              push: Mapping[str, Any] | None = None) -> dict:
+        """Write a transition; `extra` adds fields decided with it (team, priority...),
+        `push` appends to lists in the same write (a message to the reporter)."""
         changes = {**result.changes, **(extra or {})}
-        return self._guarded(case, {"stage": case["stage"]}, changes, result.event)
+        return self._guarded(case, {"stage": case["stage"]}, changes, result.event, push)
 
     def record(self, case: Mapping[str, Any], event: Mapping[str, Any],
                changes: Mapping[str, Any] | None = None,
@@ -283,6 +285,22 @@ class CaseRepository:
         """
         result = self.cases.update_one({"_id": str(case_id), "sensitive": old},
                                        {"$set": {"sensitive": new}})
+        return result.matched_count == 1
+
+    def messages_after(self, after_id: str | None, limit: int) -> list[dict[str, Any]]:
+        """`{_id, messages}` of the next cases holding messages to or from the reporter
+        (`workflows.reporter_messages`), in `_id` order."""
+        match: dict[str, Any] = {"messages.0": {"$exists": True}}
+        if after_id is not None:
+            match["_id"] = {"$gt": str(after_id)}
+        cursor = self.cases.find(match, {"messages": 1}).sort("_id", ASCENDING).limit(limit)
+        return list(cursor)
+
+    def replace_messages(self, case_id: str, old: list[Any], new: list[Any]) -> bool:
+        """Put `new` (the same messages, re-sealed) in place of `old` while the list is
+        still `old`; like `replace_sealed`, neither version nor timeline changes."""
+        result = self.cases.update_one({"_id": str(case_id), "messages": old},
+                                       {"$set": {"messages": new}})
         return result.matched_count == 1
 
     # -- answers written in an older format (`mrvrs db migrate`) --

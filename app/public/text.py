@@ -18,8 +18,8 @@ STAGES = {
         "We have received your report. It is waiting to be read by the team for its country.")),
     "in_review": (_l("Being reviewed"), _l("A caseworker is reading and checking your report.")),
     "needs_info": (_l("More information needed"), _l(
-        "The caseworker needs more information. If you gave a safe way to reach you, they "
-        "will use it; you can also contact the organisation that is helping you.")),
+        "The caseworker needs more information from you. Read their question on this page "
+        "and answer it here; you can add files too.")),
     "verified": (_l("Confirmed"), _l(
         "Your report has been checked. The team is deciding what help and follow-up to give.")),
     "rejected": (_l("Not taken forward"), _l(

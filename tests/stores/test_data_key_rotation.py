@@ -100,3 +100,22 @@ def test_replace_sealed__value_changed_meanwhile__not_overwritten(repo):
     case = _case(repo, Sealer(OLD).seal({"n": 1}))
     assert not repo.replace_sealed(case["_id"], "some other token", Sealer(NEW).seal({"n": 2}))
     assert repo.get(case["_id"])["sensitive"] == case["sensitive"]
+
+
+def test_reseal__messages_to_and_from_the_reporter_move_to_the_newest_key(repo):
+    old = Sealer(OLD)
+    case = _case(repo, None)
+    now = datetime.now(UTC)
+    messages = [{"id": "m_1", "kind": "question", "at": now, "by": "u_1",
+                 "sealed": old.seal({"text": "Which month?"}), "attachments": []},
+                {"id": "m_2", "kind": "reply", "at": now, "by": "reporter", "sealed": None,
+                 "attachments": ["f_1"]}]
+    repo.cases.update_one({"_id": case["_id"]}, {"$set": {"messages": messages}})
+
+    report = reseal_cases(repo, Sealer(NEW, OLD))
+
+    assert report.messages_resealed == 1 and report.complete
+    stored = repo.get(case["_id"])
+    assert Sealer(NEW).open(stored["messages"][0]["sealed"]) == {"text": "Which month?"}
+    assert stored["messages"][1]["sealed"] is None and stored["version"] == 1
+    assert reseal_cases(repo, Sealer(NEW, OLD)).messages_resealed == 0

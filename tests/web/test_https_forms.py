@@ -105,7 +105,9 @@ def test_https_public_report_and_status__browser_referer__accepted(https_client)
     assert response.status_code == 200, _page_text(response)
     reference, code = receipt(response.get_data(as_text=True))
     status = _post_as_browser(https_client, "/status", {"reference": reference, "code": code})
-    assert status.status_code == 200 and 'data-stage="' in status.get_data(as_text=True)
+    assert status.status_code == 303
+    report = https_client.get(status.headers["Location"])
+    assert report.status_code == 200 and 'data-stage="' in report.get_data(as_text=True)
 
 
 def test_https_referrer_policy__same_site_only_in_header_and_page(https_client):
