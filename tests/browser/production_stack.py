@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 NGINX_SITE = ROOT / "deploy" / "nginx" / "mrvrs.conf"
 NGINX = os.environ.get("MRVRS_TEST_NGINX", "/usr/sbin/nginx")
 
-#: nginx's own settings around the site file: in the foreground, everything in one folder.
+#: nginx's own settings around the site file: in the foreground, everything in one folder,
+#: with gzip on as Debian's nginx.conf has it.
 NGINX_MAIN = """\
 daemon off;
 {user}
@@ -36,6 +37,7 @@ pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;
 events {{ worker_connections 128; }}
 http {{
+    gzip on;  # as Debian's nginx.conf has it: the site file must turn it off
     client_body_temp_path {prefix}/client_body;
     proxy_temp_path {prefix}/proxy;
     fastcgi_temp_path {prefix}/fastcgi;

@@ -267,3 +267,18 @@ def test_certificate__self_signed_for_this_run(stack):
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(stack.url + "/healthz", timeout=5,
                                context=ssl.create_default_context())
+
+
+def test_compression__public_pages_and_static_files__never_staff_pages(stack, svc, page):
+    """The app decides what is compressed (app/extensions.py); nginx, with gzip on as in
+    Debian's nginx.conf, passes the app's encoding through and compresses nothing else."""
+    encodings = {}
+    page.on("response", lambda r: encodings.setdefault(r.url.split("?")[0].removeprefix(
+        stack.url), r.headers.get("content-encoding")))
+    page.goto(stack.url + "/report/my-intake/en")
+    assert encodings["/report/my-intake/en"] in ("zstd", "br")
+    assert encodings["/static/style.css"] in ("zstd", "br")
+    _sign_in(page, stack, svc.accounts["reviewer"])
+    staff = page.goto(stack.url + "/cases/")
+    assert staff.status == 200
+    assert staff.headers.get("content-encoding") is None
