@@ -113,11 +113,14 @@ def compression_wanted(response: Response) -> bool:
 def _compress_if_wanted(response: Response) -> Response:
     if not compression_wanted(response):
         return response
-    if response.is_streamed and response.status_code == 200:
-        # A static file arrives as an open file. Read into memory (a few KB) and closed
-        # with the response: Flask-Compress would stream it without closing the file,
-        # and only with zstd, Brotli or deflate, never to a browser that asks for gzip.
-        response.make_sequence()
+    if request.endpoint == "static" and response.is_streamed and response.status_code == 200:
+        # A static file arrives as an open file: read here (a few KB) and closed at once.
+        # Flask-Compress would stream it without closing the file, and only in zstd,
+        # Brotli or deflate, never to a browser that asks for gzip.
+        stream = response.response
+        response.set_data(b"".join(response.iter_encoded()))
+        response.direct_passthrough = False
+        stream.close()
     status = response.status_code
     if 400 <= status < 500:
         # Flask-Compress leaves every answer outside 2xx alone, but a form sent back with
