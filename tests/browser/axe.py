@@ -7,6 +7,7 @@ AXE_PATH beside the app (`serve_axe`, a WSGI wrapper that exists in the tests on
 the production headers are never weakened and Playwright's CSP bypass is not used.
 
     assert_no_axe_violations(page)   # every axe rule, any impact; a readable failure
+    without_cache(page)              # then, after each visit:
     page_weight(page)                # bytes of the document and everything it loaded
 """
 
@@ -78,18 +79,34 @@ class Weight:
 
 
 #: The navigation and every resource the page loaded, from Resource Timing; axe-core
-#: itself (AXE_PATH) is the tests', not the page's.
+#: itself (AXE_PATH) is the tests', not the page's. A file the browser revalidated in
+#: its cache (304) has no body sizes there: such files are named, to fail loudly.
 WEIGHT = """(axePath) => {
   const entries = [...performance.getEntriesByType("navigation"),
                    ...performance.getEntriesByType("resource")]
     .filter(e => new URL(e.name).pathname !== axePath);
   return {uncompressed: entries.reduce((sum, e) => sum + e.decodedBodySize, 0),
           compressed: entries.reduce((sum, e) => sum + e.encodedBodySize, 0),
-          resources: entries.length - 1};
+          resources: entries.length - 1,
+          cached: entries.filter(e => e.decodedBodySize === 0).map(e => e.name)};
 }"""
 
 
+def without_cache(page) -> None:
+    """Load every file afresh, as on a first visit, so that page_weight counts it."""
+    session = page.context.new_cdp_session(page)
+    session.send("Network.enable")
+    session.send("Network.setCacheDisabled", {"cacheDisabled": True})
+
+
 def page_weight(page) -> Weight:
-    """The document and the CSS, scripts, fonts and images it loaded, once loaded."""
+    """The document and the CSS, scripts, fonts and images it loaded, once loaded.
+
+    Call `without_cache(page)` before the first visit: a file taken from the cache
+    has no size in the browser's figures.
+    """
     page.wait_for_load_state("load")
-    return Weight(**page.evaluate(WEIGHT, AXE_PATH))
+    figures = page.evaluate(WEIGHT, AXE_PATH)
+    cached = figures.pop("cached")
+    assert not cached, f"taken from the cache, so not weighed (without_cache): {cached}"
+    return Weight(**figures)

@@ -24,7 +24,7 @@ import uuid
 import pytest
 from pymongo import MongoClient
 
-from tests.browser.axe import page_weight
+from tests.browser.axe import page_weight, without_cache
 from tests.browser.conftest import CHROMIUM_ARGS
 from tests.browser.production_stack import NGINX, start_stack, wait_until_ready
 from tests.helpers import csrf_token, unavailable
@@ -276,6 +276,7 @@ def test_compression__public_pages_and_static_files__never_staff_pages(stack, sv
     encodings = {}
     page.on("response", lambda r: encodings.setdefault(r.url.split("?")[0].removeprefix(
         stack.url), r.headers.get("content-encoding")))
+    without_cache(page)
     page.goto(stack.url + "/report/my-intake/en")
     assert encodings["/report/my-intake/en"] == "br"  # the app's first choice
     assert encodings["/static/style.css"] == "br"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.axe import Weight, axe_violations, describe, page_weight
+from tests.browser.axe import Weight, axe_violations, describe, page_weight, without_cache
 
 MAX_UNCOMPRESSED = 150 * 1024
 MAX_COMPRESSED = 30 * 1024
@@ -47,7 +47,9 @@ class Walk:
 def phone(browser):
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
                                   has_touch=True, locale="en-GB")
-    yield context.new_page()
+    page = context.new_page()
+    without_cache(page)  # each page weighed as on a first visit
+    yield page
     context.close()
 
 
@@ -113,6 +115,27 @@ def test_public_pages__no_axe_violations__and_light(demo_server, phone, lang):
     _walk_public_path(walk, lang, accounts["reporter"])
     print(f"\npublic pages in {lang} at 360x740 (limits: {MAX_UNCOMPRESSED // 1024} KB read, "
           f"{MAX_COMPRESSED // 1024} KB sent)\n{walk.table()}")
+    problems = [f"--- {name}:\n{describe(violations)}"
+                for name, _, violations in walk.seen if violations]
+    assert not problems, "axe-core violations:\n" + "\n".join(problems)
+    heavy = [(name, weight) for name, weight, _ in walk.seen
+             if weight.uncompressed > MAX_UNCOMPRESSED or weight.compressed > MAX_COMPRESSED]
+    assert not heavy, f"pages over the limits: {heavy}"
+
+
+def test_every_questionnaire_in_every_language__no_axe_violations__and_light(demo_server,
+                                                                             phone):
+    """Each form and language the chooser offers: other scripts, other lengths."""
+    server, _ = demo_server
+    walk = Walk(phone, server.url)
+    walk.go("/report")
+    links = phone.locator("ul.langs a[hreflang]").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))")
+    assert len(links) > 10
+    for href in links:
+        walk.go(href)
+        walk.check(href.removeprefix("/report/"))
+    print(f"\nquestionnaires at 360x740\n{walk.table()}")
     problems = [f"--- {name}:\n{describe(violations)}"
                 for name, _, violations in walk.seen if violations]
     assert not problems, "axe-core violations:\n" + "\n".join(problems)
