@@ -24,7 +24,7 @@ import uuid
 import pytest
 from pymongo import MongoClient
 
-from tests.browser.axe import page_weight, without_cache
+from tests.browser.axe import assert_no_axe_violations, page_weight, without_cache
 from tests.browser.conftest import CHROMIUM_ARGS
 from tests.browser.production_stack import NGINX, start_stack, wait_until_ready
 from tests.helpers import csrf_token, unavailable
@@ -187,6 +187,7 @@ def test_public_report__on_a_360_by_740_phone(stack, svc, pinned_browser):
         page.locator('li[data-form="my-intake"] a[hreflang="en"]').click()
         page.wait_for_url(stack.url + "/report/my-intake/en")
         assert _page_width(page) <= 360, "the questionnaire scrolls sideways on a phone"
+        assert_no_axe_violations(page)  # under the production headers
         reference, code = _file_report(page, stack)
         assert reference.startswith("MY-") and code
         assert _page_width(page) <= 360, "the receipt scrolls sideways on a phone"
