@@ -13,6 +13,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from tests.browser.axe import serve_axe
 from tests.helpers import base_environ, unavailable
 
 CHROMIUM = os.environ.get("MRVRS_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -65,9 +66,11 @@ def page(browser):
 
 
 class LiveServer:
+    """The app on a free loopback port, with axe-core beside it for the checks (axe.py)."""
+
     def __init__(self, app):
         self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.server = make_server("127.0.0.1", 0, serve_axe(app), threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

@@ -23,11 +23,14 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.browser.axe import AXE_PATH, AXE_SCRIPT
+
 ROOT = Path(__file__).resolve().parents[2]
 NGINX_SITE = ROOT / "deploy" / "nginx" / "mrvrs.conf"
 NGINX = os.environ.get("MRVRS_TEST_NGINX", "/usr/sbin/nginx")
 
-#: nginx's own settings around the site file: in the foreground, everything in one folder.
+#: nginx's own settings around the site file: in the foreground, everything in one folder,
+#: with gzip on as Debian's nginx.conf has it.
 NGINX_MAIN = """\
 daemon off;
 {user}
@@ -36,6 +39,7 @@ pid {prefix}/nginx.pid;
 error_log {prefix}/error.log warn;
 events {{ worker_connections 128; }}
 http {{
+    gzip on;  # as Debian's nginx.conf has it: the site file must turn it off
     client_body_temp_path {prefix}/client_body;
     proxy_temp_path {prefix}/proxy;
     fastcgi_temp_path {prefix}/fastcgi;
@@ -95,6 +99,17 @@ def render_site(template: str, values: dict[str, str]) -> str:
     body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
     assert "@" not in body, f"a placeholder of {NGINX_SITE} was not filled:\n{body}"
     return text
+
+
+def with_axe(site: str) -> str:
+    """The site with axe-core served on its origin, for the accessibility checks (axe.py).
+
+    A location of the tests' copy only: the app and its headers stay as deployed.
+    """
+    location = (f"    location = {AXE_PATH} {{\n        alias {AXE_SCRIPT};\n"
+                "        default_type application/javascript;\n    }\n\n")
+    assert site.count("    location / {") == 1, "the site file has one `location /`"
+    return site.replace("    location / {", location + "    location / {")
 
 
 def free_ports(count: int) -> list[int]:
@@ -210,7 +225,7 @@ def _start_nginx(stack: ProductionStack) -> None:
         "CERTIFICATE_KEY": str(stack.certificate.key_path),
         "UPSTREAM": f"127.0.0.1:{stack.app_port}",
     })
-    (prefix / "mrvrs.conf").write_text(site)
+    (prefix / "mrvrs.conf").write_text(with_axe(site))
     # As root, nginx's workers would run as nobody, who cannot enter a private temp folder.
     user = "user root;" if os.geteuid() == 0 else ""
     (prefix / "nginx.conf").write_text(NGINX_MAIN.format(prefix=prefix, user=user))

@@ -24,6 +24,7 @@ import uuid
 import pytest
 from pymongo import MongoClient
 
+from tests.browser.axe import assert_no_axe_violations, page_weight, without_cache
 from tests.browser.conftest import CHROMIUM_ARGS
 from tests.browser.production_stack import NGINX, start_stack, wait_until_ready
 from tests.helpers import csrf_token, unavailable
@@ -186,6 +187,7 @@ def test_public_report__on_a_360_by_740_phone(stack, svc, pinned_browser):
         page.locator('li[data-form="my-intake"] a[hreflang="en"]').click()
         page.wait_for_url(stack.url + "/report/my-intake/en")
         assert _page_width(page) <= 360, "the questionnaire scrolls sideways on a phone"
+        assert_no_axe_violations(page)  # under the production headers
         reference, code = _file_report(page, stack)
         assert reference.startswith("MY-") and code
         assert _page_width(page) <= 360, "the receipt scrolls sideways on a phone"
@@ -267,3 +269,23 @@ def test_certificate__self_signed_for_this_run(stack):
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(stack.url + "/healthz", timeout=5,
                                context=ssl.create_default_context())
+
+
+def test_compression__public_pages_and_static_files__never_staff_pages(stack, svc, page):
+    """The app decides what is compressed (app/extensions.py); nginx, with gzip on as in
+    Debian's nginx.conf, passes the app's encoding through and compresses nothing else."""
+    encodings = {}
+    page.on("response", lambda r: encodings.setdefault(r.url.split("?")[0].removeprefix(
+        stack.url), r.headers.get("content-encoding")))
+    without_cache(page)
+    page.goto(stack.url + "/report/my-intake/en")
+    assert encodings["/report/my-intake/en"] == "br"  # the app's first choice
+    assert encodings["/static/style.css"] == "br"
+    weight = page_weight(page)
+    print(f"\nquestionnaire through nginx: {weight.uncompressed / 1024:.1f} KB read, "
+          f"{weight.compressed / 1024:.1f} KB sent, {weight.resources + 1} files")
+    assert weight.compressed < weight.uncompressed / 4
+    _sign_in(page, stack, svc.accounts["reviewer"])
+    staff = page.goto(stack.url + "/cases/")
+    assert staff.status == 200
+    assert staff.headers.get("content-encoding") is None

@@ -1,0 +1,144 @@
+"""Every public page on a 360x740 phone, in Malay (left to right) and Arabic (right to left):
+0 axe-core violations of any impact, and at most 150 KB as read and 30 KB as sent
+(the document and the CSS, scripts, fonts and images it loads). Prints the figures."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.axe import Weight, axe_violations, describe, page_weight, without_cache
+
+MAX_UNCOMPRESSED = 150 * 1024
+MAX_COMPRESSED = 30 * 1024
+#: language -> (a form in that language, the country of work chosen on it)
+LANGUAGES = {"ms": ("my-intake", "MY"), "ar": ("sa-intake", "SA")}
+NARRATIVE = {"ms": "Ejen mengambil pasport saya dan gaji saya tidak dibayar sejak Mac.",
+             "ar": "صاحب العمل يحتفظ بجواز سفري ولم يدفع راتبي منذ ثلاثة أشهر."}
+
+
+class Walk:
+    """The pages seen so far, each with its weight and axe's violations."""
+
+    def __init__(self, page, url: str):
+        self.page, self.url = page, url
+        self.seen: list[tuple[str, Weight, list[dict]]] = []
+
+    def go(self, path: str) -> None:
+        self.page.goto(self.url + path)
+
+    def check(self, name: str) -> None:
+        weight = page_weight(self.page)  # before axe-core is added to the page
+        self.seen.append((name, weight, axe_violations(self.page)))
+
+    def submit(self, form: str) -> None:
+        with self.page.expect_navigation():
+            self.page.locator(f"{form} [type=submit]").last.click()
+
+    def table(self) -> str:
+        rows = [f"{'page':38} {'read KB':>8} {'sent KB':>8} {'files':>5} {'axe':>4}"]
+        for name, weight, violations in self.seen:
+            rows.append(f"{name:38} {weight.uncompressed / 1024:8.1f} "
+                        f"{weight.compressed / 1024:8.1f} {weight.resources + 1:5} "
+                        f"{len(violations):4}")
+        return "\n".join(rows)
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
+                                  has_touch=True, locale="en-GB")
+    page = context.new_page()
+    without_cache(page)  # each page weighed as on a first visit
+    yield page
+    context.close()
+
+
+def _file_report(walk: Walk, lang: str) -> tuple[str, str]:
+    country = LANGUAGES[lang][1]
+    page = walk.page
+    page.locator("#destination_country").select_option(country)
+    page.locator("#narrative").fill(NARRATIVE[lang])
+    page.locator("#acts-0").check()
+    page.locator("#consent_case_work").check()
+    walk.submit("form[data-questionnaire]")
+    return (page.locator("#case-reference").inner_text().strip(),
+            page.locator("#tracking-code").inner_text().strip())
+
+
+def _status(walk: Walk, reference: str, code: str) -> None:
+    walk.go("/status")
+    walk.page.locator("#reference").fill(reference)
+    walk.page.locator("#code").fill(code)
+    walk.submit("main form")
+
+
+def _walk_public_path(walk: Walk, lang: str, reporter) -> None:
+    form_id, _ = LANGUAGES[lang]
+    walk.go(f"/language?lang={lang}&next=/")
+    walk.check("home")
+    walk.go("/report")
+    walk.check("form chooser")
+    walk.go(f"/report/{form_id}/{lang}")
+    walk.check(f"questionnaire {form_id}")
+    walk.submit("form[data-questionnaire]")
+    walk.check("questionnaire with errors")
+    reference, code = _file_report(walk, lang)
+    walk.check("receipt")
+    walk.go("/status")
+    walk.check("status")
+    walk.submit("main form")
+    walk.check("status with errors")
+    _status(walk, reference, "AAAA-BBBB-CCCC-DDDD-EEEE")
+    walk.check("status, nothing found")
+    _status(walk, reference, code)
+    walk.check("status with a result")
+    walk.go("/no-such-page")
+    walk.check("error 404")
+    walk.go("/auth/login")
+    walk.check("sign-in")
+    walk.page.locator("#email").fill("nobody@example.org")
+    walk.page.locator("#password").fill("not the password")
+    walk.submit("main form")
+    walk.check("sign-in refused")
+    walk.page.locator("#email").fill(reporter.email)
+    walk.page.locator("#password").fill(reporter.password)
+    walk.submit("main form")
+    walk.go("/my-reports")
+    walk.check("my reports (reporter)")
+    walk.submit("form.inline")  # sign out
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_public_pages__no_axe_violations__and_light(demo_server, phone, lang):
+    server, accounts = demo_server
+    walk = Walk(phone, server.url)
+    _walk_public_path(walk, lang, accounts["reporter"])
+    print(f"\npublic pages in {lang} at 360x740 (limits: {MAX_UNCOMPRESSED // 1024} KB read, "
+          f"{MAX_COMPRESSED // 1024} KB sent)\n{walk.table()}")
+    problems = [f"--- {name}:\n{describe(violations)}"
+                for name, _, violations in walk.seen if violations]
+    assert not problems, "axe-core violations:\n" + "\n".join(problems)
+    heavy = [(name, weight) for name, weight, _ in walk.seen
+             if weight.uncompressed > MAX_UNCOMPRESSED or weight.compressed > MAX_COMPRESSED]
+    assert not heavy, f"pages over the limits: {heavy}"
+
+
+def test_every_questionnaire_in_every_language__no_axe_violations__and_light(demo_server,
+                                                                             phone):
+    """Each form and language the chooser offers: other scripts, other lengths."""
+    server, _ = demo_server
+    walk = Walk(phone, server.url)
+    walk.go("/report")
+    links = phone.locator("ul.langs a[hreflang]").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))")
+    assert len(links) > 10
+    for href in links:
+        walk.go(href)
+        walk.check(href.removeprefix("/report/"))
+    print(f"\nquestionnaires at 360x740\n{walk.table()}")
+    problems = [f"--- {name}:\n{describe(violations)}"
+                for name, _, violations in walk.seen if violations]
+    assert not problems, "axe-core violations:\n" + "\n".join(problems)
+    heavy = [(name, weight) for name, weight, _ in walk.seen
+             if weight.uncompressed > MAX_UNCOMPRESSED or weight.compressed > MAX_COMPRESSED]
+    assert not heavy, f"pages over the limits: {heavy}"
