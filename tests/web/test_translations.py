@@ -28,8 +28,8 @@ CATALOGS = {"ms": "ms", "zh-Hans": "zh_Hans", "zh-Hant": "zh_Hant", "tl": "fil",
 PUBLIC_SOURCES = (
     "app/templates/base.html", "app/templates/main/index.html", "app/templates/auth/login.html",
     "app/templates/errors/error.html", "app/templates/intake/", "app/errors.py",
-    "app/auth.py", "app/navigation.py", "app/public/questionnaire.py", "app/public/status.py",
-    "app/public/text.py", "app/public/chooser.py", "forms/answer_rules.py", "forms/wtf/fields.py",
+    "app/auth.py", "app/navigation.py", "app/public/", "forms/answer_rules.py",
+    "forms/wtf/fields.py",
 )
 
 
