@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from celery import Celery
 from flask import current_app
@@ -18,6 +19,7 @@ from forms.store import FormStore
 from workflows.assembly import build_workflow, identity_secret, mail_sender
 from workflows.attachments import AttachmentStore
 from workflows.case_service import CaseService
+from workflows.drafts import DraftStore
 from workflows.notifications import NotificationStore
 from workflows.repository import CaseRepository
 from workflows.sealing import Sealer
@@ -40,6 +42,7 @@ class Services:
     export_jobs: ExportJobStore
     workflow: CaseService = field(init=False)
     notifications: NotificationStore = field(init=False)
+    drafts: DraftStore = field(init=False)
 
     def __post_init__(self) -> None:
         """Stage graphs and routing rules are read here, once: a bad file stops start-up."""
@@ -50,6 +53,8 @@ class Services:
         parts = build_workflow(self.settings, self.db, config,
                                enqueue_mail=mail_sender(self.celery), secret=self.identity_secret)
         self.workflow, self.notifications = parts.service, parts.notifications
+        self.drafts = DraftStore(self.db, self.sealer,
+                                 timedelta(hours=self.settings.draft_lifetime_hours))
 
     @classmethod
     def build(cls, settings: Settings, db: Database, celery: Celery) -> Services:
@@ -65,7 +70,8 @@ class Services:
     def stores(self) -> list:
         """Every store that owns indexes, from every package."""
         return [self.users, self.organisations, self.tokens, self.audit, self.cases,
-                self.attachments, self.forms, self.notifications, self.export_jobs]
+                self.attachments, self.forms, self.notifications, self.export_jobs,
+                self.drafts]
 
     @property
     def identity_secret(self) -> bytes:

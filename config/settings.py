@@ -49,6 +49,8 @@ class Settings:
     request_max_bytes: int = 60 * 1024 * 1024
     rate_limit_login: str = "10 per minute"
     rate_limit_public: str = "30 per minute"
+    #: Saving a step of the questionnaire: a report takes a dozen saves, not one post.
+    rate_limit_draft: str = "120 per minute"
     rate_limit_storage_uri: str = "memory://"
     trusted_proxies: int = 0
     default_language: str = "en"
@@ -70,6 +72,10 @@ class Settings:
     export_sync_max_rows: int = 5000
     export_keep_hours: int = 72
     export_full_roles: tuple[str, ...] = ("coordinator",)
+    #: How long a reporter's unsent answers stay resumable on their device. Eight hours:
+    #: the session cookie that holds the draft id and the CSRF token of the page both
+    #: last that long, so a longer draft could not be reached or sent anyway.
+    draft_lifetime_hours: int = 8
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -276,6 +282,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "REQUEST_MAX_BYTES": ("request_max_bytes", _positive_int),
     "RATE_LIMIT_LOGIN": ("rate_limit_login", _rate),
     "RATE_LIMIT_PUBLIC": ("rate_limit_public", _rate),
+    "RATE_LIMIT_DRAFT": ("rate_limit_draft", _rate),
     "RATE_LIMIT_STORAGE_URI": ("rate_limit_storage_uri", _url(("memory", "redis", "rediss"))),
     "TRUSTED_PROXIES": ("trusted_proxies", _count),
     "DEFAULT_LANGUAGE": ("default_language", _choice(SUPPORTED_UI_LANGUAGES)),
@@ -295,6 +302,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "EXPORT_SYNC_MAX_ROWS": ("export_sync_max_rows", _positive_int),
     "EXPORT_KEEP_HOURS": ("export_keep_hours", _positive_int),
     "EXPORT_FULL_ROLES": ("export_full_roles", _full_roles),
+    "DRAFT_LIFETIME_HOURS": ("draft_lifetime_hours", _positive_int),
 }
 
 PREFIX = "MRVRS_"

@@ -199,11 +199,15 @@ def submit_case(*, definition: FormDefinition, form_record: FormRecord,
                 answers: Mapping[str, Any], files: Mapping[str, list[Upload]] | None,
                 language: str, reporter: Mapping[str, Any], repo: CaseRepository,
                 sealer: Sealer, attachments_store: AttachmentStore, identity_secret: bytes,
-                now: datetime,
-                enqueue: Callable[[str], object] | None = None) -> tuple[dict[str, Any], str]:
+                now: datetime, enqueue: Callable[[str], object] | None = None,
+                case_id: str | None = None,
+                stored: list[dict[str, Any]] | None = None) -> tuple[dict[str, Any], str]:
     """Store one case and its attachments; returns (case, tracking code shown once).
 
-    Raises `IntakeError` or `AttachmentsRefused` before anything is stored.
+    A report filed in steps passes the `case_id` its draft reserved and the
+    attachments already `stored` as pending under it (checked when uploaded); they
+    become the case's like the files sent with the answers. Raises `IntakeError`
+    or `AttachmentsRefused` before anything is stored.
     """
     problems = check_answers(definition, answers, language)
     if not definition.country:
@@ -211,26 +215,28 @@ def submit_case(*, definition: FormDefinition, form_record: FormRecord,
     if problems:
         raise IntakeError(problems)
     checked = attachments_store.check(_uploads(files))
-    case_id, code = new_case_id(), new_code()
+    case_id, code = case_id or new_case_id(), new_code()
     reference = repo.next_reference(definition.country, now.year)
     case = build_case(definition=definition, form_record=form_record, answers=answers,
                       language=language, reporter=reporter, sealer=sealer,
                       identity_secret=identity_secret, now=now, case_id=case_id,
                       reference=reference, tracking_hash=code_hash(code), attachments=[])
-    _store(case, checked, repo, attachments_store)
+    _store(case, checked, repo, attachments_store, list(stored or []))
     if enqueue is not None:
         _enqueue(enqueue, case_id)
     return case, code
 
 
 def _store(case: dict[str, Any], checked: list, repo: CaseRepository,
-           attachments_store: AttachmentStore) -> None:
+           attachments_store: AttachmentStore, stored: list[dict[str, Any]]) -> None:
+    """Files of a draft (`stored`) are kept when the insert fails: a resend uses them."""
     case_id = case["_id"]
     try:
-        case["attachments"] = attachments_store.put_pending(checked, case_id)
+        case["attachments"] = [*stored, *attachments_store.put_pending(checked, case_id)]
         repo.insert(case)
     except Exception:
-        _discard(attachments_store, case_id)
+        if not stored:
+            _discard(attachments_store, case_id)
         raise
     if not case["attachments"]:
         return  # nothing pending: most submissions, spared a write

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from forms.compiler import compile_text
-from tests.intake_helpers import forms_published  # noqa: F401  (fixture)
+from tests.intake_helpers import every_step, forms_published  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("forms_published")
 
@@ -25,7 +25,7 @@ def _selected(html: str, name: str) -> list[str]:
     ("id-intake", None, "ID"), ("ph-intake", None, "PH"), ("bd-intake", None, "BD"),
 ])
 def test_blank_form__own_country_chosen(client, form_id, destination, nationality):
-    html = client.get(f"/report/{form_id}/en").get_data(as_text=True)
+    html = every_step(client, form_id, "en")
     assert _selected(html, "destination_country") == ([destination] if destination else [])
     assert _selected(html, "nationality") == ([nationality] if nationality else [])
 
