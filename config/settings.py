@@ -76,6 +76,8 @@ class Settings:
     #: the session cookie that holds the draft id and the CSRF token of the page both
     #: last that long, so a longer draft could not be reached or sent anyway.
     draft_lifetime_hours: int = 8
+    #: Where quick exit lands: an ordinary outside page that says nothing about MRVRS.
+    quick_exit_url: str = "https://www.google.com/search?q=weather+today"
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -303,6 +305,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "EXPORT_KEEP_HOURS": ("export_keep_hours", _positive_int),
     "EXPORT_FULL_ROLES": ("export_full_roles", _full_roles),
     "DRAFT_LIFETIME_HOURS": ("draft_lifetime_hours", _positive_int),
+    "QUICK_EXIT_URL": ("quick_exit_url", _url(("https", "http"))),
 }
 
 PREFIX = "MRVRS_"

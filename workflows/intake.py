@@ -34,9 +34,9 @@ from typing import Any
 
 from forms.answer_rules import MAX_TEXTAREA_CHARS
 from forms.answers import derive_case_fields, split_sensitive
-from workflows.case_facts import event_period
 from forms.schema import FormDefinition
 from workflows.attachments import AttachmentStore, Upload
+from workflows.case_facts import event_period
 from workflows.identity_keys import duplicate_keys
 from workflows.repository import CaseRepository, new_case_id
 from workflows.sealing import Sealer
