@@ -149,9 +149,18 @@ def restart(form_id: str, lang: str):
 @bp.route("/leave")
 @public
 def leave():
-    """Quick exit without JavaScript: erase this device's drafts and session, then go."""
+    """Quick exit: erase this device's drafts and session, then go to an outside page.
+
+    A signed-in account stays signed in: signing out takes a form post with its
+    CSRF token, and a link any page can open must not end someone's sign-in. Its
+    drafts and remembered submissions are erased all the same.
+    """
     drafting.forget_all()
-    session.clear()
+    if g.get("user"):
+        for key in ("filed", "lang"):
+            session.pop(key, None)
+    else:
+        session.clear()
     response = redirect(services().settings.quick_exit_url, 303)
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return no_store(response, 303)
