@@ -97,22 +97,24 @@ def questionnaire(form_id: str, lang: str):
     if request.method == "POST":
         return _send_whole(form_class, definition, record, form_id, lang)
     draft = drafting.current(form_id)
+    shown = form_class.definition  # what reporters see: steps follow it, not the stored form
     if draft is not None and (draft.reached or draft.values):
-        return _resume_page(definition, draft, lang)
-    return _step_view(form_class, definition, form_id, lang, all_steps(definition)[0], draft)
+        return _resume_page(shown, draft, lang)
+    return _step_view(form_class, shown, form_id, lang, all_steps(shown)[0], draft)
 
 
 @bp.route("/report/<form_id>/<lang>/step/<step>", methods=["GET", "POST"])
 @public
 def step(form_id: str, lang: str, step: str):
     definition, _record = _found(form_id, lang)
-    if step not in all_steps(definition):
+    form_class = reporter_form_class(definition, lang)
+    shown = form_class.definition
+    if step not in all_steps(shown):
         abort(404)
     use_language(lang)
-    form_class = reporter_form_class(definition, lang)
     if request.method == "POST":
-        return _save_step(form_class, definition, form_id, lang, step)
-    return _step_view(form_class, definition, form_id, lang, step, drafting.current(form_id))
+        return _save_step(form_class, shown, form_id, lang, step)
+    return _step_view(form_class, shown, form_id, lang, step, drafting.current(form_id))
 
 
 @bp.route("/report/<form_id>/<lang>/send", methods=["POST"])
@@ -133,7 +135,7 @@ def send(form_id: str, lang: str):
             remember_filed(request.form.get(SUBMISSION_FIELD, ""))
             drafting.forget(form_id, discard_files=False)
             return result
-    return _first_problem(form, definition, form_id, lang, draft)
+    return _first_problem(form, form.definition, form_id, lang, draft)
 
 
 @bp.route("/report/<form_id>/<lang>/restart", methods=["POST"])
@@ -178,9 +180,9 @@ def _send_whole(form_class, definition, record, form_id: str, lang: str):
             drafting.forget(form_id)
             return result
     draft = drafting.current_or_new(form_id)
-    draft.values.update(posted_values(form, list(definition.fields()), request.form))
+    draft.values.update(posted_values(form, list(form.definition.fields()), request.form))
     drafting.keep(draft)
-    return _first_problem(form, definition, form_id, lang, draft)
+    return _first_problem(form, form.definition, form_id, lang, draft)
 
 
 def _already_filed(lang: str):
