@@ -117,6 +117,18 @@ def step(form_id: str, lang: str, step: str):
     return _step_view(form_class, shown, form_id, lang, step, drafting.current(form_id))
 
 
+@bp.route("/report/<form_id>/<lang>/step/<step>/language")
+@public
+def step_language(form_id: str, lang: str, step: str):
+    """Where the header's language switch returns from a step: the same step in the
+    language just chosen when the form has it. The draft is untouched either way."""
+    definition, _record = _found(form_id, lang)
+    chosen = session.get("lang")
+    if step not in all_steps(definition):
+        abort(404)
+    return _go(form_id, chosen if chosen in definition.languages else lang, step)
+
+
 @bp.route("/report/<form_id>/<lang>/send", methods=["POST"])
 @public
 def send(form_id: str, lang: str):

@@ -194,3 +194,14 @@ sections:
 """)
     html = client.get("/report/tt-steps/en/step/payslips")
     assert html.status_code == 303  # nothing answered yet: the step is skipped
+
+
+def test_header_language_switch_on_a_step__same_step_in_that_language(client):
+    _save(client, "what_happened", {"narrative": STORY}, go="back")
+    html = client.get(f"{BASE}/step/what_happened").get_data(as_text=True)
+    after = re.search(r'name="next" value="([^"]+)"', html).group(1)
+    assert after == f"{BASE}/step/what_happened/language"
+    response = client.get(f"/language?lang=ms&next={after}", follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert response.request.path == "/report/my-intake/ms/step/what_happened"
+    assert '<html lang="ms"' in html and "&lt;b&gt;tiga bulan" in html
