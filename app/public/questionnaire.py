@@ -284,6 +284,7 @@ def _store_uploads(form, definition, step: str, fields: list, draft) -> dict[str
     kept count towards the limit. Returns refusals by question ({} when all is well).
     """
     svc = services()
+    _remove_kept(svc, draft, request.form.getlist("remove"))
     names = {f.id: form.by_id(f.id).name for f in fields if f.type == "file"}
     if step == EVIDENCE:
         names[EVIDENCE_FIELD] = EVIDENCE_FIELD
@@ -307,6 +308,13 @@ def _store_uploads(form, definition, step: str, fields: list, draft) -> dict[str
         return errors
     draft.attachments.extend(svc.attachments.put_pending(checked, draft.case_id))
     return {}
+
+
+def _remove_kept(svc, draft, file_ids: list[str]) -> None:
+    """Files the reporter ticked to remove go now, from the draft and the database."""
+    for file_id in file_ids:
+        if svc.attachments.discard_one(draft.case_id, file_id):
+            draft.attachments = [a for a in draft.attachments if a["id"] != file_id]
 
 
 def _first_problem(form, definition, form_id: str, lang: str, draft):

@@ -205,3 +205,15 @@ def test_header_language_switch_on_a_step__same_step_in_that_language(client):
     html = response.get_data(as_text=True)
     assert response.request.path == "/report/my-intake/ms/step/what_happened"
     assert '<html lang="ms"' in html and "&lt;b&gt;tiga bulan" in html
+
+
+def test_evidence_step__a_kept_file_can_be_removed_before_sending(client, svc):
+    import io
+
+    _save(client, "evidence", {}, files={"evidence": [(io.BytesIO(PDF), "wrong.pdf")]})
+    html = client.get(f"{BASE}/step/evidence").get_data(as_text=True)
+    assert "wrong.pdf" in html
+    file_id = re.search(r'name="remove" value="([^"]+)"', html).group(1)
+    _save(client, "evidence", {"remove": file_id}, go="back")
+    assert svc.db["attachments.files"].count_documents({}) == 0
+    assert "wrong.pdf" not in client.get(f"{BASE}/step/evidence").get_data(as_text=True)
