@@ -114,8 +114,10 @@ def test_language_switch_mid_form__keeps_every_answer(server, phone):
     assert phone.url.endswith("/report/my-intake/ms/step/what_happened")
     assert phone.locator("html").get_attribute("lang") == "ms"
     assert phone.locator("#narrative").input_value() == FACTS_MS
+    phone.locator(".step-list summary").click()  # the list of steps, folded
     press(phone, "button[name=go][value='step:person']")
     assert phone.locator("#full_name").input_value() == "Siti"
+    phone.locator(".step-list summary").click()
     press(phone, "button[name=go][value='step:where']")
     assert phone.locator("#destination_country").input_value() == "MY"
 
