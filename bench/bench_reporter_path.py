@@ -33,7 +33,7 @@ import json
 import math
 import os
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from werkzeug.serving import make_server
 
@@ -69,6 +69,7 @@ class Path:
     choices: int = 0
     typed_fields: int = 0
     seconds: float = 0.0
+    per_page: list = field(default_factory=list)  # (page, screens) in the order walked
 
     @property
     def actions(self) -> int:
@@ -77,6 +78,9 @@ class Path:
 
 def _measure(page, path: Path) -> None:
     height = page.evaluate("document.documentElement.scrollHeight")
+    name = page.url.rsplit("/", 1)[-1] if "/step/" in page.url else (
+        "receipt" if page.locator("#tracking-code").count() else "first step")
+    path.per_page.append((name, round(height / VIEWPORT["height"], 1)))
     path.pages += 1
     path.screens += height / VIEWPORT["height"]
 
@@ -180,9 +184,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--form", help="one form id (default: every shipped country form)")
     parser.add_argument("--lang", help="the language to walk it in (default: the form's first)")
+    parser.add_argument("--pages", action="store_true", help="also print the screens of each page")
     args = parser.parse_args()
     paths = run(args.form, args.lang)
     print(report(paths))
+    for path in paths if args.pages else []:
+        print(f"{path.form}: " + ", ".join(f"{name} {screens}" for name, screens in path.per_page))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "reporter_path.json").write_text(json.dumps(
         [{**asdict(p), "actions": p.actions} for p in paths], indent=2))
