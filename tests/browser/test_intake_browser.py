@@ -187,3 +187,22 @@ def test_refused_answers__shown_beside_fields_in_the_form_language(server, page)
     assert "এই প্রশ্নের উত্তর দিতে হবে।" in page.locator("#e-narrative").inner_text()
     assert page.locator("#narrative").get_attribute("aria-invalid") == "true"
     assert page.evaluate("document.activeElement.id") == "error-summary"
+
+
+def test_dropped_connection__answers_there_on_return(server, phone):
+    phone.goto(server.url + "/report/my-intake/ms/step/what_happened")
+    phone.locator("#narrative").fill(FACTS_MS)
+    press(phone, NEXT)  # saved on the server with this step
+    phone.context.set_offline(True)
+    try:
+        phone.locator(NEXT).click()
+        phone.wait_for_timeout(500)
+    finally:
+        phone.context.set_offline(False)
+    phone.goto(server.url + "/report/my-intake/ms")  # coming back later, same phone
+    assert phone.locator("#continue").is_visible() and phone.locator("#start-again").is_visible()
+    with phone.expect_navigation():
+        phone.locator("#continue").click()
+    assert step_of(phone) == "hard_to_talk_about"
+    phone.goto(server.url + "/report/my-intake/ms/step/what_happened")
+    assert phone.locator("#narrative").input_value() == FACTS_MS
