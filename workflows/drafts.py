@@ -10,7 +10,8 @@ A draft removes itself: ``expires_at`` carries a TTL index, so the database drop
 it once the lifetime has passed, and `get` already treats an expired draft as
 gone. The draft also reserves the id its case will have, so evidence uploaded on
 one step is stored at once as *pending* attachments under that id (the same
-checks and SHA-256 as any intake) and becomes the case's when the report is sent.
+checks and SHA-256 as any intake) and becomes the case's when the report is sent;
+the files of a draft never sent are deleted by the ``drafts`` sweep.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.database import Database
 
+from workflows.attachments import PENDING, AttachmentStore
 from workflows.repository import new_case_id
 from workflows.sealing import Sealer, SealError
 
@@ -108,3 +110,26 @@ class DraftStore:
 def _naive(moment: datetime) -> datetime:
     """MongoDB returns naive UTC datetimes; compare like with like."""
     return moment.replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def sweep_abandoned_files(db: Database, attachments: AttachmentStore, now: datetime,
+                          lifetime: timedelta) -> int:
+    """Delete evidence uploaded into drafts that were never sent; returns how many files.
+
+    A pending file older than a draft's lifetime is deleted when no live draft
+    reserved its case id and no case has it. Files of a case that exists are left
+    to `AttachmentStore.sweep_pending`, which marks them attached.
+    """
+    stale = attachments.files.find(
+        {"metadata.state": PENDING, "uploadDate": {"$lt": _naive(now) - lifetime}},
+        {"metadata.case_id": 1})
+    deleted = 0
+    for doc in list(stale):
+        case_id = doc["metadata"]["case_id"]
+        live = db[COLLECTION].count_documents(
+            {"case_id": case_id, "expires_at": {"$gt": _naive(now)}}, limit=1)
+        if live or db.cases.count_documents({"_id": case_id}, limit=1):
+            continue
+        attachments.fs.delete(doc["_id"])
+        deleted += 1
+    return deleted

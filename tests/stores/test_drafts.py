@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
+import mongomock.gridfs
+
 from tests.helpers import TEST_DATA_KEY
 from workflows.drafts import DraftStore
 from workflows.sealing import Sealer
@@ -48,3 +50,24 @@ def test_delete__gives_the_reserved_case_id_once(any_db):
     store.save(draft, NOW)
     assert store.delete(draft.id) == draft.case_id
     assert store.delete(draft.id) is None and store.get(draft.id, "my-intake", NOW) is None
+
+
+def test_sweep__deletes_files_of_drafts_never_sent_only(any_db):
+    from tests.samples import PDF
+    from workflows.attachments import AttachmentStore, Upload, check_uploads
+    from workflows.drafts import sweep_abandoned_files
+
+    mongomock.gridfs.enable_gridfs_integration()  # what config.database does for the demo store
+    files = AttachmentStore(any_db, max_bytes=10_000_000, max_files=5)
+    store = _store(any_db, hours=8)
+    abandoned, alive, sent = (store.create("my-intake") for _ in range(3))
+    for draft in (abandoned, alive, sent):
+        checked = check_uploads([Upload("evidence", "a.pdf", PDF)], max_bytes=10_000_000,
+                                max_files=5)
+        files.put_pending(checked, draft.case_id)
+    later = datetime.now(UTC) + timedelta(hours=9)
+    store.save(alive, later)  # still being filled in
+    any_db.cases.insert_one({"_id": sent.case_id})  # sent: its files belong to the case
+    assert sweep_abandoned_files(any_db, files, later, timedelta(hours=8)) == 1
+    left = {d["metadata"]["case_id"] for d in any_db["attachments.files"].find()}
+    assert left == {alive.case_id, sent.case_id}
