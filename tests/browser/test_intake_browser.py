@@ -180,13 +180,17 @@ def test_without_javascript__every_question_shown_and_filing_works(server, brows
         context.close()
 
 
-def test_refused_answers__shown_beside_fields_in_the_form_language(server, page):
+def test_refused_answers__shown_beside_fields_in_the_form_language(server, phone):
+    page = phone
     page.goto(server.url + "/report/bd-intake/bn/step/what_happened")
     press(page, NEXT)
     page.wait_for_selector(".error-summary")
     assert "এই প্রশ্নের উত্তর দিতে হবে।" in page.locator("#e-narrative").inner_text()
     assert page.locator("#narrative").get_attribute("aria-invalid") == "true"
     assert page.evaluate("document.activeElement.id") == "error-summary"
+    _narrow(page, "what_happened with errors")
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "steps-bn-errors.png"))
 
 
 def test_dropped_connection__answers_there_on_return(server, phone):

@@ -217,3 +217,12 @@ def test_evidence_step__a_kept_file_can_be_removed_before_sending(client, svc):
     _save(client, "evidence", {"remove": file_id}, go="back")
     assert svc.db["attachments.files"].count_documents({}) == 0
     assert "wrong.pdf" not in client.get(f"{BASE}/step/evidence").get_data(as_text=True)
+
+
+def test_own_country_preselected_on_a_step_not_yet_saved_only(client):
+    _save(client, "person", {"full_name": "Siti"})
+    html = client.get(f"{BASE}/step/where").get_data(as_text=True)
+    assert re.search(r'<option selected value="MY">|<option value="MY" selected>', html)
+    _save(client, "where", {"destination_country": ""}, go="back")  # cleared on purpose
+    html = client.get(f"{BASE}/step/where").get_data(as_text=True)
+    assert not re.search(r'<option selected value="MY">|<option value="MY" selected>', html)
