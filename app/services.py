@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from celery import Celery
 from flask import current_app
@@ -19,6 +20,7 @@ from forms.store import FormStore
 from workflows.assembly import build_workflow, identity_secret, mail_sender
 from workflows.attachments import AttachmentStore
 from workflows.case_service import CaseService
+from workflows.drafts import DraftStore
 from workflows.notifications import NotificationStore
 from workflows.reporter_messages import ReporterChannel
 from workflows.repository import CaseRepository
@@ -45,6 +47,7 @@ class Services:
     reporter: ReporterChannel = field(init=False)
     code_holds: CodeHolds = field(init=False)
     status_grants: StatusGrants = field(init=False)
+    drafts: DraftStore = field(init=False)
 
     def __post_init__(self) -> None:
         """Stage graphs and routing rules are read here, once: a bad file stops start-up."""
@@ -58,6 +61,8 @@ class Services:
         self.reporter = ReporterChannel(self.workflow, self.sealer, self.attachments)
         self.code_holds = CodeHolds(self.db, self.settings.secret_key.encode())
         self.status_grants = StatusGrants(self.db)
+        self.drafts = DraftStore(self.db, self.sealer,
+                                 timedelta(hours=self.settings.draft_lifetime_hours))
 
     @classmethod
     def build(cls, settings: Settings, db: Database, celery: Celery) -> Services:
@@ -74,7 +79,7 @@ class Services:
         """Every store that owns indexes, from every package."""
         return [self.users, self.organisations, self.tokens, self.audit, self.cases,
                 self.attachments, self.forms, self.notifications, self.export_jobs,
-                self.code_holds, self.status_grants]
+                self.code_holds, self.status_grants, self.drafts]
 
     @property
     def identity_secret(self) -> bytes:

@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 ENVIRONMENTS = ("development", "production", "test")
 #: Seconds between runs of each periodic sweep; MRVRS_SWEEP_INTERVALS changes some of them.
 SWEEP_INTERVALS = {"reminders": 900, "escalations": 900, "follow_ups": 3600,
-                   "catch_up": 60, "outbox": 300, "export_files": 3600}
+                   "catch_up": 60, "outbox": 300, "export_files": 3600,
+                   "drafts": 3600}
 #: The role names of `app/roles.py` (config imports nothing of ours), for checking
 #: MRVRS_EXPORT_FULL_ROLES; `mission` and `reporter` never get full exports.
 ROLE_NAMES = ("reporter", "member", "form_editor", "reviewer", "coordinator", "mission", "admin")
@@ -52,6 +53,8 @@ class Settings:
     request_max_bytes: int = 60 * 1024 * 1024
     rate_limit_login: str = "10 per minute"
     rate_limit_public: str = "30 per minute"
+    #: Saving a step of the questionnaire: a report takes a dozen saves, not one post.
+    rate_limit_draft: str = "120 per minute"
     rate_limit_storage_uri: str = "memory://"
     trusted_proxies: int = 0
     default_language: str = "en"
@@ -83,6 +86,12 @@ class Settings:
     #: receipt once more with a fresh tracking code (workflows/resubmission.py); after
     #: that the one-time token in the page no longer gives anything out.
     receipt_resend_hours: int = 24
+    #: How long a reporter's unsent answers stay resumable on their device. Eight hours:
+    #: the session cookie that holds the draft id and the CSRF token of the page both
+    #: last that long, so a longer draft could not be reached or sent anyway.
+    draft_lifetime_hours: int = 8
+    #: Where quick exit lands: an ordinary outside page that says nothing about MRVRS.
+    quick_exit_url: str = "https://www.google.com/search?q=weather+today"
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -289,6 +298,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "REQUEST_MAX_BYTES": ("request_max_bytes", _positive_int),
     "RATE_LIMIT_LOGIN": ("rate_limit_login", _rate),
     "RATE_LIMIT_PUBLIC": ("rate_limit_public", _rate),
+    "RATE_LIMIT_DRAFT": ("rate_limit_draft", _rate),
     "RATE_LIMIT_STORAGE_URI": ("rate_limit_storage_uri", _url(("memory", "redis", "rediss"))),
     "TRUSTED_PROXIES": ("trusted_proxies", _count),
     "DEFAULT_LANGUAGE": ("default_language", _choice(SUPPORTED_UI_LANGUAGES)),
@@ -312,6 +322,8 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "EXPORT_KEEP_HOURS": ("export_keep_hours", _positive_int),
     "EXPORT_FULL_ROLES": ("export_full_roles", _full_roles),
     "RECEIPT_RESEND_HOURS": ("receipt_resend_hours", _positive_int),
+    "DRAFT_LIFETIME_HOURS": ("draft_lifetime_hours", _positive_int),
+    "QUICK_EXIT_URL": ("quick_exit_url", _url(("https", "http"))),
 }
 
 PREFIX = "MRVRS_"

@@ -81,3 +81,14 @@ sections:
         type: file
         label: {en: Photo of the payslip, ms: Gambar slip gaji}
 """
+
+
+def every_step(client, form_id="my-intake", lang="en") -> str:
+    """The pages of every step of a questionnaire, one after another, as a reporter
+    who has answered nothing yet sees them (a step skipped by its conditions is empty)."""
+    from forms.steps import all_steps
+
+    svc = client.application.extensions["mrvrs"]
+    definition = svc.forms.definition(form_id, int(svc.forms.summary(form_id)["version"]))
+    return "\n".join(client.get(f"/report/{form_id}/{lang}/step/{step}").get_data(as_text=True)
+                     for step in all_steps(definition))

@@ -175,6 +175,21 @@ class AttachmentStore:
                                       {"_id": 1})
             if doc is not None:
                 self.fs.delete(doc["_id"])
+    def discard_one(self, case_id: str, file_id: str) -> bool:
+        """Delete one pending file of `case_id` (a reporter removing it before sending);
+        an attached file, or another case's, is never touched."""
+        from bson.errors import InvalidId
+
+        try:
+            oid = ObjectId(str(file_id))
+        except InvalidId:
+            return False
+        doc = self.files.find_one({"_id": oid, "metadata.case_id": str(case_id),
+                                   "metadata.state": PENDING}, {"_id": 1})
+        if doc is None:
+            return False
+        self.fs.delete(oid)
+        return True
 
     def for_case(self, case_id: str) -> list[dict[str, Any]]:
         """The metadata of a case's attached files, oldest first."""

@@ -199,15 +199,18 @@ def submit_case(*, definition: FormDefinition, form_record: FormRecord,
                 answers: Mapping[str, Any], files: Mapping[str, list[Upload]] | None,
                 language: str, reporter: Mapping[str, Any], repo: CaseRepository,
                 sealer: Sealer, attachments_store: AttachmentStore, identity_secret: bytes,
-                now: datetime,
-                enqueue: Callable[[str], object] | None = None,
+                now: datetime, enqueue: Callable[[str], object] | None = None,
+                case_id: str | None = None, stored: list[dict[str, Any]] | None = None,
                 submission_hash: str | None = None) -> tuple[dict[str, Any], str]:
     """Store one case and its attachments; returns (case, tracking code shown once).
 
-    Raises `IntakeError` or `AttachmentsRefused` before anything is stored.
+    A report filed in steps passes the `case_id` its draft reserved and the
+    attachments already `stored` as pending under it (checked when uploaded); they
+    become the case's like the files sent with the answers. Raises `IntakeError`
+    or `AttachmentsRefused` before anything is stored.
     `submission_hash` (`workflows.resubmission.submission_hash` of the questionnaire
     page's one-time token) is kept on the case; when another case already holds it,
-    `AlreadyFiled` is raised and nothing of this send is kept.
+    `AlreadyFiled` is raised and nothing this send added is kept.
     """
     problems = check_answers(definition, answers, language)
     if not definition.country:
@@ -215,7 +218,7 @@ def submit_case(*, definition: FormDefinition, form_record: FormRecord,
     if problems:
         raise IntakeError(problems)
     checked = attachments_store.check(_uploads(files))
-    case_id, code = new_case_id(), new_code()
+    case_id, code = case_id or new_case_id(), new_code()
     reference = repo.next_reference(definition.country, now.year)
     case = build_case(definition=definition, form_record=form_record, answers=answers,
                       language=language, reporter=reporter, sealer=sealer,
@@ -223,20 +226,29 @@ def submit_case(*, definition: FormDefinition, form_record: FormRecord,
                       reference=reference, tracking_hash=code_hash(code), attachments=[])
     if submission_hash:
         case["submission_hash"] = submission_hash  # absent otherwise: the index is sparse
-    _store(case, checked, repo, attachments_store)
+    _store(case, checked, repo, attachments_store, list(stored or []))
     if enqueue is not None:
         _enqueue(enqueue, case_id)
     return case, code
 
 
 def _store(case: dict[str, Any], checked: list, repo: CaseRepository,
-           attachments_store: AttachmentStore) -> None:
+           attachments_store: AttachmentStore, stored: list[dict[str, Any]]) -> None:
+    """Files of a draft (`stored`) are kept when the insert fails: a resend uses them.
+
+    Of the files this send added, exactly those are removed on failure: a send that
+    lost the race to another send of the same draft shares its case id, and must not
+    remove the winner's files before they are marked attached.
+    """
     case_id = case["_id"]
+    added: list[dict[str, Any]] = []
     try:
-        case["attachments"] = attachments_store.put_pending(checked, case_id)
+        added = attachments_store.put_pending(checked, case_id)
+        case["attachments"] = [*stored, *added]
         repo.insert(case)
     except Exception:
-        _discard(attachments_store, case_id)
+        if added or not stored:
+            _discard(attachments_store, case_id, [entry["id"] for entry in added])
         raise
     if not case["attachments"]:
         return  # nothing pending: most submissions, spared a write
@@ -246,9 +258,13 @@ def _store(case: dict[str, Any], checked: list, repo: CaseRepository,
         log.exception("case %s stored but its attachments are still pending", case_id)
 
 
-def _discard(attachments_store: AttachmentStore, case_id: str) -> None:
+def _discard(attachments_store: AttachmentStore, case_id: str, file_ids: list[str]) -> None:
+    """The files added, or every pending file of the case when storing them failed."""
     try:
-        attachments_store.discard_pending(case_id)
+        if file_ids:
+            attachments_store.discard(file_ids)
+        else:
+            attachments_store.discard_pending(case_id)
     except Exception:  # the sweep deletes pending files whose case never arrived
         log.exception("could not remove the pending attachments of case %s", case_id)
 

@@ -17,6 +17,7 @@ SWEEP_TASKS: Mapping[str, str] = {
     "catch_up": "mrvrs.sweep_submitted",
     "outbox": "mrvrs.sweep_outbox",
     "export_files": "mrvrs.sweep_export_files",  # exports/tasks.py: expired export files
+    "drafts": "mrvrs.sweep_drafts",  # evidence of reports started and never sent
 }
 
 

@@ -27,7 +27,9 @@ from pymongo.errors import AutoReconnect, NetworkTimeout, ServerSelectionTimeout
 
 from workflows import sweeps
 from workflows.assembly import Workflow, build_workflow, mail_sender, route_sender
+from workflows.attachments import AttachmentStore
 from workflows.celery_app import task_database
+from workflows.drafts import sweep_abandoned_files
 from workflows.outbox import SmtpTransport, mark_failed, resend_pending, send_message
 from workflows.retries import GiveUp, Retry, RetryPolicy, attempt
 from workflows.workflow_config import load_workflow_config
@@ -162,6 +164,21 @@ def sweep_outbox(self) -> int:
     enqueue = mail_sender(self.app)
     return run(self, lambda w: resend_pending(task_database(self.app), enqueue,
                                               datetime.now(UTC)))
+
+
+@shared_task(name="mrvrs.sweep_drafts", bind=True, max_retries=None)
+def sweep_drafts(self) -> int:
+    """Delete the evidence of reports started and never sent, once their draft is gone."""
+    settings = self.app.mrvrs_settings
+    lifetime = timedelta(hours=settings.draft_lifetime_hours)
+
+    def sweep(w: Workflow) -> int:
+        db = task_database(self.app)
+        store = AttachmentStore(db, max_bytes=settings.upload_max_bytes,
+                                max_files=settings.upload_max_files)
+        return sweep_abandoned_files(db, store, datetime.now(UTC), lifetime)
+
+    return run(self, sweep)
 
 
 @shared_task(name="mrvrs.send_outbox", bind=True, max_retries=None)

@@ -1,9 +1,14 @@
-"""The public questionnaire: pick a form and language, answer, get a receipt.
+"""The public questionnaire in steps: one section per page, the evidence, a last
+page to check every answer and send; then the receipt.
 
 Thin adapters around `forms.wtf` (the form class built from the published
-definition) and `workflows.intake.submit_case` (the case). Server-side
-validation is the definition's and nothing else. Works without JavaScript:
-every conditional question is shown, and answers to hidden ones are dropped.
+definition), `forms.steps` (which steps, in which order), `workflows.drafts` (the
+sealed answers carried between steps, reached through `app.public.drafting`) and
+`workflows.intake.submit_case` (the case). Works without JavaScript: every step
+is a plain form post, and every button saves what is on the page first, so
+nothing typed is lost on Back, on a language button or on an error. A complete
+questionnaire posted at once to the form's address is still accepted (scripts,
+old pages) and checked whole.
 """
 
 from __future__ import annotations
@@ -12,16 +17,35 @@ import secrets
 from datetime import UTC, datetime
 from functools import partial
 
-from flask import Blueprint, abort, g, render_template, request
-from flask_babel import get_translations
+from flask import (
+    Blueprint,
+    abort,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import CombinedMultiDict
 
 from app import roles as r
 from app.extensions import register_rate_limit
 from app.navigation import NavEntry, register
-from app.public import chooser, receipts
+from app.public import chooser, drafting, receipts
 from app.public import status as status_page
+from app.public.chooser import native_name_or_tag
+from app.public.stepping import (
+    answers_by_step,
+    aria,
+    filled,
+    meta,
+    posted_values,
+    problems,
+    validate_all,
+    validate_step,
+)
 from app.public.support import (
     no_store,
     public,
@@ -34,8 +58,9 @@ from app.public.text import problem_text
 from app.services import services
 from forms.audience import for_reporters
 from forms.schema import text_direction
+from forms.steps import CHECK, EVIDENCE, all_steps, first_with, neighbour, shown_steps
 from forms.wtf import build_form_class
-from workflows.attachments import AttachmentsRefused
+from workflows.attachments import AttachmentsRefused, check_uploads
 from workflows.errors import AlreadyFiled
 from workflows.intake import IntakeError, enqueue_routing, submit_case
 from workflows.resubmission import submission_hash
@@ -43,13 +68,14 @@ from workflows.resubmission import submission_hash
 bp = Blueprint("intake", __name__)
 status_page.register(bp)
 chooser.register(bp)
-for _endpoint in ("intake.questionnaire", "intake.check_status"):
+for _endpoint in ("intake.questionnaire", "intake.send"):
     register_rate_limit(_endpoint, "rate_limit_public")
+register_rate_limit("intake.step", "rate_limit_draft")
 register(NavEntry("intake.check_status", _l("Check a report"), public=True))
 register(NavEntry("intake.my_reports", _l("My reports"), (r.REPORTER, r.MEMBER)))
 
 #: The evidence input every questionnaire offers, besides any file question of the form.
-EVIDENCE_FIELD = "evidence"
+EVIDENCE_FIELD = EVIDENCE
 
 
 def _found(form_id: str, lang: str):
@@ -59,48 +85,286 @@ def _found(form_id: str, lang: str):
     return found
 
 
+def reporter_form_class(definition, lang: str):
+    """The questionnaire class reporters fill: the one place the public form is built.
+    Questions for staff (`audience: staff`) are not in it, so they are neither shown
+    nor accepted here."""
+    return build_form_class(for_reporters(definition), lang)
+
+
 @bp.route("/report/<form_id>/<lang>", methods=["GET", "POST"])
 @public
 def questionnaire(form_id: str, lang: str):
+    """The first step, or the offer to resume; a POST is a whole questionnaire at once."""
     definition, record = _found(form_id, lang)
     use_language(lang)
-    form_class = build_form_class(for_reporters(definition), lang)
+    form_class = reporter_form_class(definition, lang)
     if request.method == "POST":
-        again = receipts.resent(request.form.get(SUBMISSION_FIELD, ""), lang)
-        if again is not None:  # this page was filed before: its receipt, with a new code
-            return again
-        form = form_class(CombinedMultiDict([request.files, request.form]),
-                          meta={"translations": get_translations()})
-        if form.validate():
-            result = _submit(form, definition, record, lang)
-            if result is not None:
-                return result
-        return _page(form, definition, lang, 400)
-    return _page(form_class.blank(meta={"translations": get_translations()}), definition, lang)
+        return _send_whole(form_class, definition, record, form_id, lang)
+    draft = drafting.current(form_id)
+    shown = form_class.definition  # what reporters see: steps follow it, not the stored form
+    if draft is not None and (draft.reached or draft.values):
+        return _resume_page(shown, draft, lang)
+    return _step_view(form_class, shown, form_id, lang, all_steps(shown)[0], draft)
 
 
-#: A one-time token per questionnaire page, so sending the same page twice (a double
+@bp.route("/report/<form_id>/<lang>/step/<step>", methods=["GET", "POST"])
+@public
+def step(form_id: str, lang: str, step: str):
+    definition, _record = _found(form_id, lang)
+    form_class = reporter_form_class(definition, lang)
+    shown = form_class.definition
+    if step not in all_steps(shown):
+        abort(404)
+    use_language(lang)
+    if request.method == "POST":
+        return _save_step(form_class, shown, form_id, lang, step)
+    return _step_view(form_class, shown, form_id, lang, step, drafting.current(form_id))
+
+
+@bp.route("/report/<form_id>/<lang>/step/<step>/language")
+@public
+def step_language(form_id: str, lang: str, step: str):
+    """Where the header's language switch returns from a step: the same step in the
+    language just chosen when the form has it. The draft is untouched either way."""
+    definition, _record = _found(form_id, lang)
+    chosen = session.get("lang")
+    if step not in all_steps(definition):
+        abort(404)
+    return _go(form_id, chosen if chosen in definition.languages else lang, step)
+
+
+@bp.route("/report/<form_id>/<lang>/send", methods=["POST"])
+@public
+def send(form_id: str, lang: str):
+    """The last step's button: check the whole draft and file it."""
+    definition, record = _found(form_id, lang)
+    use_language(lang)
+    again = receipts.resent(request.form.get(SUBMISSION_FIELD, ""), lang)
+    if again is not None:  # filed before, the draft possibly gone: its receipt, a new code
+        return again
+    draft = drafting.current(form_id)
+    if draft is None:  # expired or erased: start again rather than send nothing
+        return redirect(url_for("intake.questionnaire", form_id=form_id, lang=lang), 303)
+    form = filled(reporter_form_class(definition, lang), draft.values)
+    if validate_all(form, draft):
+        result = _submit(form, definition, record, lang, draft)
+        if result is not None:
+            drafting.forget(form_id, discard_files=False)
+            return result
+    return _first_problem(form, form.definition, form_id, lang, draft)
+
+
+@bp.route("/report/<form_id>/<lang>/restart", methods=["POST"])
+@public
+def restart(form_id: str, lang: str):
+    """Start again: the draft and its files are deleted now, not when they expire."""
+    definition, _record = _found(form_id, lang)
+    drafting.forget(form_id)
+    return redirect(url_for("intake.step", form_id=form_id, lang=lang,
+                            step=all_steps(definition)[0]), 303)
+
+
+@bp.route("/leave")
+@public
+def leave():
+    """Quick exit: erase this device's drafts and session, then go to an outside page.
+
+    A signed-in account stays signed in: signing out takes a form post with its
+    CSRF token, and a link any page can open must not end someone's sign-in. Its
+    drafts and remembered submissions are erased all the same.
+    """
+    drafting.forget_all()
+    status_page.end_grant()
+    if g.get("user"):
+        session.pop("lang", None)
+    else:
+        session.clear()
+    response = redirect(services().settings.quick_exit_url, 303)
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return no_store(response, 303)
+
+
+def _send_whole(form_class, definition, record, form_id: str, lang: str):
+    """A whole questionnaire in one post, checked whole; kept as a draft when refused."""
+    again = receipts.resent(request.form.get(SUBMISSION_FIELD, ""), lang)
+    if again is not None:
+        return again
+    form = form_class(CombinedMultiDict([request.files, request.form]), meta=meta())
+    if form.validate():
+        result = _submit(form, definition, record, lang)
+        if result is not None:
+            drafting.forget(form_id)
+            return result
+    draft = drafting.current_or_new(form_id)
+    draft.values.update(posted_values(form, list(form.definition.fields()), request.form))
+    drafting.keep(draft)
+    return _first_problem(form, form.definition, form_id, lang, draft)
+
+
+#: A one-time token per questionnaire, kept in its draft, so sending it twice (a double
 #: tap, or again after the connection dropped before the receipt arrived) files one case
 #: and shows its receipt with a fresh code (workflows/resubmission.py).
 SUBMISSION_FIELD = "submission"
 
 
-def _page(form, definition, lang: str, status: int = 200):
-    settings = services().settings
+def _step_view(form_class, definition, form_id: str, lang: str, step: str, draft):
+    """Show a step with the draft's answers; a step skipped by earlier answers moves on."""
+    values = draft.values if draft else {}
+    form = filled(form_class, values, first_render=True)
+    steps = shown_steps(definition, form.plain_values())
+    if step not in steps:
+        ahead = all_steps(definition)[all_steps(definition).index(step):]
+        return _go(form_id, lang, next(s for s in ahead if s in steps))
+    if step == CHECK:
+        form = filled(form_class, values)
+    return _step_page(form, definition, lang, step, steps, draft)
+
+
+def _save_step(form_class, definition, form_id: str, lang: str, step: str):
+    """Save what this step's page sent, whichever button was pressed, then go on.
+
+    Next checks this step's visible questions and stays with the errors when any is
+    wrong; Back, a language button or a step button go without checking, since
+    the answers are kept either way.
+    """
+    draft = drafting.current_or_new(form_id)
+    fields = _fields_of(definition, step)
+    form = filled(form_class, draft.values)
+    draft.values.update(posted_values(form, fields, request.form))
+    form = filled(form_class, draft.values, files=request.files)
+    refused = _store_uploads(form, definition, step, fields, draft)
+    draft.reach(step)
+    steps = shown_steps(definition, form.plain_values())
+    go = request.form.get("go", "next")
+    if refused or (go == "next" and not validate_step(form, fields, draft)):
+        drafting.keep(draft)
+        form.evidence_errors = refused.get(EVIDENCE, [])
+        return _step_page(form, definition, lang, step, steps, draft, 400)
+    target_lang, target = _destination(go, definition, lang, step, steps, draft)
+    draft.reach(target)
+    drafting.keep(draft)
+    return _go(form_id, target_lang, target)
+
+
+def _destination(go: str, definition, lang: str, step: str, steps: list[str], draft):
+    """(language, step) a button leads to; anything unknown stays where it is."""
+    kind, _, value = go.partition(":")
+    if kind == "lang" and value in definition.languages:
+        return value, step
+    if kind == "step" and value in steps and value in draft.reached:
+        return lang, value
+    offset = {"next": 1, "back": -1}.get(go)
+    return lang, (neighbour(steps, step, offset) if offset else None) or step
+
+
+def _go(form_id: str, lang: str, step: str):
+    return redirect(url_for("intake.step", form_id=form_id, lang=lang, step=step), 303)
+
+
+def _fields_of(definition, step: str) -> list:
+    section = next((s for s in definition.sections if s.id == step), None)
+    return list(section.fields) if section is not None else []
+
+
+def _store_uploads(form, definition, step: str, fields: list, draft) -> dict[str, list[str]]:
+    """Check the files sent on this step and keep them as pending under the draft's case.
+
+    The same checks and SHA-256 as any intake (`check_uploads`); the files already
+    kept count towards the limit. Returns refusals by question ({} when all is well).
+    """
+    svc = services()
+    _remove_kept(svc, draft, request.form.getlist("remove"))
+    names = {f.id: form.by_id(f.id).name for f in fields if f.type == "file"}
+    if step == EVIDENCE:
+        names[EVIDENCE_FIELD] = EVIDENCE_FIELD
+    files = uploads_from({field_id: request.files.getlist(name)
+                          for field_id, name in names.items()}, svc.settings.upload_max_bytes)
+    uploads = [upload for listed in files.values() for upload in listed]
+    if not uploads:
+        return {}
+    try:
+        checked = check_uploads(uploads, max_bytes=svc.settings.upload_max_bytes,
+                                max_files=max(0, svc.settings.upload_max_files
+                                              - len(draft.attachments)))
+    except AttachmentsRefused as refused:
+        errors: dict[str, list[str]] = {}
+        for problem in refused.problems:
+            code_name = "too_many_files" if problem.code == "too_many" else problem.code
+            message = f"{problem.name}: {problem_text(code_name)}"
+            errors.setdefault(problem.field, []).append(message)
+            if problem.field != EVIDENCE_FIELD:
+                _field_errors(form, problem.field).append(message)
+        return errors
+    draft.attachments.extend(svc.attachments.put_pending(checked, draft.case_id))
+    return {}
+
+
+def _remove_kept(svc, draft, file_ids: list[str]) -> None:
+    """Files the reporter ticked to remove go now, from the draft and the database."""
+    for file_id in file_ids:
+        if svc.attachments.discard_one(draft.case_id, file_id):
+            draft.attachments = [a for a in draft.attachments if a["id"] != file_id]
+
+
+def _first_problem(form, definition, form_id: str, lang: str, draft):
+    """Sending was refused: show the earliest step with a problem, listing them all."""
+    evidence_errors = getattr(form, "evidence_errors", [])
+    wrong = [f.id for f in definition.fields() if form.by_id(f.id).errors]
+    if evidence_errors:
+        wrong.append(EVIDENCE_FIELD)
+    steps = shown_steps(definition, form.plain_values())
+    step = first_with(definition, wrong) or steps[0]
+    form.evidence_errors = evidence_errors
+    return _step_page(form, definition, lang, step, steps, draft, 400)
+
+
+def _resume_page(definition, draft, lang: str):
+    last = draft.reached[-1] if draft.reached else all_steps(definition)[0]
     page = render_template(
-        "intake/questionnaire.html", form=form, sections=form.sections(), lang=lang,
-        submission=request.form.get(SUBMISSION_FIELD) or secrets.token_urlsafe(16),
+        "intake/resume.html", title=definition.text(definition.title, lang), lang=lang,
+        direction=text_direction(lang), form_id=definition.id, last_step=last,
+        hours=services().settings.draft_lifetime_hours)
+    return no_store(page)
+
+
+def _step_page(form, definition, lang: str, step: str, steps: list[str], draft,
+               status: int = 200):
+    settings = services().settings
+    evidence_errors = getattr(form, "evidence_errors", [])
+    sections = {view.text.id: view for view in form.sections()}
+    page = render_template(
+        "intake/questionnaire.html", form=form, section=sections.get(step), step=step,
+        steps=steps, position=steps.index(step) + 1, total=len(steps),
+        titles=_step_titles(form, steps), reached=draft.reached if draft else [],
+        lang=lang, languages=[t for t in definition.languages if t != lang],
         direction=text_direction(lang), evidence_field=EVIDENCE_FIELD,
-        evidence_errors=getattr(form, "evidence_errors", []),
-        max_files=settings.upload_max_files,
+        evidence_errors=evidence_errors, kept=draft.attachments if draft else [],
+        problems=problems(form, evidence_errors, step, definition.id, lang),
+        answers=answers_by_step(form, draft) if step == CHECK else {},
+        submission=draft.submission if draft else secrets.token_urlsafe(16),
+        aria=aria, language_names={t: native_name_or_tag(t) for t in definition.languages},
+        hours=settings.draft_lifetime_hours, max_files=settings.upload_max_files,
         max_megabytes=round(settings.upload_max_bytes / 1_048_576, 1))
     return no_store(page, status)
 
 
-def _submit(form, definition, record, lang: str):
-    """Store the case and render the receipt; None (with errors on the form) if refused."""
+def _step_titles(form, steps: list[str]) -> dict[str, str]:
+    titles = {view.text.id: view.text.title for view in form.sections()}
+    titles[EVIDENCE] = str(_l("Evidence"))
+    titles[CHECK] = str(_l("Check your answers and send"))
+    return {step: titles[step] for step in steps}
+
+
+def _submit(form, definition, record, lang: str, draft=None):
+    """Store the case and render the receipt; None (with errors on the form) if refused.
+
+    With a draft, the case takes the id the draft reserved and the files kept under
+    it; without one (a whole questionnaire posted at once) the files come with the post.
+    """
     svc = services()
-    files = {**form.files(), EVIDENCE_FIELD: request.files.getlist(EVIDENCE_FIELD)}
+    files = {} if draft else {**form.files(),
+                              EVIDENCE_FIELD: request.files.getlist(EVIDENCE_FIELD)}
     try:
         case, code = submit_case(
             definition=definition, form_record=record, answers=form.answers(),
@@ -108,8 +372,10 @@ def _submit(form, definition, record, lang: str):
             reporter=reporter_of(g.get("user")), repo=svc.cases, sealer=svc.sealer,
             attachments_store=svc.attachments, identity_secret=svc.identity_secret,
             now=datetime.now(UTC), enqueue=partial(enqueue_routing, svc.celery),
+            case_id=draft.case_id if draft else None,
+            stored=draft.attachments if draft else None,
             submission_hash=submission_hash(request.form.get(SUBMISSION_FIELD)))
-    except AlreadyFiled:  # another send of this page filed it a moment ago
+    except AlreadyFiled:  # another send of this report filed it a moment ago
         return receipts.resent(request.form.get(SUBMISSION_FIELD, ""), lang)
     except AttachmentsRefused as refused:
         for problem in refused.problems:

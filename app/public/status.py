@@ -174,6 +174,7 @@ def register(bp) -> None:
     bp.add_url_rule("/status", "check_status", check_status, methods=["GET", "POST"])
     bp.add_url_rule("/status/report", "status_report", status_report)
     bp.add_url_rule("/my-reports", "my_reports", my_reports)
+    register_rate_limit("intake.check_status", "rate_limit_public")
     register_rate_limit("intake.status_report", "rate_limit_public", methods=("GET",))
     from app.public import replies
 

@@ -7,6 +7,7 @@ found by their labels, so a field without a label fails here.
 import pytest
 
 from tests.browser.conftest import LiveServer
+from tests.browser.reporting import walk_report
 from tests.helpers import PASSWORD, base_environ
 
 NARRATIVE = "The employer kept my passport and paid nothing for three months. <b>help</b>"
@@ -51,14 +52,9 @@ def _sign_out(page):
 
 
 def _file_as_member(page, server) -> str:
-    page.goto(server.url + "/report/my-intake/en")
-    page.locator("#destination_country").select_option("MY")
-    page.locator("#narrative").fill(NARRATIVE)
-    page.locator("#acts-0").check()
-    page.locator("#consent_case_work").check()
-    page.locator("form[data-questionnaire] button[type=submit]").click()
-    page.wait_for_selector("#case-reference")
-    return page.locator("#case-reference").inner_text().strip()
+    reference, _code = walk_report(page, server.url + "/report/my-intake/en",
+                                   destination="MY", narrative=NARRATIVE)
+    return reference
 
 
 def _stage(page) -> str:

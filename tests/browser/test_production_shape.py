@@ -27,6 +27,7 @@ from pymongo import MongoClient
 from tests.browser.axe import assert_no_axe_violations, page_weight, without_cache
 from tests.browser.conftest import CHROMIUM_ARGS
 from tests.browser.production_stack import NGINX, start_stack, wait_until_ready
+from tests.browser.reporting import walk_report
 from tests.helpers import csrf_token, unavailable
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
@@ -108,15 +109,13 @@ def _sign_in(page, stack, account):
 
 
 def _file_report(page, stack) -> tuple[str, str]:
-    page.goto(stack.url + "/report/my-intake/en")
-    page.locator("#destination_country").select_option("MY")
-    page.locator("#narrative").fill(NARRATIVE)
-    page.locator("#acts-0").check()
-    page.locator("#consent_case_work").check()
-    page.locator("form[data-questionnaire] button[type=submit]").click()
-    page.wait_for_selector("#tracking-code")
-    return (page.locator("#case-reference").inner_text().strip(),
-            page.locator("#tracking-code").inner_text().strip())
+    return walk_report(page, stack.url + "/report/my-intake/en", destination="MY",
+                       narrative=NARRATIVE, on_step=_narrow)
+
+
+def _narrow(page, step: str) -> None:
+    assert _page_width(page) <= page.viewport_size["width"], (
+        f"step {step} scrolls sideways on a phone")
 
 
 def _routed(svc, reference: str, timeout: float = 30) -> dict:

@@ -10,7 +10,7 @@ import pytest
 
 from forms.compiler import compile_text
 from forms.store import shipped_definitions
-from tests.intake_helpers import forms_published  # noqa: F401  (fixture)
+from tests.intake_helpers import every_step, forms_published  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("forms_published")
 
@@ -27,7 +27,7 @@ def _selected(html: str, name: str) -> list[str]:
     ("np-intake", None, "NP"), ("mm-intake", None, "MM"), ("vn-intake", None, "VN"),
 ])
 def test_blank_form__own_country_chosen(client, form_id, destination, nationality):
-    html = client.get(f"/report/{form_id}/en").get_data(as_text=True)
+    html = every_step(client, form_id, "en")
     assert _selected(html, "destination_country") == ([destination] if destination else [])
     assert _selected(html, "nationality") == ([nationality] if nationality else [])
 

@@ -9,6 +9,7 @@ from tests.helpers import csrf_token
 from tests.intake_helpers import (
     MINIMAL,
     TEST_FORM,
+    every_step,
     forms_published,  # noqa: F401  (fixture)
     post_report,
     publish_text,
@@ -49,7 +50,7 @@ def test_questionnaire__unknown_form_or_language__404(client):
 
 
 def test_questionnaire__sections_terms_consent_and_gender_questions(client):
-    html = client.get("/report/my-intake/en").get_data(as_text=True)
+    html = every_step(client, "my-intake", "en")
     assert 'id="s-consent"' in html and 'id="s-evidence"' in html
     assert 'data-term="pati"' in html or 'data-term="plks"' in html
     for question in ("sex_on_documents", "gender", "caseworker_gender", "consent_case_work",
@@ -60,7 +61,7 @@ def test_questionnaire__sections_terms_consent_and_gender_questions(client):
 
 
 def test_questionnaire__every_input_labelled(client):
-    html = client.get("/report/sa-intake/ar").get_data(as_text=True)
+    html = every_step(client, "sa-intake", "ar")
     ids = re.findall(r'<(?:input|select|textarea)(?![^>]*type="(?:hidden|submit)")[^>]*'
                      r'id="([^"]+)"', html)
     assert len(ids) > 50
@@ -118,8 +119,9 @@ def test_submit__wrong_type__refused(client, svc):
 
 def test_submit__html_payload__stored_as_text_and_shown_escaped(client, svc):
     payload = '<script>alert("x")</script><b onmouseover=alert(1)>hi</b>'
-    refused = post_report(client, data={"narrative": payload})  # refused: shown again
-    html = refused.get_data(as_text=True)
+    refused = post_report(client, data={"narrative": payload})  # refused: kept, shown again
+    assert refused.status_code == 400
+    html = client.get("/report/my-intake/en/step/what_happened").get_data(as_text=True)
     assert payload not in html and "&lt;script&gt;alert(" in html
     response = post_report(client, data={**MINIMAL, "employer_name": payload})
     case = svc.cases.by_tracking(*receipt(response.get_data(as_text=True)))
@@ -236,3 +238,19 @@ def test_public_post__rate_limited(settings):
     statuses = [post_report(client).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
 
+
+def test_same_page_sent_twice__one_case(client, svc):
+    html = every_step(client, "my-intake", "en")
+    token = csrf_token(html)
+    submission = re.search(r'name="submission" value="([^"]+)"', html).group(1)
+    data = {**MINIMAL, "csrf_token": token, "submission": submission}
+    first = client.post("/report/my-intake/en", data=data)
+    again = client.post("/report/my-intake/en", data=data)
+    assert first.status_code == 200 and again.status_code == 200
+    assert 'id="resent-note"' in again.get_data(as_text=True)
+    assert _code(first) != _code(again)
+    assert svc.db.cases.count_documents({}) == 1
+
+
+def _code(response) -> str:
+    return re.search(r'id="tracking-code">([^<]+)<', response.get_data(as_text=True)).group(1)

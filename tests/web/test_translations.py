@@ -15,7 +15,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
-from tests.intake_helpers import forms_published, post_report  # noqa: F401
+from tests.intake_helpers import every_step, forms_published, post_report  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "app" / "translations"
@@ -119,7 +119,7 @@ def _messages(catalog) -> dict:
 def test_public_path__questionnaire_chrome_and_errors_in_the_form_language(client, tag,
                                                                           form_id):
     catalog = _catalog(CATALOGS[tag])
-    page = client.get(f"/report/{form_id}/{tag}").get_data(as_text=True)
+    page = every_step(client, form_id, tag)
     for msgid in ("Leave this page quickly", "Send the report", "Report a violation",
                   "Migrants' Rights Violations Reporting System"):
         assert catalog.get(msgid).string in page.replace("&#39;", "'"), msgid

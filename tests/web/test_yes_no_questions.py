@@ -13,6 +13,7 @@ import pytest
 
 from tests.intake_helpers import (
     MINIMAL,
+    every_step,
     forms_published,  # noqa: F401  (fixture)
     post_report,
     receipt,
@@ -38,7 +39,7 @@ def _options(html: str, name: str) -> list[tuple[str, bool]]:
 
 
 def test_question__three_options_nothing_chosen(client):
-    html = client.get("/report/my-intake/en").get_data(as_text=True)
+    html = every_step(client, "my-intake", "en")
     for name in ("ongoing", "sexual_violence", "live_in", "interpreter_needed"):
         assert _options(html, name) == [("true", False), ("false", False),
                                         ("prefer_not_to_say", False)], name
@@ -51,17 +52,17 @@ def test_question__three_options_nothing_chosen(client):
 
 
 def test_question__options_in_the_form_language(client):
-    html = client.get("/report/my-intake/ms").get_data(as_text=True)
+    html = every_step(client, "my-intake", "ms")
     fieldset = html[html.index('id="q-ongoing"'):]
     fieldset = fieldset[:fieldset.index("</fieldset>")]
     for word in ("Ya", "Tidak", "Lebih suka tidak menyatakan"):
         assert f">{word}</label>" in fieldset
-    arabic = client.get("/report/sa-intake/ar").get_data(as_text=True)
+    arabic = every_step(client, "sa-intake", "ar")
     assert '<html lang="ar" dir="rtl">' in arabic and ">نعم</label>" in arabic
 
 
 def test_consent__stays_a_box_to_tick(client):
-    html = client.get("/report/my-intake/en").get_data(as_text=True)
+    html = every_step(client, "my-intake", "en")
     for name in ("consent_case_work", "consent_referral", "consent_statistics"):
         box = re.search(rf'<input[^>]*name="{name}"[^>]*>', html).group(0)
         assert 'type="checkbox"' in box and "checked" not in box
