@@ -11,7 +11,13 @@ import pytest
 
 from tests.case_helpers import ANSWERS, file_case
 from tests.helpers import csrf_token
-from tests.intake_helpers import forms_published, post_report, publish_text, receipt  # noqa: F401
+from tests.intake_helpers import (  # noqa: F401  (forms_published is a fixture)
+    every_step,
+    forms_published,
+    post_report,
+    publish_text,
+    receipt,
+)
 
 pytestmark = pytest.mark.usefixtures("forms_published")
 
@@ -41,7 +47,7 @@ def _html(response) -> str:
 
 @pytest.mark.parametrize("lang", ["en", "ms"])
 def test_public_form__malaysia__no_mwc_article_boxes(client, lang):
-    html = _html(client.get(f"/report/my-intake/{lang}"))
+    html = every_step(client, "my-intake", lang)
     assert 'name="narrative"' in html  # the form itself is there
     assert "mwc_codes" not in html and 'value="MWC-' not in html
     assert "MWC articles (for caseworkers)" not in html and "Artikel MWC" not in html
