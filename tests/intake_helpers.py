@@ -92,3 +92,28 @@ def every_step(client, form_id="my-intake", lang="en") -> str:
     definition = svc.forms.definition(form_id, int(svc.forms.summary(form_id)["version"]))
     return "\n".join(client.get(f"/report/{form_id}/{lang}/step/{step}").get_data(as_text=True)
                      for step in all_steps(definition))
+
+
+def walk_steps(client, form_id="my-intake", lang="en", data=None) -> str:
+    """Answer a questionnaire step by step as a reporter would, every step's page
+    posting `data` (MINIMAL unless given; a step keeps only its own questions), and
+    return the last page: the answers to check, the send button and its one-time
+    `submission` token. A step skipped by earlier answers is not posted."""
+    from forms.steps import CHECK, all_steps
+
+    svc = client.application.extensions["mrvrs"]
+    definition = svc.forms.definition(form_id, int(svc.forms.summary(form_id)["version"]))
+    base = f"/report/{form_id}/{lang}/step"
+    for step in all_steps(definition):
+        page = client.get(f"{base}/{step}")
+        if step == CHECK or page.status_code != 200:
+            continue
+        client.post(f"{base}/{step}", content_type="multipart/form-data", data={
+            **(MINIMAL if data is None else data), "go": "next",
+            "csrf_token": csrf_token(page.get_data(as_text=True))})
+    return client.get(f"{base}/{CHECK}").get_data(as_text=True)
+
+
+def submission_token(html: str) -> str:
+    """The one-time token of the check page's send button."""
+    return re.search(r'name="submission" value="([^"]+)"', html).group(1)

@@ -166,14 +166,23 @@ def test_send__incomplete_draft__first_step_with_a_problem_and_nothing_stored(cl
     assert svc.db.cases.count_documents({}) == 0
 
 
-def test_send_again_same_token__one_case(client, svc):
+def test_send_again_same_token__one_case_its_receipt_with_a_fresh_code(client, svc):
+    """Sent again (the receipt never arrived, the draft is gone): the same case's receipt
+    with a new tracking code, and the first code stops working."""
     _walk(client)
     page = client.get(f"{BASE}/step/check").get_data(as_text=True)
     data = {"csrf_token": csrf_token(page),
             "submission": re.search(r'name="submission" value="([^"]+)"', page).group(1)}
-    assert client.post(f"{BASE}/send", data=data).status_code == 200
-    assert client.post(f"{BASE}/send", data=data).status_code == 409
-    assert svc.db.cases.count_documents({}) == 1
+    first = client.post(f"{BASE}/send", data=data)
+    assert first.status_code == 200
+    again = client.post(f"{BASE}/send", data=data)
+    assert again.status_code == 200
+    (reference, old_code), (same, new_code) = (receipt(r.get_data(as_text=True))
+                                               for r in (first, again))
+    assert same == reference and new_code != old_code
+    assert svc.db.cases.count_documents({}) == 1 and svc.db.drafts.count_documents({}) == 0
+    assert svc.cases.by_tracking(reference, new_code) is not None
+    assert svc.cases.by_tracking(reference, old_code) is None
 
 
 def test_skipped_section__not_a_step(client, svc):

@@ -1,4 +1,4 @@
-"""A receipt that cannot be lost: the same questionnaire page sent again (the connection
+"""A receipt that cannot be lost: the questionnaire's last page sent again (the connection
 dropped after the report was stored) shows the receipt again with a new tracking code,
 the old code stops working, and nothing but that page's one-time token gives out a code."""
 
@@ -12,29 +12,43 @@ import pytest
 from PIL import Image
 
 from tests.helpers import csrf_token
-from tests.intake_helpers import MINIMAL, forms_published, receipt  # noqa: F401
+from tests.intake_helpers import (  # noqa: F401  (forms_published is a fixture)
+    MINIMAL,
+    forms_published,
+    receipt,
+    submission_token,
+    walk_steps,
+)
+from tests.samples import PDF
 
 pytestmark = pytest.mark.usefixtures("forms_published")
 
-URL = "/report/my-intake/en"
+FORM, LANG = "my-intake", "en"
 
 
-def _page(client, url=URL):
-    """The questionnaire's CSRF token and its one-time submission token."""
-    html = client.get(url).get_data(as_text=True)
-    return csrf_token(html), re.search(r'name="submission" value="([^"]+)"', html).group(1)
+def _page(client, form_id=FORM, lang=LANG, data=None):
+    """A report answered step by step (MINIMAL unless `data`): the CSRF token and the
+    one-time submission token of its last page, the one with the send button."""
+    html = walk_steps(client, form_id, lang, data)
+    return csrf_token(html), submission_token(html)
 
 
-def _send(client, csrf, submission, url=URL, data=None):
-    return client.post(url, data={**(data or MINIMAL), "csrf_token": csrf,
-                                  "submission": submission})
+def _send(client, csrf, submission, form_id=FORM, lang=LANG):
+    """Press "Send the report" (again): the answers are in the draft, if it is still there."""
+    return client.post(f"/report/{form_id}/{lang}/send",
+                       data={"csrf_token": csrf, "submission": submission})
 
 
 def _opens_status(client, reference, code) -> bool:
+    """The reference and code open the report page, and it is that report's."""
     token = csrf_token(client.get("/status").get_data(as_text=True))
     response = client.post("/status", data={"reference": reference, "code": code,
                                             "csrf_token": token})
-    return response.status_code == 200 and "data-stage=" in response.get_data(as_text=True)
+    if response.status_code != 303:
+        return False
+    page = client.get(response.headers["Location"])
+    html = page.get_data(as_text=True)
+    return page.status_code == 200 and "data-stage=" in html and reference in html
 
 
 def test_resend__same_reference_new_code__old_code_stops_working(client, svc):
@@ -47,6 +61,22 @@ def test_resend__same_reference_new_code__old_code_stops_working(client, svc):
     assert same_reference == reference and new_code != old_code
     assert 'id="resent-note"' in again.get_data(as_text=True)
     assert 'id="resent-note"' not in first.get_data(as_text=True)
+    assert svc.db.cases.count_documents({}) == 1
+    assert not _opens_status(client, reference, old_code)
+    assert _opens_status(client, reference, new_code)
+
+
+def test_whole_questionnaire_posted_twice__same_receipt_new_code(client, svc):
+    """The questionnaire posted whole at its own address (scripts, old pages) is resent
+    like the last page: one case, its receipt again, and only the new code works."""
+    csrf, submission = _page(client)
+    data = {**MINIMAL, "csrf_token": csrf, "submission": submission}
+    first = client.post(f"/report/{FORM}/{LANG}", data=data)
+    reference, old_code = receipt(first.get_data(as_text=True))
+    again = client.post(f"/report/{FORM}/{LANG}", data=data)
+    assert again.status_code == 200 and 'id="resent-note"' in again.get_data(as_text=True)
+    same_reference, new_code = receipt(again.get_data(as_text=True))
+    assert same_reference == reference and new_code != old_code
     assert svc.db.cases.count_documents({}) == 1
     assert not _opens_status(client, reference, old_code)
     assert _opens_status(client, reference, new_code)
@@ -70,6 +100,7 @@ def test_token_never_used__files_a_new_case(client, svc):
     csrf, other = _page(client)
     assert other != submission
     second, _ = receipt(_send(client, csrf, other).get_data(as_text=True))
+    csrf, _issued = _page(client)  # a third report, sent with another token
     unseen = "A" * 22  # well formed, never issued: no case holds it
     third, code = receipt(_send(client, csrf, unseen).get_data(as_text=True))
     assert len({first, second, third}) == 3 and svc.db.cases.count_documents({}) == 3
@@ -104,12 +135,17 @@ def test_resend_just_inside_the_window__reissues(client, svc):
 
 
 def test_send_that_loses_the_race__shows_the_winners_receipt(client, svc, monkeypatch):
-    """Two sends of one page at once: both find nothing filed, the other one's insert
-    wins, and this one is shown that case's receipt with a new code, not an error."""
-    from app.public import receipts
+    """Two sends of one page at once: both read the draft and find nothing filed, the
+    other one's insert wins, and this one is shown that case's receipt with a new code,
+    not an error; the winner's files stay with its case."""
+    from app.public import drafting, receipts
 
     csrf, submission = _page(client)
-    reference, _ = receipt(_send(client, csrf, submission).get_data(as_text=True))
+    client.post(f"/report/{FORM}/{LANG}/step/evidence", content_type="multipart/form-data",
+                data={"csrf_token": csrf, "go": "next", "evidence": [(io.BytesIO(PDF), "payslip.pdf")]})
+    with monkeypatch.context() as winner:  # it has filed, and not yet deleted the draft
+        winner.setattr(drafting, "forget", lambda *_args, **_kwargs: None)
+        reference, _ = receipt(_send(client, csrf, submission).get_data(as_text=True))
     real, looked = receipts.resent, []
 
     def not_yet_filed_at_first(token, lang):  # the other send was not stored yet
@@ -121,8 +157,11 @@ def test_send_that_loses_the_race__shows_the_winners_receipt(client, svc, monkey
     assert response.status_code == 200 and len(looked) == 2
     again, code = receipt(response.get_data(as_text=True))
     assert again == reference and _opens_status(client, reference, code)
-    assert svc.db.cases.count_documents({}) == 1
-    assert svc.db["attachments.files"].count_documents({}) == 0
+    assert svc.db.cases.count_documents({}) == 1 and svc.db.drafts.count_documents({}) == 0
+    case = svc.cases.by_reference(reference)
+    assert [a["name"] for a in case["attachments"]] == ["payslip.pdf"]
+    assert [f["state"] for f in svc.attachments.for_case(case["_id"])] == ["attached"]
+    assert svc.db["attachments.files"].count_documents({}) == 1
 
 
 @pytest.mark.parametrize("forged", [
@@ -134,6 +173,7 @@ def test_forged_token__reissues_nothing(client, svc, forged):
     reference, code = receipt(_send(client, csrf, submission).get_data(as_text=True))
     stored = svc.db.cases.find_one({"reference": reference})
     token = stored["submission_hash"] if forged == "stored-hash" else forged
+    csrf, _issued = _page(client)  # another report, sent with the forged token
     response = _send(client, csrf, token)
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and reference not in html  # a new case, nothing else
@@ -207,12 +247,11 @@ def test_receipt__copy_print_and_image_that_decodes(client):
 
 
 def test_receipt__in_the_reporters_language_and_direction(client):
-    url = "/report/sa-intake/ar"
-    csrf, submission = _page(client, url)
     data = {"destination_country": "SA", "narrative": "لم يُدفع راتبي", "consent_case_work": "y"}
-    html = _send(client, csrf, submission, url, data).get_data(as_text=True)
+    csrf, submission = _page(client, "sa-intake", "ar", data)
+    html = _send(client, csrf, submission, "sa-intake", "ar").get_data(as_text=True)
     assert '<html lang="ar" dir="rtl">' in html
-    again = _send(client, csrf, submission, url, data).get_data(as_text=True)
+    again = _send(client, csrf, submission, "sa-intake", "ar").get_data(as_text=True)
     assert '<html lang="ar" dir="rtl">' in again and 'id="tracking-code"' in again
 
 
