@@ -6,10 +6,14 @@
 Serves the app on the embedded store on a loopback port and walks the questionnaire
 in Chromium at 360x740 px (Debian's /usr/bin/chromium through Playwright, or
 MRVRS_TEST_CHROMIUM), answering only what is required: the country of work where
-it is not preselected, the story, the consent to case work. It prints, per form:
+it is not preselected, the story, the consent to case work. Two ways: "skip" takes
+"Skip the optional questions" wherever a step offers it (the shortest complete
+report), "next" presses Next on every step. It prints, per form and way:
 
-- screens: the height of every page walked (each step, the check page, the
-  receipt) in viewport heights of 740 px, summed: how far a thumb scrolls;
+- screens: how far a thumb scrolls, in viewport heights of 740 px, summed over the
+  pages walked: a whole page when the reporter goes on with Next at its foot (and
+  for the check page and the receipt); down to the lowest thing touched when they
+  skip the optional questions with the button at the top of a step;
 - pages: how many pages are loaded;
 - actions: the taps and typed fields the reporter must make (Next on every step,
   choosing the country if needed, typing the story, ticking consent, sending);
@@ -55,7 +59,8 @@ SECONDS_PER_TAP = 1.5
 SECONDS_PER_CHOICE = 10.0
 TARGET_SECONDS = 300
 
-NEXT = "form[data-step] button[name=go][value=next]"
+NEXT = "form[data-step] button[name=go][value=next]:not([hidden])"
+SKIP = "form[data-step] button[name=go][value=skip]"
 SEND = "form[action$='/send'] button[type=submit]"
 
 
@@ -63,6 +68,7 @@ SEND = "form[action$='/send'] button[type=submit]"
 class Path:
     form: str
     lang: str
+    way: str  # "skip": the shortest complete report; "next": Next on every step
     pages: int = 0
     screens: float = 0.0
     taps: int = 0
@@ -76,13 +82,21 @@ class Path:
         return self.taps + self.choices + self.typed_fields
 
 
-def _measure(page, path: Path) -> None:
+def _measure(page, path: Path, lowest: float | None = None) -> None:
+    """Count the page: all of it, or down to `lowest` (px) when the reporter skips."""
     height = page.evaluate("document.documentElement.scrollHeight")
+    read = max(VIEWPORT["height"], lowest) if lowest is not None else height
     name = page.url.rsplit("/", 1)[-1] if "/step/" in page.url else (
         "receipt" if page.locator("#tracking-code").count() else "first step")
-    path.per_page.append((name, round(height / VIEWPORT["height"], 1)))
+    path.per_page.append((name, round(read / VIEWPORT["height"], 1)))
     path.pages += 1
-    path.screens += height / VIEWPORT["height"]
+    path.screens += read / VIEWPORT["height"]
+
+
+def _bottom(page, selector: str) -> float:
+    """Where an element ends, in px from the top of the page."""
+    return page.locator(selector).first.evaluate(
+        "e => e.getBoundingClientRect().bottom + window.scrollY")
 
 
 def _press(page, selector: str, path: Path) -> None:
@@ -91,33 +105,42 @@ def _press(page, selector: str, path: Path) -> None:
     path.taps += 1
 
 
-def _answer(page, path: Path, destination: str) -> None:
+def _answer(page, path: Path, destination: str) -> list[str]:
     """Only what is required; a country of origin's form is filed as if about its own
-    country (any country passes, and choosing one costs the same)."""
+    country (any country passes, and choosing one costs the same). Returns what was
+    touched."""
+    touched = []
     country = page.locator("#destination_country")
     if country.count() and not country.input_value():
         country.select_option(destination)
         path.choices += 1
+        touched.append("#destination_country")
     if page.locator("#narrative").count():
         page.locator("#narrative").fill(STORY)
         path.typed_fields += 1
+        touched.append("#narrative")
     if page.locator("#consent_case_work").count():
         page.locator("#consent_case_work").check()
         path.taps += 1
+        touched.append("#consent_case_work")
+    return touched
 
 
-def walk(page, url: str, form_id: str, lang: str, destination: str) -> Path:
-    path = Path(form_id, lang)
+def walk(page, url: str, form_id: str, lang: str, destination: str, way: str) -> Path:
+    path = Path(form_id, lang, way)
     page.goto(url)
     for _ in range(30):
-        _measure(page, path)
         if page.locator(SEND).count():
+            _measure(page, path)
             _press(page, SEND, path)
             page.wait_for_selector("#tracking-code")
             _measure(page, path)
             break
-        _answer(page, path, destination)
-        _press(page, NEXT, path)
+        touched = _answer(page, path, destination)
+        button = SKIP if way == "skip" and page.locator(SKIP).count() else NEXT
+        lowest = max(_bottom(page, s) for s in [*touched, button]) if button == SKIP else None
+        _measure(page, path, lowest)
+        _press(page, button, path)
     else:
         raise RuntimeError(f"{form_id}: the last step was never reached")
     path.seconds = (math.ceil(path.screens) * SECONDS_PER_SCREEN + path.taps * SECONDS_PER_TAP
@@ -142,8 +165,10 @@ def run(only: str | None = None, lang: str | None = None) -> list[Path]:
     from app import create_app
     from config.settings import load_settings
 
-    app = create_app(load_settings({"MRVRS_ENV": "test", "MRVRS_RATE_LIMIT_PUBLIC":
-                                    "1000 per minute"}))
+    # One visitor walking every form twice is far past the limits meant for one person.
+    app = create_app(load_settings({"MRVRS_ENV": "test",
+                                    "MRVRS_RATE_LIMIT_PUBLIC": "1000 per minute",
+                                    "MRVRS_RATE_LIMIT_DRAFT": "10000 per minute"}))
     with app.app_context():
         app.extensions["mrvrs"].forms.publish_shipped()
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -155,11 +180,12 @@ def run(only: str | None = None, lang: str | None = None) -> list[Path]:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
                                                  args=ARGS)
             for form_id, tag, country in _forms(app, only, lang):
-                context = browser.new_context(viewport=VIEWPORT, is_mobile=True,
-                                              has_touch=True)
-                paths.append(walk(context.new_page(), f"{base}/report/{form_id}/{tag}",
-                                  form_id, tag, country))
-                context.close()
+                for way in ("skip", "next"):
+                    context = browser.new_context(viewport=VIEWPORT, is_mobile=True,
+                                                  has_touch=True)
+                    paths.append(walk(context.new_page(), f"{base}/report/{form_id}/{tag}",
+                                      form_id, tag, country, way))
+                    context.close()
             browser.close()
     finally:
         server.shutdown()
@@ -171,10 +197,10 @@ def report(paths: list[Path]) -> str:
              f"{SECONDS_PER_SCREEN} s per screen, {SECONDS_PER_TAP} s per tap, "
              f"{SECONDS_PER_CHOICE} s per list choice; viewport "
              f"{VIEWPORT['width']}x{VIEWPORT['height']} px"),
-             (f"{'form':<12} {'lang':<8} {'pages':>5} {'screens':>8} {'taps':>5} "
+             (f"{'form':<12} {'lang':<8} {'way':<5} {'pages':>5} {'screens':>8} {'taps':>5} "
              f"{'choices':>7} {'typed':>5} {'actions':>7} {'minutes':>7}  under 5 min")]
     for p in paths:
-        lines.append(f"{p.form:<12} {p.lang:<8} {p.pages:>5} {p.screens:>8.1f} {p.taps:>5} "
+        lines.append(f"{p.form:<12} {p.lang:<8} {p.way:<5} {p.pages:>5} {p.screens:>8.1f} {p.taps:>5} "
                      f"{p.choices:>7} {p.typed_fields:>5} {p.actions:>7} "
                      f"{p.seconds / 60:>7.1f}  {'yes' if p.seconds < TARGET_SECONDS else 'NO'}")
     return "\n".join(lines)
@@ -189,7 +215,7 @@ def main() -> None:
     paths = run(args.form, args.lang)
     print(report(paths))
     for path in paths if args.pages else []:
-        print(f"{path.form}: " + ", ".join(f"{name} {screens}" for name, screens in path.per_page))
+        print(f"{path.form} ({path.way}): " + ", ".join(f"{name} {screens}" for name, screens in path.per_page))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "reporter_path.json").write_text(json.dumps(
         [{**asdict(p), "actions": p.actions} for p in paths], indent=2))

@@ -46,6 +46,45 @@ def neighbour(steps: list[str], step: str, offset: int) -> str | None:
     return steps[position] if 0 <= position < len(steps) else None
 
 
+def next_needing_answer(definition: FormDefinition, steps: list[str],
+                        answers: Mapping[str, Any], after: str) -> str:
+    """The first step after `after` that asks a required question still unanswered, or
+    the check step when none does: where "skip the optional questions" leads.
+
+    A person short of time, or at risk while filing, can send a minimal report (the
+    story, the country, consent) without paging through every optional question; the
+    steps in between stay open to them from the list of steps. A question preselected
+    by its `default` (a single-country form's own country) counts as answered, as it
+    would be had the reporter pressed Next on its page (see `defaults_passed_over`).
+    """
+    start = steps.index(after) + 1 if after in steps else 0
+    return next((step for step in steps[start:] if needs_answer(definition, step, answers)),
+                CHECK)
+
+
+def needs_answer(definition: FormDefinition, step: str, answers: Mapping[str, Any]) -> bool:
+    """Whether a step asks a shown, required question not answered yet."""
+    section = next((s for s in definition.sections if s.id == step), None)
+    if section is None:
+        return False
+    visible = {f.id for f in visible_fields(definition, answers)}
+    return any(f.required and f.id in visible and answers.get(f.id, f.default) in _UNANSWERED
+               for f in section.fields)
+
+
+def defaults_passed_over(definition: FormDefinition, passed: list[str],
+                         answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The preselected answers of the steps a reporter skipped, which they would have
+    kept by pressing Next there: only questions not answered yet."""
+    sections = {s.id: s for s in definition.sections}
+    return {f.id: f.default for step in passed if step in sections
+            for f in sections[step].fields if f.default and f.id not in answers}
+
+
+#: Values that leave a required question unanswered (an unticked box among them).
+_UNANSWERED = (None, "", [], False)
+
+
 def step_of(definition: FormDefinition, field_id: str) -> str:
     """The step that asks a question; the evidence input is a step of its own."""
     placed = definition.placed_fields.get(field_id)

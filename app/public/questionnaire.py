@@ -58,7 +58,17 @@ from app.public.text import problem_text
 from app.services import services
 from forms.audience import for_reporters
 from forms.schema import text_direction
-from forms.steps import CHECK, EVIDENCE, all_steps, first_with, neighbour, shown_steps
+from forms.steps import (
+    CHECK,
+    EVIDENCE,
+    all_steps,
+    defaults_passed_over,
+    first_with,
+    needs_answer,
+    neighbour,
+    next_needing_answer,
+    shown_steps,
+)
 from forms.wtf import build_form_class
 from workflows.attachments import AttachmentsRefused, check_uploads
 from workflows.errors import AlreadyFiled
@@ -237,14 +247,27 @@ def _save_step(form_class, definition, form_id: str, lang: str, step: str):
     draft.reach(step)
     steps = shown_steps(definition, form.plain_values())
     go = request.form.get("go", "next")
-    if refused or (go == "next" and not validate_step(form, fields, draft)):
+    if refused or (go in ("next", SKIP) and not validate_step(form, fields, draft)):
         drafting.keep(draft)
         form.evidence_errors = refused.get(EVIDENCE, [])
         return _step_page(form, definition, lang, step, steps, draft, 400)
-    target_lang, target = _destination(go, definition, lang, step, steps, draft)
+    if go == SKIP:  # the steps passed over stay open from the list of steps
+        saved = _saved_answers(form, draft.values)
+        target_lang, target = lang, next_needing_answer(definition, steps, saved, step)
+        passed = steps[steps.index(step):steps.index(target)]
+        for field_id, value in defaults_passed_over(definition, passed, saved).items():
+            draft.values[form.by_id(field_id).name] = [str(value)]
+        for each in passed:
+            draft.reach(each)
+    else:
+        target_lang, target = _destination(go, definition, lang, step, steps, draft)
     draft.reach(target)
     drafting.keep(draft)
     return _go(form_id, target_lang, target)
+
+
+#: The button that saves the step and goes straight to the next required question.
+SKIP = "skip"
 
 
 def _destination(go: str, definition, lang: str, step: str, steps: list[str], draft):
@@ -342,11 +365,30 @@ def _step_page(form, definition, lang: str, step: str, steps: list[str], draft,
         evidence_errors=evidence_errors, kept=draft.attachments if draft else [],
         problems=problems(form, evidence_errors, step, definition.id, lang),
         answers=answers_by_step(form, draft) if step == CHECK else {},
+        skips=_skips_optional(definition, step, steps,
+                              _saved_answers(form, draft.values if draft else {})),
         submission=draft.submission if draft else secrets.token_urlsafe(16),
         aria=aria, language_names={t: native_name_or_tag(t) for t in definition.languages},
         hours=settings.draft_lifetime_hours, max_files=settings.upload_max_files,
         max_megabytes=round(settings.upload_max_bytes / 1_048_576, 1))
     return no_store(page, status)
+
+
+def _saved_answers(form, values: dict) -> dict:
+    """The answers of the questions whose step was saved, as plain values by question
+    id; a question never saved is absent (not None), so its `default` still counts."""
+    plain = form.plain_values()
+    return {field_id: value for field_id, value in plain.items()
+            if form.by_id(field_id).name in values}
+
+
+def _skips_optional(definition, step: str, steps: list[str], saved: dict) -> bool:
+    """Whether to offer "skip the optional questions": on a step that asks nothing
+    required (so the reporter knows it may be left), or when it passes over steps."""
+    if step == CHECK:
+        return False
+    ahead = next_needing_answer(definition, steps, saved, step)
+    return ahead != neighbour(steps, step, 1) or not needs_answer(definition, step, saved)
 
 
 def _step_titles(form, steps: list[str]) -> dict[str, str]:

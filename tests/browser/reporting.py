@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-NEXT = "form[data-step] button[name=go][value=next]"
+#: The visible Next (a hidden copy comes first in the form, so Enter means Next, not the skip).
+NEXT = "form[data-step] button[name=go][value=next]:not([hidden])"
+SKIP = "form[data-step] button[name=go][value=skip]"
 SEND = "form[action$='/send'] button[type=submit]"
 
 

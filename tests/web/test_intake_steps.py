@@ -235,3 +235,32 @@ def test_own_country_preselected_on_a_step_not_yet_saved_only(client):
     _save(client, "where", {"destination_country": ""}, go="back")  # cleared on purpose
     html = client.get(f"{BASE}/step/where").get_data(as_text=True)
     assert not re.search(r'<option selected value="MY">|<option value="MY" selected>', html)
+
+
+def test_skip_optional__only_required_steps_then_a_complete_report(client, svc):
+    """A reporter short of time passes over the optional steps: from the first step to
+    the story, from the story to consent, then the check page; the passed steps stay
+    open from the list of steps, and the report is filed whole."""
+    first = client.get(BASE).get_data(as_text=True)
+    assert 'value="skip"' in first and "Short of time?" in first
+    assert first.index('value="next"') < first.index('value="skip"')  # Enter means Next
+    assert _save(client, "person", {}, go="skip").headers["Location"].endswith(
+        "/step/what_happened")
+    story = _save(client, "what_happened", {"narrative": STORY}, go="skip")
+    assert story.headers["Location"].endswith("/step/consent")
+    consent = client.get(f"{BASE}/step/consent").get_data(as_text=True)
+    assert 'value="skip"' not in consent  # nothing left to pass over
+    assert f'{BASE}/step/work"' in consent or "step:work" in consent  # passed, still open
+    assert _save(client, "consent", {"consent_case_work": "y"}).headers[
+        "Location"].endswith("/step/check")
+    filed = _send(client)
+    assert receipt(filed.get_data(as_text=True))
+    case = svc.db.cases.find_one()
+    assert case["dimensions"]["destination_country"] == "MY"
+
+
+def test_skip_optional__refused_while_this_step_misses_a_required_answer(client):
+    _save(client, "person", {}, go="skip")
+    refused = _save(client, "what_happened", {"narrative": ""}, go="skip")
+    assert refused.status_code == 400
+    assert "This question needs an answer." in refused.get_data(as_text=True)
