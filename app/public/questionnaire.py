@@ -33,12 +33,14 @@ from werkzeug.datastructures import CombinedMultiDict
 from app import roles as r
 from app.extensions import register_rate_limit
 from app.navigation import NavEntry, register
-from app.public import chooser, drafting, receipts
+from app.public import chooser, drafting, quick_exit, receipts
 from app.public import status as status_page
 from app.public.chooser import native_name_or_tag
+from app.public.step_uploads import EVIDENCE_FIELD, store_uploads
 from app.public.stepping import (
     answers_by_step,
     aria,
+    field_errors,
     filled,
     meta,
     posted_values,
@@ -70,7 +72,7 @@ from forms.steps import (
     shown_steps,
 )
 from forms.wtf import build_form_class
-from workflows.attachments import AttachmentsRefused, check_uploads
+from workflows.attachments import AttachmentsRefused
 from workflows.errors import AlreadyFiled
 from workflows.intake import IntakeError, enqueue_routing, submit_case
 from workflows.resubmission import submission_hash
@@ -78,14 +80,13 @@ from workflows.resubmission import submission_hash
 bp = Blueprint("intake", __name__)
 status_page.register(bp)
 chooser.register(bp)
+quick_exit.register(bp)
 for _endpoint in ("intake.questionnaire", "intake.send"):
     register_rate_limit(_endpoint, "rate_limit_public")
 register_rate_limit("intake.step", "rate_limit_draft")
 register(NavEntry("intake.check_status", _l("Check a report"), public=True))
 register(NavEntry("intake.my_reports", _l("My reports"), (r.REPORTER, r.MEMBER)))
 
-#: The evidence input every questionnaire offers, besides any file question of the form.
-EVIDENCE_FIELD = EVIDENCE
 
 
 def _found(form_id: str, lang: str):
@@ -175,26 +176,6 @@ def restart(form_id: str, lang: str):
                             step=all_steps(definition)[0]), 303)
 
 
-@bp.route("/leave")
-@public
-def leave():
-    """Quick exit: erase this device's drafts and session, then go to an outside page.
-
-    A signed-in account stays signed in: signing out takes a form post with its
-    CSRF token, and a link any page can open must not end someone's sign-in. Its
-    drafts and remembered submissions are erased all the same.
-    """
-    drafting.forget_all()
-    status_page.end_grant()
-    if g.get("user"):
-        session.pop("lang", None)
-    else:
-        session.clear()
-    response = redirect(services().settings.quick_exit_url, 303)
-    response.headers["Clear-Site-Data"] = '"cache", "storage"'
-    return no_store(response, 303)
-
-
 def _send_whole(form_class, definition, record, form_id: str, lang: str):
     """A whole questionnaire in one post, checked whole; kept as a draft when refused."""
     again = receipts.resent(request.form.get(SUBMISSION_FIELD, ""), lang)
@@ -243,7 +224,7 @@ def _save_step(form_class, definition, form_id: str, lang: str, step: str):
     form = filled(form_class, draft.values)
     draft.values.update(posted_values(form, fields, request.form))
     form = filled(form_class, draft.values, files=request.files)
-    refused = _store_uploads(form, definition, step, fields, draft)
+    refused = store_uploads(form, step, fields, draft)
     draft.reach(step)
     steps = shown_steps(definition, form.plain_values())
     go = request.form.get("go", "next")
@@ -288,46 +269,6 @@ def _go(form_id: str, lang: str, step: str):
 def _fields_of(definition, step: str) -> list:
     section = next((s for s in definition.sections if s.id == step), None)
     return list(section.fields) if section is not None else []
-
-
-def _store_uploads(form, definition, step: str, fields: list, draft) -> dict[str, list[str]]:
-    """Check the files sent on this step and keep them as pending under the draft's case.
-
-    The same checks and SHA-256 as any intake (`check_uploads`); the files already
-    kept count towards the limit. Returns refusals by question ({} when all is well).
-    """
-    svc = services()
-    _remove_kept(svc, draft, request.form.getlist("remove"))
-    names = {f.id: form.by_id(f.id).name for f in fields if f.type == "file"}
-    if step == EVIDENCE:
-        names[EVIDENCE_FIELD] = EVIDENCE_FIELD
-    files = uploads_from({field_id: request.files.getlist(name)
-                          for field_id, name in names.items()}, svc.settings.upload_max_bytes)
-    uploads = [upload for listed in files.values() for upload in listed]
-    if not uploads:
-        return {}
-    try:
-        checked = check_uploads(uploads, max_bytes=svc.settings.upload_max_bytes,
-                                max_files=max(0, svc.settings.upload_max_files
-                                              - len(draft.attachments)))
-    except AttachmentsRefused as refused:
-        errors: dict[str, list[str]] = {}
-        for problem in refused.problems:
-            code_name = "too_many_files" if problem.code == "too_many" else problem.code
-            message = f"{problem.name}: {problem_text(code_name)}"
-            errors.setdefault(problem.field, []).append(message)
-            if problem.field != EVIDENCE_FIELD:
-                _field_errors(form, problem.field).append(message)
-        return errors
-    draft.attachments.extend(svc.attachments.put_pending(checked, draft.case_id))
-    return {}
-
-
-def _remove_kept(svc, draft, file_ids: list[str]) -> None:
-    """Files the reporter ticked to remove go now, from the draft and the database."""
-    for file_id in file_ids:
-        if svc.attachments.discard_one(draft.case_id, file_id):
-            draft.attachments = [a for a in draft.attachments if a["id"] != file_id]
 
 
 def _first_problem(form, definition, form_id: str, lang: str, draft):
@@ -422,22 +363,10 @@ def _submit(form, definition, record, lang: str, draft=None):
     except AttachmentsRefused as refused:
         for problem in refused.problems:
             code_name = "too_many_files" if problem.code == "too_many" else problem.code
-            _field_errors(form, problem.field).append(f"{problem.name}: {problem_text(code_name)}")
+            field_errors(form, problem.field).append(f"{problem.name}: {problem_text(code_name)}")
         return None
     except IntakeError as refused:
         for problem in refused.problems:
-            _field_errors(form, problem.field).append(problem_text(problem.code))
+            field_errors(form, problem.field).append(problem_text(problem.code))
         return None
     return receipts.receipt_page(case["reference"], code, lang)
-
-
-def _field_errors(form, field_id: str) -> list:
-    """The error list shown beside a question, or beside the evidence input."""
-    if field_id in form._attr_names:
-        bound = form.by_id(field_id)
-        if isinstance(bound.errors, tuple):
-            bound.errors = list(bound.errors)
-        return bound.errors
-    if not hasattr(form, "evidence_errors"):
-        form.evidence_errors = []
-    return form.evidence_errors

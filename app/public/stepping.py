@@ -176,3 +176,15 @@ def aria(view: Any, group: bool = False) -> dict[str, str]:
     if bound.errors:
         pairs["aria-invalid"] = "true"
     return pairs
+
+
+def field_errors(form, field_id: str) -> list:
+    """The error list shown beside a question, or beside the evidence input."""
+    if field_id in form._attr_names:
+        bound = form.by_id(field_id)
+        if isinstance(bound.errors, tuple):
+            bound.errors = list(bound.errors)
+        return bound.errors
+    if not hasattr(form, "evidence_errors"):
+        form.evidence_errors = []
+    return form.evidence_errors
