@@ -34,25 +34,43 @@ def answer_minimum(page, destination: str, narrative: str) -> None:
         page.locator("#consent_case_work").check()
 
 
-def walk_report(page, url: str, *, destination: str, narrative: str,
-                on_step: Callable[[object, str], None] | None = None) -> tuple[str, str]:
-    """Open the form at `url`, answer the minimum step by step, check, send.
+def walk_to_check(page, url: str, *, destination: str, narrative: str,
+                  on_step: Callable[[object, str], None] | None = None) -> None:
+    """Open the form at `url` (starting again if a draft is offered) and answer the
+    minimum step by step up to the check page, where it stops, nothing sent.
 
-    Returns (reference, tracking code). `on_step(page, step)` runs on every page
-    before it is left (for screenshots and assertions).
+    `on_step(page, step)` runs on every step before it is left, not on the check page.
     """
     page.goto(url)
     if page.locator("#start-again").count():
         press(page, "#start-again")
     for _ in range(30):
         step = step_of(page)
+        if step == "check":
+            return
         if on_step is not None:
             on_step(page, step)
-        if step == "check":
-            press(page, SEND)
-            page.wait_for_selector("#tracking-code")
-            return (page.locator("#case-reference").inner_text().strip(),
-                    page.locator("#tracking-code").inner_text().strip())
         answer_minimum(page, destination, narrative)
         press(page, NEXT)
     raise AssertionError("the questionnaire never reached its last step")
+
+
+def receipt_of(page) -> tuple[str, str]:
+    """(reference, tracking code) from the receipt on screen."""
+    page.wait_for_selector("#tracking-code")
+    return (page.locator("#case-reference").inner_text().strip(),
+            page.locator("#tracking-code").inner_text().strip())
+
+
+def walk_report(page, url: str, *, destination: str, narrative: str,
+                on_step: Callable[[object, str], None] | None = None) -> tuple[str, str]:
+    """Open the form at `url`, answer the minimum step by step, check, send.
+
+    Returns (reference, tracking code). `on_step(page, step)` runs on every page
+    before it is left, the check page included (for screenshots and assertions).
+    """
+    walk_to_check(page, url, destination=destination, narrative=narrative, on_step=on_step)
+    if on_step is not None:
+        on_step(page, "check")
+    press(page, SEND)
+    return receipt_of(page)

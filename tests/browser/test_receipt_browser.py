@@ -1,6 +1,7 @@
-"""A receipt that cannot be lost, in Chromium at 360 x 740 px: the connection drops after
-the server stored the report, the reporter sends again, sees the receipt, and the code
-shown opens the status page; the receipt offers copy, print and a picture to save."""
+"""A receipt that cannot be lost, in Chromium at 360 x 740 px: the reporter walks the
+questionnaire step by step and presses send on the check page; the connection drops
+after the server stored the report, the reporter sends again, sees the receipt, and the
+code shown opens the status page; the receipt offers copy, print and a picture to save."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
+
+from tests.browser.reporting import SEND, press, receipt_of, walk_to_check
 
 PHONE = {"width": 360, "height": 740}
 SHOTS = Path(os.environ.get("MRVRS_TEST_SCREENSHOTS", "/tmp/mrvrs-screenshots"))
@@ -30,12 +33,13 @@ def phone(browser):
     context.close()
 
 
-def _fill(page, server, url):
-    page.goto(server.url + url)
-    page.locator("#destination_country").select_option("MY")
-    page.locator("#narrative").fill("My employer keeps my passport and has not paid me.")
-    page.locator("#acts-0").check()
-    page.locator("#consent_case_work").check()
+NARRATIVE = "My employer keeps my passport and has not paid me."
+
+
+def _to_check_page(page, server, url, destination="MY"):
+    """Every step answered (the minimum), and the check page on screen, nothing sent."""
+    walk_to_check(page, server.url + url, destination=destination, narrative=NARRATIVE)
+    assert page.locator(SEND).is_visible()
 
 
 def _status_opens(page, server, reference, code) -> bool:
@@ -48,8 +52,10 @@ def _status_opens(page, server, reference, code) -> bool:
 
 
 def test_connection_drops_after_filing__sending_again_gives_a_working_code(server, phone):
-    page, url = phone, "/report/my-intake/en"
-    _fill(page, server, url)
+    page = phone
+    _to_check_page(page, server, "/report/my-intake/en")
+    send_url = page.locator("form[action$='/send']").evaluate("form => form.action")
+    assert send_url == server.url + "/report/my-intake/en/send"
     stored = []
 
     def drop_after_storing(route):
@@ -59,8 +65,8 @@ def test_connection_drops_after_filing__sending_again_gives_a_working_code(serve
         else:
             route.continue_()
 
-    page.route(server.url + url, drop_after_storing)
-    page.locator("form[data-questionnaire] button[type=submit]").click()
+    page.route(send_url, drop_after_storing)
+    page.locator(SEND).click()
     # What a phone shows when the network drops: the browser's own error page.
     page.wait_for_url(lambda address: address.startswith("chrome-error:"), wait_until="commit")
     assert stored and stored[0].status == 200  # the lost answer was a receipt
@@ -68,10 +74,9 @@ def test_connection_drops_after_filing__sending_again_gives_a_working_code(serve
     lost_code = stored[0].text().split('id="tracking-code">')[1].split("<")[0]
     page.screenshot(path=str(SHOTS / "receipt-0-connection-lost.png"), full_page=True)
 
-    page.reload()  # the reporter sends again: the browser posts the same page once more
-    page.wait_for_selector("#tracking-code")
-    reference = page.locator("#case-reference").inner_text()
-    code = page.locator("#tracking-code").inner_text()
+    page.reload()  # the reporter sends again: the browser posts the check page's form once more
+    assert page.url == send_url
+    reference, code = receipt_of(page)
     assert code != lost_code and reference.startswith("MY-")
     assert "any code shown to you earlier no longer works" in page.locator("#resent-note").inner_text()
     page.screenshot(path=str(SHOTS / "receipt-1-sent-again.png"), full_page=True)
@@ -85,11 +90,9 @@ def test_connection_drops_after_filing__sending_again_gives_a_working_code(serve
 def test_receipt__copy_print_and_image(server, phone):
     page = phone
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
-    _fill(page, server, "/report/my-intake/en")
-    page.locator("form[data-questionnaire] button[type=submit]").click()
-    page.wait_for_selector("#tracking-code")
-    reference = page.locator("#case-reference").inner_text()
-    code = page.locator("#tracking-code").inner_text()
+    _to_check_page(page, server, "/report/my-intake/en")
+    press(page, SEND)
+    reference, code = receipt_of(page)
 
     copy, printing = page.locator("#copy-receipt"), page.locator("#print-receipt")
     assert copy.is_visible() and printing.is_visible()
@@ -126,9 +129,9 @@ def test_receipt_without_javascript__says_how_to_print_and_saves_as_image(server
     context = browser.new_context(viewport=PHONE, locale="en-GB", java_script_enabled=False)
     page = context.new_page()
     try:
-        _fill(page, server, "/report/sa-intake/ar")
-        page.locator("form[data-questionnaire] button[type=submit]").click()
-        page.wait_for_selector("#tracking-code")
+        _to_check_page(page, server, "/report/sa-intake/ar", destination="SA")
+        press(page, SEND)
+        receipt_of(page)
         assert page.locator("html").get_attribute("dir") == "rtl"
         assert page.locator("#copy-receipt").is_hidden()
         assert page.locator("#print-help").is_visible()
