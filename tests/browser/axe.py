@@ -9,6 +9,7 @@ the production headers are never weakened and Playwright's CSP bypass is not use
     assert_no_axe_violations(page)   # every axe rule, any impact; a readable failure
     without_cache(page)              # then, after each visit:
     page_weight(page)                # bytes of the document and everything it loaded
+    accessible_and_light(page, "where")  # both, within the limits, figures printed
 """
 
 from __future__ import annotations
@@ -69,6 +70,11 @@ def assert_no_axe_violations(page, where: str = "") -> None:
     assert not violations, f"axe-core on {where or page.url}:\n{describe(violations)}"
 
 
+#: The issue's limits for every public page, the files it loads included.
+MAX_UNCOMPRESSED = 150 * 1024
+MAX_COMPRESSED = 30 * 1024
+
+
 @dataclass(frozen=True)
 class Weight:
     """Body bytes of a page and of what it loaded: as decoded, and as sent (compressed)."""
@@ -110,3 +116,16 @@ def page_weight(page) -> Weight:
     cached = figures.pop("cached")
     assert not cached, f"taken from the cache, so not weighed (without_cache): {cached}"
     return Weight(**figures)
+
+
+def accessible_and_light(page, where: str) -> Weight:
+    """Weigh the page as loaded (before axe-core is added to it), print the figures,
+    and fail on any axe violation or a page over MAX_UNCOMPRESSED / MAX_COMPRESSED.
+    Needs `without_cache(page)` before the first visit."""
+    weight = page_weight(page)
+    print(f"{where:40} {weight.uncompressed / 1024:6.1f} KB read "
+          f"{weight.compressed / 1024:5.1f} KB sent {weight.resources + 1:2} files")
+    assert_no_axe_violations(page, where)
+    assert weight.uncompressed <= MAX_UNCOMPRESSED, f"{where}: {weight}"
+    assert weight.compressed <= MAX_COMPRESSED, f"{where}: {weight}"
+    return weight

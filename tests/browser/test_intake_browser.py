@@ -1,7 +1,9 @@
 """File reports step by step through Chromium on a 360x740 phone, in Arabic (right to
 left), Malay and Bengali; switch the form's language half-way and lose nothing; leave
 quickly and leave nothing behind; read the status with the tracking code; do the same
-with JavaScript turned off."""
+with JavaScript turned off. The full reports and the language switch check every page
+they see with axe-core (0 violations of any impact) and weigh it (at most 150 KB read,
+30 KB sent), printing the figures."""
 
 import os
 import tempfile
@@ -9,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.axe import accessible_and_light, without_cache
 from tests.browser.reporting import NEXT, answer_minimum, press, step_of, walk_report
 
 FACTS = "صاحب العمل يحتفظ بجواز سفري ولم يدفع راتبي منذ ثلاثة أشهر. <b>لا</b>"
@@ -54,12 +57,14 @@ def _status(page, server, reference, code):
 
 def test_arabic_report__step_by_step_right_to_left__and_status_with_code(server, phone):
     seen = []
+    without_cache(phone)  # every page weighed as on a first visit
 
     def look(page, step):
         seen.append(step)
         assert page.locator("html").get_attribute("dir") == "rtl", step
         assert page.locator("html").get_attribute("lang") == "ar", step
         _narrow(page, step)
+        accessible_and_light(page, f"ar step {len(seen)}: {step}")
         if step in ("person", "what_happened", "check"):
             SHOTS.mkdir(exist_ok=True)
             page.screenshot(path=str(SHOTS / f"steps-ar-{step}.png"), full_page=False)
@@ -80,15 +85,21 @@ def test_arabic_report__step_by_step_right_to_left__and_status_with_code(server,
     assert seen[0] == "person" and seen[-1] == "check" and len(seen) == 11
     assert reference.startswith("SA-") and len(code) == 24
     assert phone.locator("html").get_attribute("dir") == "rtl"
+    accessible_and_light(phone, "ar receipt")
     stage = _status(phone, server, reference, code)
     assert stage.get_attribute("lang") == "ar" and stage.get_attribute("dir") == "rtl"
 
 
 def test_malay_report__step_by_step_left_to_right(server, phone):
+    seen = []
+    without_cache(phone)
+
     def look(page, step):
+        seen.append(step)
         assert page.locator("html").get_attribute("lang") == "ms", step
         assert page.locator("html").get_attribute("dir") == "ltr", step
         _narrow(page, step)
+        accessible_and_light(page, f"ms step {len(seen)}: {step}")
         if step == "check":
             assert FACTS_MS in page.locator("main").inner_text()
             SHOTS.mkdir(exist_ok=True)
@@ -97,29 +108,39 @@ def test_malay_report__step_by_step_left_to_right(server, phone):
     reference, code = walk_report(phone, server.url + "/report/my-intake/ms",
                                   destination="MY", narrative=FACTS_MS, on_step=look)
     assert reference.startswith("MY-") and code
+    assert seen[0] == "person" and seen[-1] == "check"
+    accessible_and_light(phone, "ms receipt")
 
 
 def test_language_switch_mid_form__keeps_every_answer(server, phone):
+    without_cache(phone)
     phone.goto(server.url + "/report/my-intake/en")
     if phone.locator("#start-again").count():
         press(phone, "#start-again")
+    accessible_and_light(phone, "en person")
     phone.locator("#full_name").fill("Siti")
     press(phone, NEXT)
+    accessible_and_light(phone, "en where")
     answer_minimum(phone, "MY", FACTS_MS)
     press(phone, NEXT)
     press(phone, NEXT)  # "when": nothing
     assert step_of(phone) == "what_happened"
+    accessible_and_light(phone, "en what_happened")
     phone.locator("#narrative").fill(FACTS_MS)  # typed, not yet saved
     press(phone, "button[name=go][value='lang:ms']")
     assert phone.url.endswith("/report/my-intake/ms/step/what_happened")
     assert phone.locator("html").get_attribute("lang") == "ms"
     assert phone.locator("#narrative").input_value() == FACTS_MS
+    accessible_and_light(phone, "ms what_happened, after the switch")
     phone.locator(".step-list summary").click()  # the list of steps, folded
+    accessible_and_light(phone, "ms what_happened, list of steps open")
     press(phone, "button[name=go][value='step:person']")
     assert phone.locator("#full_name").input_value() == "Siti"
+    accessible_and_light(phone, "ms person")
     phone.locator(".step-list summary").click()
     press(phone, "button[name=go][value='step:where']")
     assert phone.locator("#destination_country").input_value() == "MY"
+    accessible_and_light(phone, "ms where")
 
 
 def test_escape_in_a_text_box_stays__twice_outside_leaves_and_erases_the_draft(server,
