@@ -283,7 +283,13 @@ def test_compression__public_pages_and_static_files__never_staff_pages(stack, sv
     weight = page_weight(page)
     print(f"\nquestionnaire through nginx: {weight.uncompressed / 1024:.1f} KB read, "
           f"{weight.compressed / 1024:.1f} KB sent, {weight.resources + 1} files")
-    assert weight.compressed < weight.uncompressed / 4
+    # What the issue asks of every public page: at most 30 KB sent and 150 KB read. A
+    # questionnaire step (about 32 KB read) is a third of the old single page and
+    # compresses about 3.3-fold, less than the long page did, so a fixed high ratio
+    # would measure the page's length, not the compression; sent at most half of
+    # what is read still fails at once if nothing is compressed.
+    assert weight.compressed <= weight.uncompressed / 2
+    assert weight.compressed <= 30 * 1024 and weight.uncompressed <= 150 * 1024
     _sign_in(page, stack, svc.accounts["reviewer"])
     staff = page.goto(stack.url + "/cases/")
     assert staff.status == 200
