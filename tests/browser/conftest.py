@@ -14,6 +14,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.browser.axe import serve_axe
+from tests.browser.reporting import PHONE
 from tests.helpers import base_environ, unavailable
 
 CHROMIUM = os.environ.get("MRVRS_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -55,6 +56,17 @@ def browser(playwright_driver, chromium_path):
                                                  args=CHROMIUM_ARGS)
     yield instance
     instance.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A touch phone 360 px wide with JavaScript on; a test needing another kind of
+    phone (JavaScript off, no cache) makes its own."""
+    context = browser.new_context(locale="en-GB", viewport=PHONE, is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    yield page
+    context.close()
 
 
 @pytest.fixture

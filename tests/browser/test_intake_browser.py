@@ -12,12 +12,11 @@ from pathlib import Path
 import pytest
 
 from tests.browser.axe import accessible_and_light, without_cache
-from tests.browser.reporting import NEXT, answer_minimum, press, step_of, walk_report
+from tests.browser.reporting import NEXT, PHONE, answer_minimum, press, step_of, walk_report
 
 FACTS = "صاحب العمل يحتفظ بجواز سفري ولم يدفع راتبي منذ ثلاثة أشهر. <b>لا</b>"
 FACTS_MS = "Majikan saya menyimpan pasport saya dan tidak membayar gaji selama tiga bulan."
 FACTS_BN = "দালাল আমার কাছ থেকে টাকা নিয়েছে কিন্তু কোনো কাজ দেয়নি।"
-PHONE = {"width": 360, "height": 740}
 EXIT_PATH = "/healthz?outside"
 SHOTS = Path(os.environ.get("MRVRS_SCREENSHOTS", tempfile.gettempdir())) / "mrvrs-screenshots"
 
@@ -32,15 +31,6 @@ def server(demo_server):
     svc.settings = before.with_overrides(quick_exit_url=server.url + EXIT_PATH)
     yield server
     svc.settings = before
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(locale="en-GB", viewport=PHONE, is_mobile=True,
-                                  has_touch=True)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def _narrow(page, step):

@@ -14,9 +14,8 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.browser.reporting import SEND, press, receipt_of, walk_to_check
+from tests.browser.reporting import PHONE, SEND, press, receipt_of, walk_to_check
 
-PHONE = {"width": 360, "height": 740}
 SHOTS = Path(os.environ.get("MRVRS_TEST_SCREENSHOTS", "/tmp/mrvrs-screenshots"))
 SHOTS.mkdir(parents=True, exist_ok=True)
 
@@ -24,13 +23,6 @@ SHOTS.mkdir(parents=True, exist_ok=True)
 @pytest.fixture
 def server(demo_server):
     return demo_server[0]
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport=PHONE, locale="en-GB")
-    yield context.new_page()
-    context.close()
 
 
 NARRATIVE = "My employer keeps my passport and has not paid me."

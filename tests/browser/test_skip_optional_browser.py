@@ -6,21 +6,11 @@ right) and Arabic (right to left)."""
 import pytest
 
 from tests.browser.axe import assert_no_axe_violations
-from tests.browser.reporting import NEXT, SEND, SKIP, press, step_of
+from tests.browser.reporting import NEXT, PHONE, SEND, SKIP, press, step_of
 
-PHONE = {"width": 360, "height": 740}
 STORIES = {"ms": "Majikan saya menyimpan pasport saya dan tidak membayar gaji saya.",
            "ar": "صاحب العمل يحتفظ بجواز سفري ولم يدفع راتبي منذ ثلاثة أشهر."}
 FORMS = {"ms": "my-intake", "ar": "sa-intake"}
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(locale="en-GB", viewport=PHONE, is_mobile=True,
-                                  has_touch=True)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 def test_enter_in_a_text_field__means_next_not_skip(demo_server, phone):
