@@ -58,6 +58,7 @@ from app.public.support import (
 )
 from app.public.text import problem_text
 from app.services import services
+from config.settings import SUPPORTED_UI_LANGUAGES
 from forms.audience import for_reporters
 from forms.schema import text_direction
 from forms.steps import (
@@ -249,6 +250,8 @@ def _save_step(form_class, definition, form_id: str, lang: str, step: str):
 
 #: The button that saves the step and goes straight to the next required question.
 SKIP = "skip"
+#: The header's language switch, which on a step posts the step's form.
+INTERFACE = "interface"
 
 
 def _destination(go: str, definition, lang: str, step: str, steps: list[str], draft):
@@ -256,6 +259,11 @@ def _destination(go: str, definition, lang: str, step: str, steps: list[str], dr
     kind, _, value = go.partition(":")
     if kind == "lang" and value in definition.languages:
         return value, step
+    if go == INTERFACE:  # the header's switch: the page's answers are saved already
+        chosen = request.form.get("interface_lang", "")
+        if chosen in SUPPORTED_UI_LANGUAGES:
+            session["lang"] = chosen
+        return (chosen if chosen in definition.languages else lang), step
     if kind == "step" and value in steps and value in draft.reached:
         return lang, value
     offset = {"next": 1, "back": -1}.get(go)

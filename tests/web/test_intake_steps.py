@@ -264,3 +264,23 @@ def test_skip_optional__refused_while_this_step_misses_a_required_answer(client)
     refused = _save(client, "what_happened", {"narrative": ""}, go="skip")
     assert refused.status_code == 400
     assert "This question needs an answer." in refused.get_data(as_text=True)
+
+
+def test_header_language_switch_on_a_step__saves_what_was_typed_first(client):
+    """The header's switch posts the step's own form: the story typed on the page is
+    kept, and the same step opens in the chosen language."""
+    page = client.get(f"{BASE}/step/what_happened").get_data(as_text=True)
+    assert 'form="step-form" name="interface_lang"' in page
+    assert 'form="step-form" name="go" value="interface"' in page
+    switched = _save(client, "what_happened", {"narrative": STORY, "interface_lang": "ms"},
+                     go="interface")
+    assert switched.status_code == 303
+    assert switched.headers["Location"].endswith("/report/my-intake/ms/step/what_happened")
+    malay = client.get("/report/my-intake/ms/step/what_happened").get_data(as_text=True)
+    assert 'lang="ms"' in malay and "Majikan saya menyimpan pasport saya." in malay
+
+
+def test_header_language_switch_on_the_check_page__a_plain_link_form(client):
+    _walk(client)
+    check = client.get(f"{BASE}/step/check").get_data(as_text=True)
+    assert 'name="interface_lang"' not in check and 'name="lang"' in check
