@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
+from tests.browser.axe import assert_no_axe_violations
 from tests.browser.reporting import PHONE, SEND, press, receipt_of, walk_to_check
 
 SHOTS = Path(os.environ.get("MRVRS_TEST_SCREENSHOTS", "/tmp/mrvrs-screenshots"))
@@ -72,6 +73,7 @@ def test_connection_drops_after_filing__sending_again_gives_a_working_code(serve
     assert code != lost_code and reference.startswith("MY-")
     assert "any code shown to you earlier no longer works" in page.locator("#resent-note").inner_text()
     page.screenshot(path=str(SHOTS / "receipt-1-sent-again.png"), full_page=True)
+    assert_no_axe_violations(page, "receipt shown again")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
     assert _status_opens(page, server, reference, code)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.browser.axe import accessible_and_light, without_cache
 from tests.browser.conftest import LiveServer
 from tests.helpers import PASSWORD, base_environ
 from tests.samples import PDF
@@ -102,6 +103,20 @@ def _sign_in(page, server):
     page.wait_for_url(server.url + "/")
 
 
+def _accessible(browser, phone, where: str) -> None:
+    """axe-core and the page weight on the page the reporter's phone shows: axe needs
+    JavaScript, which this phone has off, so the same page is opened in a second phone
+    holding the same session."""
+    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT},
+                                  locale="en-GB")
+    context.add_cookies(phone.context.cookies())
+    page = context.new_page()
+    without_cache(page)
+    page.goto(phone.url)
+    accessible_and_light(page, where)
+    context.close()
+
+
 def _open_status(page, server, reference, code):
     page.goto(server.url + "/status")
     page.get_by_label("Case reference").fill(reference)
@@ -111,7 +126,7 @@ def _open_status(page, server, reference, code):
     assert code not in page.url and code not in page.content()
 
 
-def test_question_answered_with_a_new_attachment(server, desk, phone, shots):
+def test_question_answered_with_a_new_attachment(server, desk, phone, shots, browser):
     reference, code = _file(server)
 
     _sign_in(desk, server)
@@ -130,6 +145,7 @@ def test_question_answered_with_a_new_attachment(server, desk, phone, shots):
     assert QUESTION in phone.locator(".conversation").inner_text()
     _fits(phone)
     phone.screenshot(path=str(shots / "status-2-reporter-reads.png"), full_page=True)
+    _accessible(browser, phone, "status: the caseworker's question")
     phone.get_by_label("Your answer").fill(ANSWER)
     phone.get_by_label("Add photos, documents or voice notes (optional)").set_input_files(
         {"name": "payslip-march.pdf", "mimeType": "application/pdf", "buffer": PDF})
@@ -139,6 +155,7 @@ def test_question_answered_with_a_new_attachment(server, desk, phone, shots):
     assert "payslip-march.pdf" in phone.locator(".conversation").inner_text()
     _fits(phone)
     phone.screenshot(path=str(shots / "status-3-reporter-answered.png"), full_page=True)
+    _accessible(browser, phone, "status: answered with a file")
 
     desk.goto(server.url + "/cases/notifications")
     item = desk.locator('li[data-kind="reporter_message"]')
@@ -154,7 +171,7 @@ def test_question_answered_with_a_new_attachment(server, desk, phone, shots):
 
 
 def test_consent_withdrawal_honoured_by_a_later_export(server, phone, shots, tmp_path,
-                                                      monkeypatch):
+                                                      monkeypatch, browser):
     from app import cli as cli_module
     from app.cli import main
 
@@ -177,6 +194,7 @@ def test_consent_withdrawal_honoured_by_a_later_export(server, phone, shots, tmp
     assert phone.locator('li[data-purpose="statistics"]').get_attribute("data-given") == "no"
     _fits(phone)
     phone.screenshot(path=str(shots / "status-5-consent-withdrawn.png"), full_page=True)
+    _accessible(browser, phone, "status: consent withdrawn")
 
     after = export()
     assert "did not consent to anonymous statistics" not in before
