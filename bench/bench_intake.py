@@ -32,6 +32,7 @@ from app.stores import TokenStore, UserStore
 from bench.answers import EMPLOYERS, answers_for
 from bench.common import app_env, percentiles, report, row
 from bench.dataset import run_standalone
+from forms.audience import for_reporters
 from forms.store import FormStore
 
 PORT = int(os.environ.get("MRVRS_BENCH_HTTP_PORT", "8391"))  # ours; bare on the next port
@@ -50,7 +51,9 @@ def bodies(db: Any, count: int) -> list[bytes]:
                   "employer": rng.choice(EMPLOYERS)}
         out.append(json.dumps({"form_id": record["form_id"], "version": record["version"],
                                "language": language,
-                               "answers": answers_for(definition, language, rng, person)}
+                               # a reporter's answers: questions for staff are refused
+                               "answers": answers_for(for_reporters(definition), language,
+                                                      rng, person)}
                               ).encode())
     return out
 
