@@ -59,7 +59,7 @@ SECONDS_PER_TAP = 1.5
 SECONDS_PER_CHOICE = 10.0
 TARGET_SECONDS = 300
 
-NEXT = "form[data-step] button[name=go][value=next]:not([hidden])"
+NEXT = "form[data-step] button[name=go][value=next]"
 SKIP = "form[data-step] button[name=go][value=skip]"
 SEND = "form[action$='/send'] button[type=submit]"
 

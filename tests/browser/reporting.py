@@ -6,8 +6,7 @@ from collections.abc import Callable
 
 #: A low-end phone held upright, as reporters file: every public journey is walked at it.
 PHONE = {"width": 360, "height": 740}
-#: The visible Next (a hidden copy comes first in the form, so Enter means Next, not the skip).
-NEXT = "form[data-step] button[name=go][value=next]:not([hidden])"
+NEXT = "form[data-step] button[name=go][value=next]"
 SKIP = "form[data-step] button[name=go][value=skip]"
 SEND = "form[action$='/send'] button[type=submit]"
 
