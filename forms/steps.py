@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from forms.answers import visible_fields
-from forms.schema import FormDefinition
+from forms.schema import Field, FormDefinition
 
 #: The step where the reporter attaches files; it comes before consent, as on the
 #: one-page form, so the reporter gives consent knowing what they sent.
@@ -62,23 +62,28 @@ def next_needing_answer(definition: FormDefinition, steps: list[str],
                 CHECK)
 
 
+def fields_of(definition: FormDefinition, step: str) -> list[Field]:
+    """The questions a step asks; none for the evidence and check steps."""
+    section = next((s for s in definition.sections if s.id == step), None)
+    return list(section.fields) if section is not None else []
+
+
 def needs_answer(definition: FormDefinition, step: str, answers: Mapping[str, Any]) -> bool:
     """Whether a step asks a shown, required question not answered yet."""
-    section = next((s for s in definition.sections if s.id == step), None)
-    if section is None:
+    fields = fields_of(definition, step)
+    if not fields:
         return False
     visible = {f.id for f in visible_fields(definition, answers)}
     return any(f.required and f.id in visible and answers.get(f.id, f.default) in _UNANSWERED
-               for f in section.fields)
+               for f in fields)
 
 
 def defaults_passed_over(definition: FormDefinition, passed: list[str],
                          answers: Mapping[str, Any]) -> dict[str, Any]:
     """The preselected answers of the steps a reporter skipped, which they would have
     kept by pressing Next there: only questions not answered yet."""
-    sections = {s.id: s for s in definition.sections}
-    return {f.id: f.default for step in passed if step in sections
-            for f in sections[step].fields if f.default and f.id not in answers}
+    return {f.id: f.default for step in passed for f in fields_of(definition, step)
+            if f.default and f.id not in answers}
 
 
 #: Values that leave a required question unanswered (an unticked box among them).

@@ -56,7 +56,7 @@ from app.public.support import (
     uploads_from,
     use_language,
 )
-from app.public.text import problem_text
+from app.public.text import file_problem_text, problem_text
 from app.services import services
 from config.settings import SUPPORTED_UI_LANGUAGES
 from forms.audience import for_reporters
@@ -66,6 +66,7 @@ from forms.steps import (
     EVIDENCE,
     all_steps,
     defaults_passed_over,
+    fields_of,
     first_with,
     needs_answer,
     neighbour,
@@ -141,7 +142,7 @@ def step_language(form_id: str, lang: str, step: str):
     language just chosen when the form has it. The draft is untouched either way."""
     definition, _record = _found(form_id, lang)
     chosen = session.get("lang")
-    if step not in all_steps(definition):
+    if step not in all_steps(for_reporters(definition)):
         abort(404)
     return _go(form_id, chosen if chosen in definition.languages else lang, step)
 
@@ -174,7 +175,7 @@ def restart(form_id: str, lang: str):
     definition, _record = _found(form_id, lang)
     drafting.forget(form_id)
     return redirect(url_for("intake.step", form_id=form_id, lang=lang,
-                            step=all_steps(definition)[0]), 303)
+                            step=all_steps(for_reporters(definition))[0]), 303)
 
 
 def _send_whole(form_class, definition, record, form_id: str, lang: str):
@@ -221,7 +222,7 @@ def _save_step(form_class, definition, form_id: str, lang: str, step: str):
     the answers are kept either way.
     """
     draft = drafting.current_or_new(form_id)
-    fields = _fields_of(definition, step)
+    fields = fields_of(definition, step)
     form = filled(form_class, draft.values)
     draft.values.update(posted_values(form, fields, request.form))
     form = filled(form_class, draft.values, files=request.files)
@@ -272,11 +273,6 @@ def _destination(go: str, definition, lang: str, step: str, steps: list[str], dr
 
 def _go(form_id: str, lang: str, step: str):
     return redirect(url_for("intake.step", form_id=form_id, lang=lang, step=step), 303)
-
-
-def _fields_of(definition, step: str) -> list:
-    section = next((s for s in definition.sections if s.id == step), None)
-    return list(section.fields) if section is not None else []
 
 
 def _first_problem(form, definition, form_id: str, lang: str, draft):
@@ -370,8 +366,7 @@ def _submit(form, definition, record, lang: str, draft=None):
         return receipts.resent(request.form.get(SUBMISSION_FIELD, ""), lang)
     except AttachmentsRefused as refused:
         for problem in refused.problems:
-            code_name = "too_many_files" if problem.code == "too_many" else problem.code
-            field_errors(form, problem.field).append(f"{problem.name}: {problem_text(code_name)}")
+            field_errors(form, problem.field).append(file_problem_text(problem))
         return None
     except IntakeError as refused:
         for problem in refused.problems:

@@ -16,7 +16,7 @@ from app.extensions import register_rate_limit
 from app.public.reply_forms import FILES_FIELD, ConsentForm, LeaveForm, ReplyForm
 from app.public.status import closed_page, end_grant, granted_case, report_page
 from app.public.support import no_store, public, uploads_from
-from app.public.text import problem_text
+from app.public.text import file_problem_text
 from app.services import services
 from workflows.attachments import AttachmentsRefused
 from workflows.errors import StaleVersion, TransitionNotAllowed
@@ -38,8 +38,7 @@ def reply():
     try:
         svc.reporter.reply(case["_id"], form.text.data or "", files.get("reply", []))
     except AttachmentsRefused as refused:
-        errors = [f"{p.name}: {problem_text('too_many_files' if p.code == 'too_many' else p.code)}"
-                  for p in refused.problems]
+        errors = [file_problem_text(p) for p in refused.problems]
         return no_store(report_page(case, reply_form=form, file_errors=errors), 400)
     except TransitionNotAllowed as refused:
         form.text.errors = [_refusal(refused)]

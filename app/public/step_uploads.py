@@ -8,7 +8,7 @@ from flask import request
 
 from app.public.stepping import field_errors
 from app.public.support import uploads_from
-from app.public.text import problem_text
+from app.public.text import file_problem_text
 from app.services import services
 from forms.steps import EVIDENCE
 from workflows.attachments import AttachmentsRefused, check_uploads
@@ -40,8 +40,7 @@ def store_uploads(form, step: str, fields: list, draft) -> dict[str, list[str]]:
     except AttachmentsRefused as refused:
         errors: dict[str, list[str]] = {}
         for problem in refused.problems:
-            code_name = "too_many_files" if problem.code == "too_many" else problem.code
-            message = f"{problem.name}: {problem_text(code_name)}"
+            message = file_problem_text(problem)
             errors.setdefault(problem.field, []).append(message)
             if problem.field != EVIDENCE_FIELD:
                 field_errors(form, problem.field).append(message)

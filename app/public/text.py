@@ -66,6 +66,13 @@ def problem_text(code: str) -> str:
     return str(PROBLEMS.get(code, PROBLEMS["not_plain"]))
 
 
+def file_problem_text(problem) -> str:
+    """The sentence beside a refused file (`workflows.attachments` problem), naming it;
+    "too many" of files gets its own sentence, which says to attach fewer."""
+    code = "too_many_files" if problem.code == "too_many" else problem.code
+    return f"{problem.name}: {problem_text(code)}"
+
+
 class BabelTranslations:
     """WTForms translations read from our catalogues (`Meta.get_translations`).
 
