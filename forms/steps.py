@@ -58,8 +58,9 @@ def next_needing_answer(definition: FormDefinition, steps: list[str],
     would be had the reporter pressed Next on its page (see `defaults_passed_over`).
     """
     start = steps.index(after) + 1 if after in steps else 0
-    return next((step for step in steps[start:] if needs_answer(definition, step, answers)),
-                CHECK)
+    visible = {f.id for f in visible_fields(definition, answers)}
+    return next((step for step in steps[start:]
+                 if _unanswered(fields_of(definition, step), visible, answers)), CHECK)
 
 
 def fields_of(definition: FormDefinition, step: str) -> list[Field]:
@@ -73,7 +74,10 @@ def needs_answer(definition: FormDefinition, step: str, answers: Mapping[str, An
     fields = fields_of(definition, step)
     if not fields:
         return False
-    visible = {f.id for f in visible_fields(definition, answers)}
+    return _unanswered(fields, {f.id for f in visible_fields(definition, answers)}, answers)
+
+
+def _unanswered(fields: list[Field], visible: set[str], answers: Mapping[str, Any]) -> bool:
     return any(f.required and f.id in visible and answers.get(f.id, f.default) in _UNANSWERED
                for f in fields)
 

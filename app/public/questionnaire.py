@@ -36,8 +36,9 @@ from app.navigation import NavEntry, register
 from app.public import chooser, drafting, quick_exit, receipts
 from app.public import status as status_page
 from app.public.chooser import native_name_or_tag
-from app.public.step_uploads import EVIDENCE_FIELD, store_uploads
+from app.public.step_uploads import store_uploads
 from app.public.stepping import (
+    EVIDENCE_LABEL,
     answers_by_step,
     aria,
     field_errors,
@@ -280,7 +281,7 @@ def _first_problem(form, definition, form_id: str, lang: str, draft):
     evidence_errors = getattr(form, "evidence_errors", [])
     wrong = [f.id for f in definition.fields() if form.by_id(f.id).errors]
     if evidence_errors:
-        wrong.append(EVIDENCE_FIELD)
+        wrong.append(EVIDENCE)
     steps = shown_steps(definition, form.plain_values())
     step = first_with(definition, wrong) or steps[0]
     form.evidence_errors = evidence_errors
@@ -306,7 +307,7 @@ def _step_page(form, definition, lang: str, step: str, steps: list[str], draft,
         steps=steps, position=steps.index(step) + 1, total=len(steps),
         titles=_step_titles(form, steps), reached=draft.reached if draft else [],
         lang=lang, languages=[t for t in definition.languages if t != lang],
-        direction=text_direction(lang), evidence_field=EVIDENCE_FIELD,
+        direction=text_direction(lang), evidence_field=EVIDENCE,
         evidence_errors=evidence_errors, kept=draft.attachments if draft else [],
         problems=problems(form, evidence_errors, step, definition.id, lang),
         answers=answers_by_step(form, draft) if step == CHECK else {},
@@ -338,7 +339,7 @@ def _skips_optional(definition, step: str, steps: list[str], saved: dict) -> boo
 
 def _step_titles(form, steps: list[str]) -> dict[str, str]:
     titles = {view.text.id: view.text.title for view in form.sections()}
-    titles[EVIDENCE] = str(_l("Evidence"))
+    titles[EVIDENCE] = str(EVIDENCE_LABEL)
     titles[CHECK] = str(_l("Check your answers and send"))
     return {step: titles[step] for step in steps}
 
@@ -351,7 +352,7 @@ def _submit(form, definition, record, lang: str, draft=None):
     """
     svc = services()
     files = {} if draft else {**form.files(),
-                              EVIDENCE_FIELD: request.files.getlist(EVIDENCE_FIELD)}
+                              EVIDENCE: request.files.getlist(EVIDENCE)}
     try:
         case, code = submit_case(
             definition=definition, form_record=record, answers=form.answers(),

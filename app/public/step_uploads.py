@@ -13,9 +13,6 @@ from app.services import services
 from forms.steps import EVIDENCE
 from workflows.attachments import AttachmentsRefused, check_uploads
 
-#: The evidence input every questionnaire offers, besides any file question of the form.
-EVIDENCE_FIELD = EVIDENCE
-
 
 def store_uploads(form, step: str, fields: list, draft) -> dict[str, list[str]]:
     """Check the files sent on this step and keep them as pending under the draft's case.
@@ -27,7 +24,7 @@ def store_uploads(form, step: str, fields: list, draft) -> dict[str, list[str]]:
     _remove_kept(svc, draft, request.form.getlist("remove"))
     names = {f.id: form.by_id(f.id).name for f in fields if f.type == "file"}
     if step == EVIDENCE:
-        names[EVIDENCE_FIELD] = EVIDENCE_FIELD
+        names[EVIDENCE] = EVIDENCE
     files = uploads_from({field_id: request.files.getlist(name)
                           for field_id, name in names.items()}, svc.settings.upload_max_bytes)
     uploads = [upload for listed in files.values() for upload in listed]
@@ -42,7 +39,7 @@ def store_uploads(form, step: str, fields: list, draft) -> dict[str, list[str]]:
         for problem in refused.problems:
             message = file_problem_text(problem)
             errors.setdefault(problem.field, []).append(message)
-            if problem.field != EVIDENCE_FIELD:
+            if problem.field != EVIDENCE:
                 field_errors(form, problem.field).append(message)
         return errors
     draft.attachments.extend(svc.attachments.put_pending(checked, draft.case_id))

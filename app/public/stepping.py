@@ -68,12 +68,13 @@ def validate_step(form: Any, fields: list, draft: Draft) -> bool:
 
 def validate_all(form: Any, draft: Draft | None) -> bool:
     """The whole form, as sending checks it; file questions count the draft's files."""
-    valid = form.validate()
+    form.validate()  # its verdict would count a file question the draft already holds
     stored = {a.get("field") for a in (draft.attachments if draft else [])}
     for field in form.definition.fields():
         if field.type == "file" and field.id in stored:
             form.by_id(field.id).errors = []
-    return valid and not any(form.by_id(f.id).errors for f in form.definition.fields())
+    return not form.form_errors and not any(form.by_id(f.id).errors
+                                            for f in form.definition.fields())
 
 
 @dataclass(frozen=True)
@@ -115,15 +116,14 @@ class Answer:
 
 def answers_by_step(form: Any, draft: Draft | None) -> dict[str, list[Answer]]:
     """The answers given, in the form's language, grouped by step, for the last step."""
-    values = form.plain_values()
-    visible = form.visible_ids(values)
+    given = form.answers()  # shown, not left empty, files apart: what sending would keep
     rows: dict[str, list[Answer]] = {}
     for section in form.sections():
         for view in section.fields:
             field_id = view.text.id
-            if field_id in visible and _given(view.text.type, values.get(field_id)):
+            if field_id in given:
                 rows.setdefault(section.text.id, []).append(
-                    Answer(field_id, view.text.label, _shown(view, values[field_id])))
+                    Answer(field_id, view.text.label, _shown(view, given[field_id])))
     for item in (draft.attachments if draft else []):
         step = step_of(form.definition, item.get("field", EVIDENCE))
         label = str(EVIDENCE_LABEL) if step == EVIDENCE else str(
@@ -131,10 +131,6 @@ def answers_by_step(form: Any, draft: Draft | None) -> dict[str, list[Answer]]:
         rows.setdefault(step, []).append(Answer(item.get("field", EVIDENCE), label,
                                                 f"{item['name']} ({_size(item['size'])})"))
     return rows
-
-
-def _given(kind: str, value: Any) -> bool:
-    return kind == "boolean" or value not in (None, "", [])
 
 
 def _shown(view: Any, value: Any) -> str:
