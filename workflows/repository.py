@@ -69,7 +69,7 @@ INDEXES: list[tuple[str, list[tuple[str, int]], dict[str, Any]]] = [
 RETIRED_INDEXES = ("tracking", "team_stage_updated", "duplicate_keys")
 
 #: What a resent questionnaire needs of the case it filed: never answers or anything sealed.
-RESEND_FIELDS = {"reference": 1, "stage": 1, "tracking_hash": 1}
+RESEND_FIELDS = {"reference": 1, "stage": 1, "tracking_hash": 1, "created_at": 1}
 
 
 def new_case_id() -> str:
@@ -139,14 +139,10 @@ class CaseRepository:
             raise
         return case
 
-    def filed_with(self, submission_hash: str,
-                   since: datetime | None = None) -> dict | None:
-        """The case filed from the page whose token hashes to this (filed at or after
-        `since`, when given), with `RESEND_FIELDS` only."""
-        query: dict[str, Any] = {"submission_hash": str(submission_hash)}
-        if since is not None:
-            query["created_at"] = {"$gte": since}
-        return self.cases.find_one(query, RESEND_FIELDS)
+    def filed_with(self, submission_hash: str) -> dict | None:
+        """The case filed from the page whose token hashes to this, with `RESEND_FIELDS`
+        only."""
+        return self.cases.find_one({"submission_hash": str(submission_hash)}, RESEND_FIELDS)
 
     def replace_tracking(self, case: Mapping[str, Any], tracking_hash: str,
                          event: Mapping[str, Any]) -> dict | None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from workflows.repository import CaseRepository
@@ -64,10 +64,11 @@ def reissue(repo: CaseRepository, token: Any, *, now: datetime, window: timedelt
     if digest is None:
         return None
     for _ in range(ATTEMPTS):
-        case = repo.filed_with(digest, since=now - window)
+        case = repo.filed_with(digest)  # one read: a first send, the usual one, finds none
         if case is None:
-            filed = repo.filed_with(digest)
-            return None if filed is None else Resend(filed["_id"], None, None)
+            return None
+        if _filed_before(case, now - window):
+            return Resend(case["_id"], None, None)
         code = new_code()
         event = {"at": now, "actor": actor, "from": case["stage"], "to": case["stage"],
                  "note": "", "kind": EVENT_KIND}
@@ -75,3 +76,11 @@ def reissue(repo: CaseRepository, token: Any, *, now: datetime, window: timedelt
         if updated is not None:
             return Resend(updated["_id"], updated["reference"], code)
     raise RuntimeError(f"the tracking code of case {case['_id']} kept changing; try again")
+
+
+def _filed_before(case: dict[str, Any], moment: datetime) -> bool:
+    """MongoDB gives back naive UTC datetimes; `moment` may carry its zone."""
+    created = case["created_at"]
+    if created.tzinfo is None and moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return created < moment
