@@ -41,10 +41,9 @@ CONTENT_SECURITY_POLICY = {
 #: the options this decorator attaches to a view.
 view_policy = Talisman()
 
-#: endpoint -> settings attribute holding its rate; applied to POST only, unless
-#: `RATE_LIMITED_METHODS` names the methods for the endpoint.
-RATE_LIMITED_ENDPOINTS = {"auth.login": "rate_limit_login"}
-RATE_LIMITED_METHODS: dict[str, tuple[str, ...]] = {}
+#: endpoint -> (settings attribute holding its rate, the methods it applies to).
+RATE_LIMITED_ENDPOINTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "auth.login": ("rate_limit_login", ("POST",))}
 
 
 def _client_key() -> str:
@@ -172,17 +171,15 @@ def init_app(app: Flask) -> None:
 
 def register_rate_limit(endpoint: str, setting: str, methods: tuple[str, ...] = ("POST",)) -> None:
     """Blueprints of later areas (the public form) add their endpoints here."""
-    RATE_LIMITED_ENDPOINTS[endpoint] = setting
-    RATE_LIMITED_METHODS[endpoint] = tuple(methods)
+    RATE_LIMITED_ENDPOINTS[endpoint] = (setting, tuple(methods))
 
 
 def apply_rate_limits(app: Flask) -> None:
     limiter: Limiter = app.extensions["mrvrs_limiter"]
     settings = app.extensions["mrvrs"].settings
-    for endpoint, setting in RATE_LIMITED_ENDPOINTS.items():
+    for endpoint, (setting, methods) in RATE_LIMITED_ENDPOINTS.items():
         view = app.view_functions.get(endpoint)
         if view is not None:
             # The decorated view does the check itself, so it replaces the registered one.
-            methods = list(RATE_LIMITED_METHODS.get(endpoint, ("POST",)))
             app.view_functions[endpoint] = limiter.limit(getattr(settings, setting),
-                                                         methods=methods)(view)
+                                                         methods=list(methods))(view)

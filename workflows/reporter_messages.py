@@ -31,6 +31,7 @@ from typing import Any
 
 from forms.vocabulary import CONSENT_PURPOSES
 from workflows.attachments import Upload
+from workflows.case_service import CASEWORKER_ROLES
 from workflows.deadlines import deadline_fields
 from workflows.errors import Refusal, StaleVersion, TransitionNotAllowed
 from workflows.scope import can_see, roles_of
@@ -41,7 +42,6 @@ QUESTION, REPLY = "question", "reply"
 MAX_MESSAGE = 5000
 #: The actor recorded for whatever the reporter does through the status page.
 REPORTER = {"id": "reporter", "roles": ["reporter"], "org_id": None, "countries": []}
-ASKERS = frozenset({"reviewer", "coordinator"})
 #: Form field the files of a reply are recorded under (`attachments[].field`).
 REPLY_FILES = "reply"
 WRITE_ATTEMPTS = 3
@@ -127,7 +127,7 @@ def _given(value: Any) -> bool:
     return value not in (None, [], False)
 
 
-def consent_changes(case: Mapping[str, Any], purpose: str, given: bool) -> dict[str, Any]:
+def consent_changes(purpose: str, given: bool) -> dict[str, Any]:
     """The `$set` of one consent change; `TransitionNotAllowed` for an unknown purpose."""
     if purpose not in CONSENT_PURPOSES or not isinstance(given, bool):
         raise TransitionNotAllowed(Refusal.INVALID_DATA, "There is no such consent.",
@@ -182,7 +182,7 @@ class ReporterChannel:
         return updated
 
     def _check_asker(self, case: Mapping[str, Any], actor: Mapping[str, Any]) -> None:
-        if not can_see(actor, case) or roles_of(actor).isdisjoint(ASKERS):
+        if not can_see(actor, case) or roles_of(actor).isdisjoint(CASEWORKER_ROLES):
             raise TransitionNotAllowed(Refusal.ROLE_NOT_ALLOWED,
                                        "Only the case's reviewers and coordinators ask the "
                                        "reporter.")
@@ -254,9 +254,9 @@ class ReporterChannel:
     def set_consent(self, case_id: str, purpose: str, given: bool) -> dict[str, Any]:
         """Withdraw or give consent to one purpose, from now on; recorded on the timeline.
         Setting what is already recorded writes nothing."""
+        changes = consent_changes(purpose, given)
         for attempt in range(WRITE_ATTEMPTS):
             case = self._current(case_id)
-            changes = consent_changes(case, purpose, given)
             if (case.get("consent") or {}).get(purpose) is given:
                 return case
             now = self.service.clock()
