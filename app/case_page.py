@@ -45,7 +45,6 @@ from app.public.text import stage_text
 from app.services import services
 from exports.bidi_text import visible_controls
 from exports.redaction import NARRATIVE_TYPES, suggested_redaction
-from forms.store import FormNotFound
 from workflows.follow_ups import OPEN_STATUSES
 from workflows.sealing import SealError
 
@@ -181,13 +180,12 @@ def _assign_form(case: Mapping[str, Any], given: Any) -> AssignForm:
 
 def _definition(case: Mapping[str, Any]) -> Any:
     """The case's form version, or None (logged) when it cannot be found."""
-    form = case.get("form") or {}
-    try:
-        return services().forms.definition(form.get("id"), form.get("version"))
-    except FormNotFound:
+    definition = services().forms.case_definition(case)
+    if definition is None:
+        form = case.get("form") or {}
         log.error("case %s names form %s version %s, which is not published",
                   case.get("reference"), form.get("id"), form.get("version"))
-        return None
+    return definition
 
 
 def narrative_views(case: Mapping[str, Any], definition: Any, opened: dict | None,

@@ -28,7 +28,6 @@ from app.services import services
 from forms.audience import for_staff, has_staff_fields, staff_fields
 from forms.json_answers import json_formdata
 from forms.schema import FormDefinition
-from forms.store import FormNotFound
 from forms.wtf import DefinitionForm, build_form_class
 from workflows.errors import StaleVersion, TransitionNotAllowed
 
@@ -76,21 +75,13 @@ def staff_answers_context(case: Mapping[str, Any], definition: FormDefinition | 
     return {"staff_answers": {"meta": meta, "form": answers, "sections": answers.sections()}}
 
 
-def _definition(case: Mapping[str, Any]) -> FormDefinition | None:
-    form = case.get("form") or {}
-    try:
-        return services().forms.definition(form.get("id"), form.get("version"))
-    except FormNotFound:
-        return None
-
-
 @bp.route("/<reference>/staff-answers", methods=["POST"])
 @roles_required(*CASEWORKERS)
 def save_staff_answers(reference: str):
     from app.case_page import refusal_text, render_case
 
     case = case_or_404(reference, g.user)
-    definition = _definition(case)
+    definition = services().forms.case_definition(case)
     if not sees_full_case(g.user, case) or definition is None \
             or not has_staff_fields(definition):
         abort(404)

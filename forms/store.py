@@ -13,7 +13,7 @@ import collections
 import functools
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
@@ -162,6 +162,15 @@ class FormStore:
         for record in cursor:
             latest[record["form_id"]] = record
         return [latest[form_id] for form_id in sorted(latest)]
+
+    def case_definition(self, case: Mapping[str, Any]) -> FormDefinition | None:
+        """The version a case was filed on (its `form`), or None when it is not published:
+        the case page, its staff answers and the status page each carry on without it."""
+        form = case.get("form") or {}
+        try:
+            return self.definition(form.get("id"), form.get("version"))
+        except FormNotFound:
+            return None
 
     def definition(self, form_id: str, version: Any) -> FormDefinition:
         """The definition of one version; raises `FormNotFound`. Cached: versions never change."""

@@ -29,7 +29,6 @@ from app.public.text import stage_text
 from app.roles import roles_required
 from app.services import services
 from forms.schema import text_direction
-from forms.store import FormNotFound
 from workflows.intake import reports_of
 from workflows.reporter_messages import conversation, open_question
 from workflows.repository import REFERENCE_PATTERN
@@ -137,19 +136,11 @@ def report_page(case: dict[str, Any], *, reply_form: ReplyForm | None = None,
         "intake/status.html", result=status_of(case), messages=messages,
         question=open_question(messages), finished=finished,
         reply_form=None if finished else (reply_form or ReplyForm(formdata=None)),
-        file_errors=file_errors or [], consents=consent_rows(case, _definition(case)),
+        file_errors=file_errors or [], consents=consent_rows(case, services().forms.case_definition(case)),
         consent_form=ConsentForm(formdata=None), leave_form=LeaveForm(formdata=None),
         max_files=settings.upload_max_files,
         max_megabytes=round(settings.upload_max_bytes / 1_048_576, 1),
         minutes=settings.status_grant_seconds // 60)
-
-
-def _definition(case: dict[str, Any]) -> Any:
-    form = case.get("form") or {}
-    try:
-        return services().forms.definition(form.get("id"), form.get("version"))
-    except FormNotFound:
-        return None
 
 
 def closed_page(status: int = 200):
