@@ -226,7 +226,7 @@ class CaseService:
     def _assign(self, case: Mapping[str, Any], actor: Mapping[str, Any],
                 assignee_id: str) -> dict[str, Any]:
         now = self.clock()
-        event = self._event("assignment", case, actor, now, data={"assignee": assignee_id,
+        event = timeline_event("assignment", case, actor, now, data={"assignee": assignee_id,
                                                                   "previous": case.get("assignee")})
         return self.repo.record(case, event, {"assignee": assignee_id, "updated_at": now})
 
@@ -242,7 +242,7 @@ class CaseService:
                                        f"A note is text of 1 to {MAX_NOTE} characters.",
                                        fields=("note",))
         now = self.clock()
-        event = self._event("note", case, actor, now, note=text.strip())
+        event = timeline_event("note", case, actor, now, note=text.strip())
         return self.repo.record(case, {**event, "internal": True}, {"updated_at": now})
 
     def approve_text(self, case: Mapping[str, Any], actor: Mapping[str, Any],
@@ -262,7 +262,7 @@ class CaseService:
                 fields=("text",))
         now = self.clock()
         approved = {"text": text.strip(), "by": str(actor["id"]), "at": now}
-        event = self._event("narrative_approved", case, actor, now, data={"field": field_id})
+        event = timeline_event("narrative_approved", case, actor, now, data={"field": field_id})
         return self.repo.record(case, event, {f"approved_texts.{field_id}": approved,
                                               "updated_at": now})
 
@@ -290,7 +290,7 @@ class CaseService:
         now = self.clock()
         changes = {**staff_answer_changes(case, definition, plain, sensitive),
                    "sensitive": sealer.seal(sensitive) if sensitive else None, "updated_at": now}
-        event = self._event("staff_answers", case, actor, now, data={"fields": changed})
+        event = timeline_event("staff_answers", case, actor, now, data={"fields": changed})
         return self.repo.record(case, event, changes)
 
     def add_follow_up(self, case: Mapping[str, Any], actor: Mapping[str, Any],
@@ -300,7 +300,7 @@ class CaseService:
         now = self.clock()
         created = new_action(action, str(actor["id"]), now)
         actions = [*(case.get("follow_ups") or []), created]
-        event = self._event("follow_up", case, actor, now,
+        event = timeline_event("follow_up", case, actor, now,
                             data={"action": created["id"], "added": _public(created)})
         return self.repo.record(case, event, self._follow_up_changes(case, actions, now))
 
@@ -312,7 +312,7 @@ class CaseService:
         actions = list(case.get("follow_ups") or [])
         index = find_action(actions, action_id)
         actions[index] = changed_action(actions[index], changes, str(actor["id"]), now)
-        event = self._event("follow_up", case, actor, now,
+        event = timeline_event("follow_up", case, actor, now,
                             data={"action": action_id, "changed": _public(dict(changes))})
         return self.repo.record(case, event, self._follow_up_changes(case, actions, now))
 
@@ -358,14 +358,16 @@ class CaseService:
                                        "Follow-up actions belong to verified cases.",
                                        stage=case.get("stage"))
 
-    @staticmethod
-    def _event(kind: str, case: Mapping[str, Any], actor: Mapping[str, Any], now: datetime,
-               note: str = "", data: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        event: dict[str, Any] = {"at": now, "actor": str(actor["id"]), "from": case.get("stage"),
-                                 "to": case.get("stage"), "note": note, "kind": kind}
-        if data:
-            event["data"] = dict(data)
-        return event
+
+
+def timeline_event(kind: str, case: Mapping[str, Any], actor: Mapping[str, Any], now: datetime,
+                   note: str = "", data: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """An event that records an act on the case without moving it (from = to = stage)."""
+    event: dict[str, Any] = {"at": now, "actor": str(actor["id"]), "from": case.get("stage"),
+                             "to": case.get("stage"), "note": note, "kind": kind}
+    if data:
+        event["data"] = dict(data)
+    return event
 
 
 def _public(values: Mapping[str, Any]) -> dict[str, Any]:

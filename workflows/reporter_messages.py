@@ -31,7 +31,7 @@ from typing import Any
 
 from forms.vocabulary import CONSENT_PURPOSES
 from workflows.attachments import Upload
-from workflows.case_service import CASEWORKER_ROLES
+from workflows.case_service import CASEWORKER_ROLES, timeline_event
 from workflows.deadlines import deadline_fields
 from workflows.errors import Refusal, StaleVersion, TransitionNotAllowed
 from workflows.scope import can_see, roles_of
@@ -172,7 +172,7 @@ class ReporterChannel:
             updated = self.repo.apply(case, result, deadline_fields(result.changes["deadlines"]),
                                       push={"messages": message})
         else:
-            event = self._event(QUESTION, case, str(actor["id"]), now, {"message": message["id"]})
+            event = timeline_event(QUESTION, case, actor, now, data={"message": message["id"]})
             updated = self.repo.record(case, event, {"updated_at": now},
                                        push={"messages": message})
         user = (updated.get("reporter") or {}).get("user_id")
@@ -238,7 +238,7 @@ class ReporterChannel:
                                               message["id"])
                     return self.repo.apply(case, result,
                                            deadline_fields(result.changes["deadlines"]), push=push)
-                event = self._event(REPLY, case, REPORTER["id"], now, {"message": message["id"]})
+                event = timeline_event(REPLY, case, REPORTER, now, data={"message": message["id"]})
                 return self.repo.record(case, event, {"updated_at": now}, push=push)
             except StaleVersion:
                 if attempt == WRITE_ATTEMPTS - 1:
@@ -260,8 +260,8 @@ class ReporterChannel:
             if (case.get("consent") or {}).get(purpose) is given:
                 return case
             now = self.service.clock()
-            event = self._event("consent", case, REPORTER["id"], now,
-                                {"purpose": purpose, "given": given})
+            event = timeline_event("consent", case, REPORTER, now,
+                                   data={"purpose": purpose, "given": given})
             try:
                 updated = self.repo.record(case, event, {**changes, "updated_at": now})
             except StaleVersion:
@@ -290,9 +290,3 @@ class ReporterChannel:
         event = {**result.event, "note": "", "data": {**(result.event.get("data") or {}),
                                                       "message": message_id}}
         return TransitionResult(result.changes, event)
-
-    @staticmethod
-    def _event(kind: str, case: Mapping[str, Any], actor_id: str, now: Any,
-               data: Mapping[str, Any]) -> dict[str, Any]:
-        return {"at": now, "actor": actor_id, "from": case.get("stage"), "to": case.get("stage"),
-                "note": "", "kind": kind, "data": dict(data)}
