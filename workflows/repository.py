@@ -21,7 +21,7 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import DuplicateKeyError, WriteError
 
 from workflows.duplicate_index import DuplicateKeyIndex
 from workflows.errors import AlreadyFiled, StaleVersion
@@ -70,6 +70,14 @@ RETIRED_INDEXES = ("tracking", "team_stage_updated", "duplicate_keys")
 
 #: What a resent questionnaire needs of the case it filed: never answers or anything sealed.
 RESEND_FIELDS = {"reference": 1, "stage": 1, "tracking_hash": 1, "created_at": 1}
+
+
+#: Tries of an insert that the server aborted as a deadlock (see `CaseRepository.insert`).
+INSERT_ATTEMPTS = 3
+
+
+def _deadlock(error: WriteError) -> bool:
+    return "deadlock detected" in str((error.details or {}).get("errmsg", ""))
 
 
 def new_case_id() -> str:
@@ -129,14 +137,23 @@ class CaseRepository:
 
         The unique index decides, not a read before the write: of two sends of one page
         at once, both may find nothing filed yet, and exactly one insert succeeds.
+        PostgreSQL under FerretDB may abort an insert racing another on a unique key as a
+        deadlock instead of a duplicate: it is tried again, unless the other filed it.
         """
-        try:
-            self.cases.insert_one(case)
-        except DuplicateKeyError:
-            submission = case.get("submission_hash")
-            if submission and self.filed_with(submission) is not None:
-                raise AlreadyFiled(submission) from None
-            raise
+        submission = case.get("submission_hash")
+        for attempt in range(INSERT_ATTEMPTS):
+            try:
+                self.cases.insert_one(case)
+                return case
+            except DuplicateKeyError:
+                if submission and self.filed_with(submission) is not None:
+                    raise AlreadyFiled(submission) from None
+                raise
+            except WriteError as error:
+                if not _deadlock(error) or attempt == INSERT_ATTEMPTS - 1:
+                    raise
+                if submission and self.filed_with(submission) is not None:
+                    raise AlreadyFiled(submission) from None
         return case
 
     def filed_with(self, submission_hash: str) -> dict | None:
