@@ -26,7 +26,7 @@ from app.api.mission_cases import (
     reads_as_mission,
     staff_actor,
 )
-from app.case_support import references_seen, visible_duplicates
+from app.cases.support import references_seen, visible_duplicates
 from app.roles import roles_required
 from app.services import services
 from workflows.errors import StaleVersion, TransitionNotAllowed

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from app.forms_editing import record_publication
+from app.forms_admin.editing import record_publication
 from forms.compiler import compile_form, compile_text
 from forms.errors import Problem
 from forms.format_schema import format_schema

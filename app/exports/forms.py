@@ -22,7 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from app.case_forms import STAGE_LABELS, options
+from app.cases.forms import STAGE_LABELS, options
 from app.public.text import TRANSLATIONS
 from exports.redaction import Level
 from workflows.case_facts import period_bounds

@@ -19,9 +19,9 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 from wtforms import SubmitField
 
-from app.case_forms import CaseForm
-from app.case_support import CASEWORKERS, actor_of, case_or_404, case_service, sees_full_case
-from app.cases import bp
+from app.cases.forms import CaseForm
+from app.cases.queue import bp
+from app.cases.support import CASEWORKERS, actor_of, case_or_404, case_service, sees_full_case
 from app.i18n import current_language
 from app.roles import roles_required
 from app.services import services
@@ -78,7 +78,7 @@ def staff_answers_context(case: Mapping[str, Any], definition: FormDefinition | 
 @bp.route("/<reference>/staff-answers", methods=["POST"])
 @roles_required(*CASEWORKERS)
 def save_staff_answers(reference: str):
-    from app.case_page import refusal_text, render_case
+    from app.cases.page import refusal_text, render_case
 
     case = case_or_404(reference, g.user)
     definition = services().forms.case_definition(case)

@@ -15,8 +15,8 @@ from flask import g, render_template
 from flask_babel import gettext as _
 
 from app import roles as r
-from app.case_display import answers_view, articles, dimension_rows
-from app.case_forms import (
+from app.cases.display import answers_view, articles, dimension_rows
+from app.cases.forms import (
     FOLLOW_UP_STATUSES,
     FOLLOW_UP_TYPES,
     OUTCOMES,
@@ -31,8 +31,8 @@ from app.case_forms import (
     transition_form_class,
     transition_text,
 )
-from app.case_staff_answers import staff_answers_context
-from app.case_support import (
+from app.cases.staff_answers import staff_answers_context
+from app.cases.support import (
     CASEWORKERS,
     actor_of,
     case_service,
@@ -89,7 +89,7 @@ def latest_question(case: Mapping[str, Any]) -> str | None:
     if case.get("stage") != "needs_info":
         return None
     if case.get("messages"):
-        from app.case_questions import question_for_reporter
+        from app.cases.questions import question_for_reporter
 
         return question_for_reporter(case)
     asked = [e for e in case.get("events") or () if e.get("transition") == "request_info"]
@@ -98,7 +98,7 @@ def latest_question(case: Mapping[str, Any]) -> str | None:
 
 def _full_context(case: Mapping[str, Any], user: Mapping[str, Any],
                   forms: Mapping[str, Any]) -> dict[str, Any]:
-    from app.case_questions import reporter_context  # registers routes on the cases blueprint
+    from app.cases.questions import reporter_context  # registers routes on the cases blueprint
 
     events = list(case.get("events") or ())
     ids = [e.get("actor") for e in events] + [case.get("assignee")]

@@ -20,9 +20,9 @@ from wtforms import BooleanField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from app import roles as r
-from app.case_forms import CaseForm
-from app.case_support import CASEWORKERS, actor_of, case_service
-from app.cases import bp
+from app.cases.forms import CaseForm
+from app.cases.queue import bp
+from app.cases.support import CASEWORKERS, actor_of, case_service
 from app.roles import roles_required
 from app.services import services
 from forms.vocabulary import CONSENT_PURPOSES
@@ -92,7 +92,7 @@ def question_for_reporter(case: Mapping[str, Any]) -> str | None:
 @bp.route("/<reference>/questions", methods=["POST"])
 @roles_required(*CASEWORKERS)
 def ask_reporter(reference: str):
-    from app.case_views import _act
+    from app.cases.views import _act
 
     form = AskForm(prefix="ask")
 

@@ -19,7 +19,7 @@ from flask import abort, flash, g, redirect, send_file, url_for
 from flask_babel import gettext as _
 
 from app import roles as r
-from app.case_forms import (
+from app.cases.forms import (
     AssignForm,
     ClaimForm,
     FollowUpForm,
@@ -29,9 +29,9 @@ from app.case_forms import (
     transition_data,
     transition_form_class,
 )
-from app.case_page import refusal_text, render_case, stage_name, transition_button
-from app.case_support import CASEWORKERS, actor_of, case_or_404, case_service, sees_full_case
-from app.cases import CASE_ROLES, bp
+from app.cases.page import refusal_text, render_case, stage_name, transition_button
+from app.cases.queue import CASE_ROLES, bp
+from app.cases.support import CASEWORKERS, actor_of, case_or_404, case_service, sees_full_case
 from app.roles import roles_required
 from app.services import services
 from workflows.errors import Refusal, StaleVersion, TransitionNotAllowed
@@ -121,7 +121,7 @@ def claim(reference: str):
 @bp.route("/<reference>/assign", methods=["POST"])
 @roles_required(*CASEWORKERS)
 def assign(reference: str):
-    from app.case_page import assign_choices
+    from app.cases.page import assign_choices
 
     case = case_or_404(reference, g.user)
     form = AssignForm(prefix="assign")

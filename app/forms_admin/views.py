@@ -15,7 +15,7 @@ from flask_wtf.file import FileField
 from wtforms import TextAreaField
 
 from app import roles as r
-from app.forms_editing import (
+from app.forms_admin.editing import (
     Posted,
     compile_posted,
     language_names,

@@ -4,7 +4,7 @@ Thin adapters over `workflows.queue.list_cases` and the notification store. The
 queue filters are a GET form, checked here and again by the queue, so a request
 value reaches the database only as a checked plain value. Pages follow a keyset
 cursor (`after`), never a page number. The case page and its actions live in
-`app.case_views`, registered on the same blueprint.
+`app.cases.views`, registered on the same blueprint.
 
 Mission members read pseudonymised cases through exports (a later area), never
 these screens: they get 403 here.
@@ -18,8 +18,8 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
 from app import roles as r
-from app.case_forms import STAGE_LABELS, MarkReadForm, QueueFilterForm, options
-from app.case_support import actor_of, people_names, workflow_notifications
+from app.cases.forms import STAGE_LABELS, MarkReadForm, QueueFilterForm, options
+from app.cases.support import actor_of, people_names, workflow_notifications
 from app.navigation import NavEntry, register
 from app.public.support import forbid_caching
 from app.roles import roles_required
@@ -56,7 +56,7 @@ register(NavEntry("cases.queue", _l("Cases"), (r.MEMBER, r.REVIEWER, r.COORDINAT
 register(NavEntry("cases.notifications", _l("Notifications"), CASE_ROLES))
 
 # The case page and its actions (imported for their routes on `bp`).
-from app import case_questions, case_views  # noqa: E402, F401
+from app.cases import questions, views  # noqa: E402, F401
 
 
 def queues_for(user: dict) -> list[str]:

@@ -1,0 +1,1 @@
+"""The administrators' area: users, organisations and the audit log (`views`)."""
