@@ -80,3 +80,15 @@ def route_sender(celery: Any, label: str = "catch-up") -> Callable[[str], object
             args=[case_id], task_id=f"route:{case_id}:{label}", retry=False)
 
     return enqueue
+
+
+def reroute_sender(celery: Any) -> Callable[[int], object]:
+    """Enqueue `reroute_fallback` for a saved routing version on this Celery app."""
+
+    def enqueue(version: int) -> object:
+        import workflows.tasks  # noqa: F401
+
+        return celery.tasks["mrvrs.reroute_fallback"].apply_async(
+            args=[int(version)], task_id=f"reroute:{int(version)}", retry=False)
+
+    return enqueue

@@ -79,7 +79,7 @@ class RoutingStore:
         before = current["config"] if current else {}
         doc = {"_id": expected + 1, "config": copy.deepcopy(dict(mapping)), "by": str(actor),
                "at": self.clock(), "note": (note or "").strip()[:MAX_NOTE],
-               "changes": describe_changes(before, mapping)}
+               "changes": describe_changes(before, mapping) if current else []}
         try:
             self.versions.insert_one(doc)
         except DuplicateKeyError:

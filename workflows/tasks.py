@@ -25,7 +25,7 @@ from typing import Any
 from celery import current_app, shared_task
 from pymongo.errors import AutoReconnect, NetworkTimeout, ServerSelectionTimeoutError
 
-from workflows import sweeps
+from workflows import rerouting, sweeps
 from workflows.assembly import (
     Workflow,
     build_workflow,
@@ -151,6 +151,15 @@ def _test_pause(task: Any, case_id: str) -> None:
     task_database(task.app).task_markers.insert_one(
         {"case_id": case_id, "pid": os.getpid(), "at": datetime.now(UTC)})
     time.sleep(settings.test_task_pause_seconds)
+
+
+@shared_task(name="mrvrs.reroute_fallback", bind=True, max_retries=None)
+def reroute_fallback(self, version: int) -> int:
+    """After routing `version` was saved: move the fallback team's open cases of the
+    countries it gave a team to that team, each once (idempotent)."""
+    return run(self, lambda w: rerouting.reroute_fallback(
+        w.service.routing.store, w.service.repo, w.service.graphs, int(version),
+        w.service.clock), version)
 
 
 @shared_task(name="mrvrs.sweep_reminders", bind=True, max_retries=None)
