@@ -154,3 +154,14 @@ def test_add_team__fallback_cases_of_the_country_moved_to_it(client, login_as, s
     assert moved["team"] == "vn-team"
     assert [e["data"]["to_team"] for e in moved["events"] if e["kind"] == "team_change"] == [
         "vn-team"]
+
+
+def test_team_change__shown_on_the_case_timeline(client, login_as, svc):
+    from tests.case_helpers import ANSWERS, file_case
+
+    login_as(r.COORDINATOR)
+    case = file_case(svc, form_id="vn-intake", answers={**ANSWERS, "destination_country": "VN"})
+    _post(client, f"{PAGE}/teams", {"team-key": "vn-team", "team-countries": "VN",
+                                    "team-base_version": "1"}, "team")
+    html = client.get(f"/cases/{case['reference']}").get_data(as_text=True)
+    assert "moved the case from the team secretariat to vn-team after a routing change" in html
