@@ -165,3 +165,20 @@ def test_reroute__fallback_cases_of_a_country_gaining_a_team__moved_once(any_db,
     assert repo.get(other["_id"])["team"] == "secretariat"
     assert reroute_fallback(store, repo, graphs, 2, lambda: NOW) == 0
     assert all(len(repo.get(c["_id"])["events"]) == 1 for c in waiting)
+
+
+def test_provider__database_away__rules_held_stay_in_force(store, seed):
+    from pymongo.errors import AutoReconnect
+
+    clock = Clock()
+    store.seed(seed)
+    store.save(add_team(seed, "vn-team", ["VN"]), expected=1, actor="u1")
+    provider = RoutingProvider(store, load_routing_rules(seed), 1, monotonic=clock)
+    assert provider.current().team_for_country("VN") == "vn-team"
+
+    def away():
+        raise AutoReconnect("database away")
+
+    store.latest_number = away
+    clock.now = 5
+    assert provider.current().team_for_country("VN") == "vn-team"
