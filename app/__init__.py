@@ -74,6 +74,7 @@ def _init_services(app: Flask, settings: Settings, db: Database) -> None:
                   exc)
     if settings.embedded:
         _publish_shipped_forms(services)
+        services.seed_routing()  # like the forms: a real database gets it in `db init`
 
 
 def _publish_shipped_forms(services) -> None:

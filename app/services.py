@@ -17,15 +17,17 @@ from app.stores import OrganisationStore, TokenStore, UserStore
 from config.settings import Settings
 from exports.jobs import ExportJobStore
 from forms.store import FormStore
-from workflows.assembly import build_workflow, identity_secret, mail_sender
+from workflows.assembly import build_workflow, identity_secret, mail_sender, routing_provider
 from workflows.attachments import AttachmentStore
 from workflows.case_service import CaseService
 from workflows.drafts import DraftStore
 from workflows.notifications import NotificationStore
 from workflows.reporter_messages import ReporterChannel
 from workflows.repository import CaseRepository
+from workflows.routing_provider import RoutingProvider
+from workflows.routing_store import RoutingStore
 from workflows.sealing import Sealer
-from workflows.workflow_config import load_workflow_config
+from workflows.workflow_config import PACKAGED, load_workflow_config, read_seed
 
 
 @dataclass
@@ -48,15 +50,21 @@ class Services:
     code_holds: CodeHolds = field(init=False)
     status_grants: StatusGrants = field(init=False)
     drafts: DraftStore = field(init=False)
+    routing: RoutingProvider = field(init=False)
 
     def __post_init__(self) -> None:
-        """Stage graphs and routing rules are read here, once: a bad file stops start-up."""
+        """Stage graphs and the seed routing rules are read here, once: a bad file stops
+        start-up. The routing rules in force are the database's (`self.routing`)."""
         config = load_workflow_config(self.settings)
+        self.workflow_config = config
         self.celery.mrvrs_workflow_config = config  # the worker's tasks use the same
+        self.routing = routing_provider(self.settings, self.db, config)
+        self.celery.mrvrs_routing = self.routing  # eager tasks share it (same database)
         # export jobs audit through the app's log, sealed with the same key
         self.celery.mrvrs_audit_factory = functools.partial(AuditLog, keys=self.audit.keys)
         parts = build_workflow(self.settings, self.db, config,
-                               enqueue_mail=mail_sender(self.celery), secret=self.identity_secret)
+                               enqueue_mail=mail_sender(self.celery), secret=self.identity_secret,
+                               routing=self.routing)
         self.workflow, self.notifications = parts.service, parts.notifications
         self.reporter = ReporterChannel(self.workflow, self.sealer, self.attachments)
         self.code_holds = CodeHolds(self.db, self.settings.secret_key.encode())
@@ -80,6 +88,18 @@ class Services:
         return [self.users, self.organisations, self.tokens, self.audit, self.cases,
                 self.attachments, self.forms, self.notifications, self.export_jobs,
                 self.code_holds, self.status_grants, self.drafts]
+
+    @property
+    def routing_store(self) -> RoutingStore:
+        return self.routing.store
+
+    def seed_routing(self, actor: str = "system") -> dict | None:
+        """Import the seed routing file as version 1 of an empty database (`db init`, and
+        every start of the embedded store); returns the version made, or None."""
+        seed = self.settings.routing_file or str(PACKAGED / "routing.yaml")
+        version = self.routing_store.seed(read_seed(seed), actor)
+        self.routing.invalidate()
+        return version
 
     @property
     def identity_secret(self) -> bytes:

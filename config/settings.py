@@ -73,6 +73,9 @@ class Settings:
     mail_from: str = "MRVRS <no-reply@mrvrs.invalid>"
     stages_file: str | None = None
     routing_file: str | None = None
+    #: How often a web process or worker looks for a new routing version saved on the
+    #: admin pages: a change is in force everywhere within this many seconds.
+    routing_refresh_seconds: int = 30
     sweep_intervals: Mapping[str, int] = field(default_factory=lambda: dict(SWEEP_INTERVALS))
     task_max_retries: int = 5
     task_retry_seconds: float = 2.0
@@ -249,6 +252,20 @@ def _positive_number(name: str, raw: str) -> float:
     return value
 
 
+def _bounded_int(low: int, high: int) -> Callable[[str, str], int]:
+    def parse(name: str, raw: str) -> int:
+        try:
+            value = int(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a whole number from {low} to {high}, "
+                                f"got {raw!r}") from None
+        if not low <= value <= high:
+            raise SettingsError(f"{name} must be from {low} to {high}, got {value}")
+        return value
+
+    return parse
+
+
 def _file(name: str, raw: str) -> str:
     import os.path
 
@@ -312,6 +329,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "MAIL_FROM": ("mail_from", _text),
     "STAGES_FILE": ("stages_file", _file),
     "ROUTING_FILE": ("routing_file", _file),
+    "ROUTING_REFRESH_SECONDS": ("routing_refresh_seconds", _bounded_int(1, 60)),
     "SWEEP_INTERVALS": ("sweep_intervals", _intervals),
     "TASK_MAX_RETRIES": ("task_max_retries", _positive_int),
     "TASK_RETRY_SECONDS": ("task_retry_seconds", _positive_number),

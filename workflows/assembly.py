@@ -1,8 +1,9 @@
 """Build the case service and its notifier from settings, for the web app and the worker.
 
 One recipe for both, so a case moves the same way whether a reviewer or a task
-moves it. The stage graphs and routing rules are loaded by the caller once at
-start-up (`load_workflow_config`) and handed in.
+moves it. The stage graphs and the seed routing rules are loaded by the caller once
+at start-up (`load_workflow_config`) and handed in; the routing rules in force come
+from a `RoutingProvider` on the same database, refreshed while the process runs.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from config.settings import Settings
 from workflows.case_service import CaseService
 from workflows.notifications import NotificationStore, StaffDirectory
 from workflows.repository import CaseRepository
+from workflows.routing_provider import RoutingProvider
+from workflows.routing_store import RoutingStore
 from workflows.workflow_config import WorkflowConfig
 
 
@@ -36,14 +39,21 @@ def identity_secret(settings: Settings) -> bytes:
     return hashlib.sha256(b"mrvrs duplicate keys|" + settings.oldest_data_key.encode()).digest()
 
 
+def routing_provider(settings: Settings, db: Any, config: WorkflowConfig) -> RoutingProvider:
+    """The rules in force on `db`: its newest routing version, else the seed file's."""
+    return RoutingProvider(RoutingStore(db), config.rules, settings.routing_refresh_seconds)
+
+
 def build_workflow(settings: Settings, db: Any, config: WorkflowConfig, *,
                    enqueue_mail: Callable[[str], object] | None = None,
                    secret: bytes | None = None,
-                   clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> Workflow:
-    directory = StaffDirectory(db, config.rules)
+                   clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                   routing: RoutingProvider | None = None) -> Workflow:
+    routing = routing or routing_provider(settings, db, config)
+    directory = StaffDirectory(db, routing)
     notifications = NotificationStore(db, directory, mail=bool(settings.smtp_url),
                                       enqueue_mail=enqueue_mail, clock=clock)
-    service = CaseService(CaseRepository(db), config.graphs, config.rules,
+    service = CaseService(CaseRepository(db), config.graphs, routing,
                           secret if secret is not None else identity_secret(settings), clock,
                           notifier=notifications, staff_check=directory.may_hold)
     return Workflow(service, notifications)
@@ -68,5 +78,17 @@ def route_sender(celery: Any, label: str = "catch-up") -> Callable[[str], object
 
         return celery.tasks["mrvrs.route_case"].apply_async(
             args=[case_id], task_id=f"route:{case_id}:{label}", retry=False)
+
+    return enqueue
+
+
+def reroute_sender(celery: Any) -> Callable[[int], object]:
+    """Enqueue `reroute_fallback` for a saved routing version on this Celery app."""
+
+    def enqueue(version: int) -> object:
+        import workflows.tasks  # noqa: F401
+
+        return celery.tasks["mrvrs.reroute_fallback"].apply_async(
+            args=[int(version)], task_id=f"reroute:{int(version)}", retry=False)
 
     return enqueue

@@ -25,6 +25,7 @@ from workflows.deadlines import deadline_fields
 from workflows.errors import Refusal, StaleVersion, TransitionNotAllowed
 from workflows.follow_ups import changed_action, find_action, new_action, next_due
 from workflows.routing import RoutingRules, decide_route
+from workflows.routing_provider import RoutingSource, as_source
 from workflows.scope import can_see, case_filter_for, roles_of
 from workflows.sealing import SealError
 from workflows.search_terms import search_terms
@@ -54,21 +55,28 @@ class Notifier(Protocol):
 class CaseService:
     """Move cases through their lifecycle on behalf of an actor or the system."""
 
-    def __init__(self, repo: Any, graphs: Mapping[str | None, StageGraph], rules: RoutingRules,
-                 identity_secret: bytes,
+    def __init__(self, repo: Any, graphs: Mapping[str | None, StageGraph],
+                 rules: RoutingRules | RoutingSource, identity_secret: bytes,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC), *,
                  notifier: Notifier | None = None,
                  staff_check: Callable[[str, Mapping[str, Any]], bool] | None = None) -> None:
-        """`staff_check(user_id, case)` tells whether a user may be given the case."""
+        """`staff_check(user_id, case)` tells whether a user may be given the case; `rules`
+        is the rules or, in the app and the worker, the provider of the rules in force."""
         if None not in graphs:
             raise ValueError("graphs needs the default stage graph under the key None")
         self.repo = repo
         self.graphs = graphs
-        self.rules = rules
+        self.routing = as_source(rules)
         self.identity_secret = identity_secret
         self.clock = clock
         self.notifier = notifier
         self.staff_check = staff_check
+
+    @property
+    def rules(self) -> RoutingRules:
+        """The routing rules in force now (a version saved by an administrator applies
+        within the provider's refresh time)."""
+        return self.routing.current()
 
     def graph_for(self, case: Mapping[str, Any]) -> StageGraph:
         """The country's own lifecycle when it has one, else the default."""
@@ -163,8 +171,9 @@ class CaseService:
     def _routing(self, case: Mapping[str, Any],
                  graph: StageGraph) -> tuple[TransitionResult, dict[str, Any]]:
         now = self.clock()
-        decision = decide_route(case, self.rules)
-        duplicates = self.possible_duplicates(case)
+        rules = self.rules  # one version for the whole decision
+        decision = decide_route(case, rules)
+        duplicates = self.possible_duplicates(case, rules)
         result = apply_transition(case, "route", SYSTEM, {}, now, graph)
         event = {**result.event, "data": {"team": decision.team, "priority": decision.priority,
                                           "reasons": list(decision.reasons),
@@ -176,7 +185,8 @@ class CaseService:
                  **deadline_fields(result.changes["deadlines"])}
         return TransitionResult(result.changes, event), extra
 
-    def possible_duplicates(self, case: Mapping[str, Any]) -> list[str]:
+    def possible_duplicates(self, case: Mapping[str, Any],
+                            rules: RoutingRules | None = None) -> list[str]:
         """References of other cases sharing a duplicate key, filed within the window.
 
         Registers the case under its keys in the duplicate-key table and gets back, in
@@ -191,7 +201,7 @@ class CaseService:
         created = case.get("created_at")
         if not keys or not isinstance(created, datetime):
             return []
-        since = self.rules.duplicates_since(created)
+        since = (rules or self.rules).duplicates_since(created)
         found = [c for c in self.repo.register_duplicate_keys(case) if c["created_at"] >= since]
         found.sort(key=lambda c: c["created_at"], reverse=True)
         return sorted({c["reference"] for c in found[:MAX_DUPLICATES + 1]

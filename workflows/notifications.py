@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from workflows.routing import RoutingRules
+from workflows.routing_provider import RoutingSource, as_source
 
 log = logging.getLogger("mrvrs.notifications")
 
@@ -45,9 +46,14 @@ STAFF_FIELDS: Mapping[str, int] = {"email": 1, "roles": 1, "countries": 1, "acti
 class StaffDirectory:
     """Who stands behind an address, read from the accounts (never written here)."""
 
-    def __init__(self, db: Any, rules: RoutingRules) -> None:
+    def __init__(self, db: Any, rules: RoutingRules | RoutingSource) -> None:
         self.users = db.users
-        self.rules = rules
+        self.routing = as_source(rules)
+
+    @property
+    def rules(self) -> RoutingRules:
+        """The teams in force now (see `workflows.routing_provider`)."""
+        return self.routing.current()
 
     def resolve(self, address: str) -> list[dict[str, Any]]:
         kind, _, value = address.partition(":")

@@ -64,12 +64,20 @@ class RoutingRules:
     fallback_team: str
     priority_rules: tuple[PriorityRule, ...]
     duplicate_window_days: int
+    #: Countries no team covers whose cases an administrator accepted for the fallback team.
+    fallback_accepted: frozenset[str] = frozenset()
 
     def team_for_country(self, country: Any) -> str | None:
         """The team covering `country`, or None when no team covers it."""
         if not isinstance(country, str):
             return None
         return next((team for team, codes in self.teams.items() if country in codes), None)
+
+    def uncovered(self, countries: Any) -> list[str]:
+        """Of `countries`, those no team covers and no one accepted for the fallback team:
+        their cases would reach the fallback team without anyone having agreed to it."""
+        return sorted({c for c in countries if isinstance(c, str)
+                       and self.team_for_country(c) is None and c not in self.fallback_accepted})
 
     @property
     def duplicate_window(self) -> timedelta:
@@ -133,7 +141,8 @@ TEAM_KEY = re.compile(r"^[a-z][a-z0-9-]*$")
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 MWC_CODE = re.compile(r"^MWC-(\d+)$")
-TOP_KEYS = frozenset({"teams", "fallback_team", "priority_rules", "duplicate_window_days"})
+TOP_KEYS = frozenset({"teams", "fallback_team", "priority_rules", "duplicate_window_days",
+                      "fallback_accepted"})
 RULE_KEYS = frozenset({"id", "priority", "flags", "mwc", "dimension", "values"})
 CONDITIONS = ("flags", "mwc", "dimension")
 
@@ -165,9 +174,32 @@ def load_routing_rules(mapping: Any) -> RoutingRules:
             "duplicate_window_days",
             "duplicate_window_days must be a whole number of days from 1 to 3650.",
         )
+    accepted = _parse_accepted(mapping.get("fallback_accepted"), teams, problems)
     if problems:
         raise RoutingRulesError(problems)
-    return RoutingRules(MappingProxyType(teams), str(fallback), rules, window)
+    return RoutingRules(MappingProxyType(teams), str(fallback), rules, window, accepted)
+
+
+def _parse_accepted(raw: Any, teams: Mapping[str, frozenset[str]],
+                    problems: Problems) -> frozenset[str]:
+    """The countries accepted for the fallback team: known codes that no team covers (an
+    acceptance for a covered country would be dead text that hides the team's change)."""
+    if raw is None:
+        return frozenset()
+    path = "fallback_accepted"
+    if not isinstance(raw, list):
+        problems.add("wrong_type", path, "fallback_accepted must be a list of country codes.")
+        return frozenset()
+    covered = {code: team for team, codes in teams.items() for code in codes}
+    for code in raw:
+        if not isinstance(code, str) or not COUNTRY.match(code) or code not in country_codes():
+            problems.add("bad_country", path,
+                         f"{code!r} is not a two-letter ISO country code such as MY.")
+        elif code in covered:
+            problems.add("covered_country", path,
+                         f"{code} is covered by the team {covered[code]}; only a country no "
+                         "team covers can be accepted for the fallback team.")
+    return frozenset(c for c in raw if isinstance(c, str))
 
 
 def _parse_teams(raw: Any, problems: Problems) -> dict[str, frozenset[str]]:

@@ -25,13 +25,20 @@ from typing import Any
 from celery import current_app, shared_task
 from pymongo.errors import AutoReconnect, NetworkTimeout, ServerSelectionTimeoutError
 
-from workflows import sweeps
-from workflows.assembly import Workflow, build_workflow, mail_sender, route_sender
+from workflows import rerouting, sweeps
+from workflows.assembly import (
+    Workflow,
+    build_workflow,
+    mail_sender,
+    route_sender,
+    routing_provider,
+)
 from workflows.attachments import AttachmentStore
 from workflows.celery_app import task_database
 from workflows.drafts import sweep_abandoned_files
 from workflows.outbox import SmtpTransport, mark_failed, resend_pending, send_message
 from workflows.retries import GiveUp, Retry, RetryPolicy, attempt
+from workflows.routing_provider import RoutingProvider
 from workflows.workflow_config import load_workflow_config
 
 log = logging.getLogger("mrvrs.tasks")
@@ -54,12 +61,23 @@ def ping(token: str) -> dict:
 
 
 def workflow_for(app: Any) -> Workflow:
-    """The case service on this worker's database, with configuration loaded once."""
+    """The case service on this worker's database, with configuration loaded once and
+    the routing rules in force (refreshed by the provider, kept across tasks)."""
     config = getattr(app, "mrvrs_workflow_config", None)
     if config is None:
         config = app.mrvrs_workflow_config = load_workflow_config(app.mrvrs_settings)
-    return build_workflow(app.mrvrs_settings, task_database(app), config,
-                          enqueue_mail=mail_sender(app))
+    db = task_database(app)
+    return build_workflow(app.mrvrs_settings, db, config, enqueue_mail=mail_sender(app),
+                          routing=routing_for(app, db, config))
+
+
+def routing_for(app: Any, db: Any, config: Any) -> RoutingProvider:
+    """One routing provider per worker process and database: each forked process
+    connects anew (`task_database`), so a provider made before the fork is replaced."""
+    provider = getattr(app, "mrvrs_routing", None)
+    if provider is None or provider.store.versions.database is not db:
+        provider = app.mrvrs_routing = routing_provider(app.mrvrs_settings, db, config)
+    return provider
 
 
 def run(task: Any, call: Callable[[Workflow], Any], *args: Any,
@@ -133,6 +151,15 @@ def _test_pause(task: Any, case_id: str) -> None:
     task_database(task.app).task_markers.insert_one(
         {"case_id": case_id, "pid": os.getpid(), "at": datetime.now(UTC)})
     time.sleep(settings.test_task_pause_seconds)
+
+
+@shared_task(name="mrvrs.reroute_fallback", bind=True, max_retries=None)
+def reroute_fallback(self, version: int) -> int:
+    """After routing `version` was saved: move the fallback team's open cases of the
+    countries it gave a team to that team, each once (idempotent)."""
+    return run(self, lambda w: rerouting.reroute_fallback(
+        w.service.routing.store, w.service.repo, w.service.graphs, int(version),
+        w.service.clock), version)
 
 
 @shared_task(name="mrvrs.sweep_reminders", bind=True, max_retries=None)

@@ -1,9 +1,14 @@
-"""Read the stage graphs and routing rules once, at web or worker start.
+"""Read the stage graphs and the seed routing rules once, at web or worker start.
 
 The files are the packaged `config/stages.yaml` and `config/routing.yaml` unless
 `MRVRS_STAGES_FILE` / `MRVRS_ROUTING_FILE` name others. A file that cannot be read,
 is not YAML, or breaks a rule stops start-up with `WorkflowConfigError`, whose
 message names the file and lists every problem, so a bad edit never reaches a case.
+
+The routing file is only the seed: `mrvrs db init` stores it as the first routing
+version of an empty database (`read_seed`), and its rules are in force until then.
+Afterwards administrators change routing on the admin pages
+(`workflows.routing_store`, `workflows.routing_provider`).
 """
 
 from __future__ import annotations
@@ -39,6 +44,16 @@ def load_workflow_config(settings: Settings) -> WorkflowConfig:
     graphs = _load(settings.stages_file or PACKAGED / "stages.yaml", load_all_stage_graphs)
     rules = _load(settings.routing_file or PACKAGED / "routing.yaml", load_routing_rules)
     return WorkflowConfig(graphs, rules)
+
+
+def read_seed(path: str | Path) -> Any:
+    """The routing seed file as a plain mapping, checked as at start-up."""
+    _load(path, load_routing_rules)
+    return _load_unchanged(str(path), Path(path).stat().st_mtime_ns, _as_is)
+
+
+def _as_is(mapping: Any) -> Any:
+    return mapping
 
 
 def _load(path: str | Path, build: Callable[[Any], Any]) -> Any:

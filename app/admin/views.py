@@ -173,3 +173,4 @@ def audit():
     return render_template("admin/audit.html", events=events, report=svc.audit.verify(),
                            people=People.of(events, svc.users.emails_for),
                            detail_lines=detail_lines)
+from app.admin import routing  # noqa: E402, F401  (routes on this blueprint)

@@ -80,7 +80,18 @@ def _prepared_app() -> Flask:
     with app.app_context():
         _bootstrap_admin(svc)
         publish_shipped_forms(svc)
+        _seed_routing(svc)
     return app
+
+
+def _seed_routing(svc) -> None:
+    """A database without routing gets the seed file as version 1; later starts keep the
+    versions saved on the admin pages."""
+    version = svc.seed_routing()
+    if version is not None:
+        svc.audit.record("routing.seed", actor="system", target=f"routing:{version['_id']}",
+                         version=version["_id"], changes=len(version["changes"]))
+        click.echo(f"imported the routing seed file as routing version {version['_id']}")
 
 
 def _seed_demo_cases(svc) -> int:

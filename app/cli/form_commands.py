@@ -98,6 +98,15 @@ def publish(file: str) -> None:
 def _publish(svc, definition, text: str, file: str) -> None:
     from forms.store import PublishConflict, PublishRefused
 
+    uncovered = svc.routing.uncovered_countries(definition)
+    for country in uncovered:
+        click.echo(f"{file}: no team covers {country}, so its reports would reach the "
+                   "secretariat unnoticed; nothing was published. An administrator or "
+                   f"coordinator gives {country} to a team on the Routing page of the app "
+                   f"(/admin/routing), or an administrator accepts the secretariat for "
+                   f"{country} there; then publish again.", err=True)
+    if uncovered:
+        sys.exit(1)
     before = svc.forms.latest(definition.id)
     try:
         record = svc.forms.publish(definition, source_text=text, actor=ACTOR)

@@ -123,3 +123,12 @@ def record_publication(svc: Any, record: dict, actor: str) -> None:
                      target=f"{record['form_id']}:{record['version']}",
                      form_id=record["form_id"], version=record["version"],
                      hash=record["hash"], country=record.get("country"))
+
+
+def uncovered_text(country: str) -> str:
+    """Why a form for `country` is not published, and who fixes it where."""
+    return _("No team covers %(country)s, so its reports would reach the secretariat "
+             "unnoticed; the form was not published. An administrator or coordinator gives "
+             "%(country)s to a team on the Routing page (Administration → Routing), or an "
+             "administrator accepts the secretariat for %(country)s there; then publish "
+             "again.", country=country)

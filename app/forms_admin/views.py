@@ -25,6 +25,7 @@ from app.forms_admin.editing import (
     record_publication,
     require_edit,
     type_change_text,
+    uncovered_text,
     written_form,
 )
 from app.navigation import NavEntry, register
@@ -170,6 +171,9 @@ def _save(editor: EditorForm, form_id: str | None, target: str | None, posted: P
 def _publish(editor: EditorForm, form_id: str | None, posted: Posted, result: CompileResult):
     svc = services()
     definition = result.unwrap()
+    uncovered = svc.routing.uncovered_countries(definition)
+    if uncovered:
+        return _page(editor, form_id, status=400, errors=[uncovered_text(c) for c in uncovered])
     before = svc.forms.latest(definition.id)
     try:
         record = svc.forms.publish(definition, source_text=posted.text, actor=g.user["_id"])

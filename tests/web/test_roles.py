@@ -12,6 +12,9 @@ PROTECTED = {
     "/admin/users": (r.ADMIN,),
     "/admin/organisations": (r.ADMIN,),
     "/admin/audit": (r.ADMIN, r.COORDINATOR),
+    "/admin/routing": (r.ADMIN, r.COORDINATOR),
+    "/admin/routing/rules": (r.ADMIN, r.COORDINATOR),
+    "/admin/routing/history": (r.ADMIN, r.COORDINATOR),
     "/cases/": (r.MEMBER, r.REPORTER, r.REVIEWER, r.COORDINATOR),
     "/cases/notifications": (r.MEMBER, r.REPORTER, r.REVIEWER, r.COORDINATOR),
 }

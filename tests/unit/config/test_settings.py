@@ -82,3 +82,15 @@ def test_every_variable__documented_in_the_readme():
     missing = [name for name in variable_names()
                if not name.startswith("MRVRS_TEST_") and f"`{name}`" not in readme]
     assert missing == []
+
+
+@pytest.mark.parametrize("raw", ["0", "61", "soon", "-5"])
+def test_routing_refresh__outside_1_to_60__clear_error(raw):
+    with pytest.raises(SettingsError, match="MRVRS_ROUTING_REFRESH_SECONDS must be .*1 to 60"):
+        load_settings({**KEYS, "MRVRS_ROUTING_REFRESH_SECONDS": raw})
+
+
+def test_routing_refresh__default_30_and_read():
+    assert load_settings(KEYS).routing_refresh_seconds == 30
+    assert load_settings({**KEYS, "MRVRS_ROUTING_REFRESH_SECONDS": "5"}
+                         ).routing_refresh_seconds == 5

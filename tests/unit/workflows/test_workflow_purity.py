@@ -21,6 +21,8 @@ PURE_MODULES = [
     "transition_config",
     "routing",
     "identity_keys",
+    "routing_changes",
+    "routing_edits",
 ]
 FORBIDDEN = {"flask", "celery", "pymongo", "mongomock", "wtforms", "bson", "app", "exports"}
 

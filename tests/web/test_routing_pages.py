@@ -1,0 +1,167 @@
+"""The routing pages: who may use them, every problem at once with nothing saved, the
+audit, conflicts between two editors, history, and the form editor's publish refusal."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import roles as r
+from tests.helpers import csrf_token
+from tests.web.test_forms_admin import unlabelled
+
+PAGE = "/admin/routing"
+NP_FORM = "np-intake"
+
+
+def _post(client, url, data, prefix, page=PAGE):
+    html = client.get(page).get_data(as_text=True)
+    return client.post(url, data={**data, f"{prefix}-csrf_token": csrf_token(html)})
+
+
+@pytest.mark.parametrize("role", r.ROLES)
+def test_pages__administrators_and_coordinators_only(client, login_as, role):
+    login_as(role)
+    allowed = role in (r.ADMIN, r.COORDINATOR)
+    for url in (PAGE, f"{PAGE}/rules", f"{PAGE}/history"):
+        assert client.get(url).status_code == (200 if allowed else 403)
+    nav = client.get("/").get_data(as_text=True)
+    assert ('data-endpoint="admin.routing"' in nav) == allowed
+
+
+def test_page__lists_teams_and_countries_every_input_labelled(client, login_as):
+    login_as(r.COORDINATOR)
+    html = client.get(PAGE).get_data(as_text=True)
+    assert 'id="team-gulf-team"' in html and "Remove SA from gulf-team" in html
+    assert unlabelled(html) == []
+    assert unlabelled(client.get(f"{PAGE}/rules").get_data(as_text=True)) == []
+
+
+def test_add_team__saved_audited_in_force_and_in_the_history(client, login_as, svc):
+    user = login_as(r.COORDINATOR)
+    response = _post(client, f"{PAGE}/teams", {"team-key": "vn-team", "team-countries": "vn",
+                                               "team-base_version": "1",
+                                               "team-note": "focal person found"}, "team")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert svc.routing.current().team_for_country("VN") == "vn-team"
+    assert svc.workflow.rules.team_for_country("VN") == "vn-team"
+    [event] = svc.audit.recent(1, action="routing.save")
+    assert event["actor"] == user["_id"] and event["details"]["version"] == 2
+    assert "team_added:vn-team" in event["details"]["changes"]
+    history = client.get(f"{PAGE}/history").get_data(as_text=True)
+    assert "added the team vn-team (VN)" in history and "focal person found" in history
+    assert user["email"] in history
+
+
+def test_bad_input__every_problem_at_once__nothing_saved(client, login_as, svc):
+    login_as(r.ADMIN)
+    response = _post(client, f"{PAGE}/countries", {"countries-team": "sg-team",
+                                                   "countries-countries": "SG, MY, XX",
+                                                   "countries-base_version": "1"}, "countries")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "XX: not a two-letter ISO country code" in html
+    assert svc.routing_store.latest_number() == 1
+    response = _post(client, f"{PAGE}/countries", {"countries-team": "sg-team",
+                                                   "countries-countries": "SG, MY",
+                                                   "countries-base_version": "1"}, "countries")
+    assert response.status_code == 400
+    assert "A country belongs to one team only" in response.get_data(as_text=True)
+    assert svc.routing_store.latest_number() == 1
+    assert svc.audit.recent(5, action="routing.save") == []
+
+
+def test_conflict__form_made_on_an_older_version__409_nothing_saved(client, login_as, svc):
+    login_as(r.COORDINATOR)
+    first = _post(client, f"{PAGE}/teams", {"team-key": "vn-team", "team-countries": "VN",
+                                            "team-base_version": "1"}, "team")
+    assert first.status_code == 302
+    second = _post(client, f"{PAGE}/teams", {"team-key": "la-team", "team-countries": "LA",
+                                             "team-base_version": "1"}, "team")
+    assert second.status_code == 409
+    assert "Someone else saved routing version 2" in second.get_data(as_text=True)
+    assert svc.routing_store.latest_number() == 2
+    assert "la-team" not in svc.routing_store.latest()["config"]["teams"]
+
+
+def test_remove_country__saved(client, login_as, svc):
+    login_as(r.COORDINATOR)
+    response = _post(client, f"{PAGE}/remove-country", {
+        "country-team": "gulf-team", "country-country": "LB", "country-base_version": "1"},
+        "country")
+    assert response.status_code == 302
+    assert svc.routing.current().team_for_country("LB") is None
+
+
+def test_accept_secretariat__administrators_only(client, login_as, svc):
+    login_as(r.COORDINATOR)
+    html = client.get(PAGE).get_data(as_text=True)
+    token = csrf_token(html)
+    refused = client.post(f"{PAGE}/accept", data={"country-country": "LA",
+                                                  "country-base_version": "1",
+                                                  "country-csrf_token": token})
+    assert refused.status_code == 403
+    assert "Only an administrator can accept" in html
+
+
+def test_rules__checked_yaml__saved_or_every_problem_shown(client, login_as, svc):
+    login_as(r.ADMIN)
+    page = f"{PAGE}/rules"
+    bad = ("- {id: a, priority: urgent, flags: [nope]}\n"
+           "- {id: b, priority: loud, mwc: [9]}\n")
+    response = _post(client, page, {"rules-rules": bad, "rules-window": "180",
+                                    "rules-base_version": "1"}, "rules", page=page)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "priority_rules.a.flags" in html and "priority_rules.b.priority" in html
+    assert svc.routing_store.latest_number() == 1
+    good = "- {id: danger_signs, priority: urgent, flags: [detention]}\n"
+    response = _post(client, page, {"rules-rules": good, "rules-window": "90",
+                                    "rules-base_version": "1"}, "rules", page=page)
+    assert response.status_code == 302
+    rules = svc.routing.current()
+    assert [rule.id for rule in rules.priority_rules] == ["danger_signs"]
+    assert rules.duplicate_window_days == 90
+
+
+
+
+def test_publish__country_no_team_covers__refused_naming_the_fix(client, login_as, auth, svc):
+    from tests.web.test_forms_admin import post, source
+
+    login_as(r.COORDINATOR)
+    text = source(svc, NP_FORM).replace("form: np-intake", "form: la-intake").replace(
+        "country: NP", "country: LA")
+    response = post(auth, "/forms/new", text, "publish")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "No team covers LA" in html and "Routing page" in html
+    assert svc.forms.latest("la-intake") is None
+    svc.routing_store.save({**svc.routing_store.latest()["config"], "fallback_accepted":
+                            ["LA", "MM", "VN"]}, expected=1, actor="admin")
+    assert post(auth, "/forms/new", text, "publish").status_code == 302
+    assert svc.forms.latest("la-intake")["version"] == 1
+
+
+def test_add_team__fallback_cases_of_the_country_moved_to_it(client, login_as, svc):
+    from tests.case_helpers import ANSWERS, file_case
+
+    login_as(r.COORDINATOR)
+    case = file_case(svc, form_id="vn-intake", answers={**ANSWERS, "destination_country": "VN"})
+    assert case["team"] == "secretariat"
+    assert _post(client, f"{PAGE}/teams", {"team-key": "vn-team", "team-countries": "VN",
+                                           "team-base_version": "1"}, "team").status_code == 302
+    moved = svc.cases.get(case["_id"])
+    assert moved["team"] == "vn-team"
+    assert [e["data"]["to_team"] for e in moved["events"] if e["kind"] == "team_change"] == [
+        "vn-team"]
+
+
+def test_team_change__shown_on_the_case_timeline(client, login_as, svc):
+    from tests.case_helpers import ANSWERS, file_case
+
+    login_as(r.COORDINATOR)
+    case = file_case(svc, form_id="vn-intake", answers={**ANSWERS, "destination_country": "VN"})
+    _post(client, f"{PAGE}/teams", {"team-key": "vn-team", "team-countries": "VN",
+                                    "team-base_version": "1"}, "team")
+    html = client.get(f"/cases/{case['reference']}").get_data(as_text=True)
+    assert "moved the case from the team secretariat to vn-team after a routing change" in html
