@@ -108,10 +108,6 @@ class SheetCode(enum.Enum):
         "nested_group",
         "Groups inside groups cannot be imported: a form has one level of sections.",
     )
-    OUTSIDE_GROUP = (
-        "outside_group",
-        'This question is outside any group, so it goes into the section "{section}".',
-    )
     BAD_SETTING = ("bad_setting", 'The setting {setting} "{value}" cannot be used: {reason}.')
     BAD_FORM_ID = (
         "bad_form_id",
