@@ -136,6 +136,7 @@ def publish_shipped_forms(svc) -> None:
 
 
 # Spreadsheet commands live in their own module; attached here so `forms` lists them.
-from app.cli.sheet_commands import translations  # noqa: E402
+from app.cli.sheet_commands import import_xlsform_command, translations  # noqa: E402
 
 forms.add_command(translations)
+forms.add_command(import_xlsform_command)

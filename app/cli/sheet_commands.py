@@ -17,10 +17,12 @@ from app.cli.form_commands import ACTOR, _read
 from app.forms_admin.working_copy import (
     WorkingCopy,
     export_sheet,
+    import_workbook,
     import_sheet,
     languages_of,
     merged_copy,
     save_import,
+    save_xlsform,
     working_copy,
 )
 from forms.sheet_files import FORMATS, guess_format
@@ -124,3 +126,32 @@ def import_(form_id: str, file: str, definition: str | None, output: str | None)
     click.echo(f"{result.changed} texts in {result.language} changed, written to {where}; "
                f"{result.untranslated} rows left empty")
 
+
+
+@click.command("import-xlsform", help="Turn an XLSForm (.xlsx from KoboToolbox or ODK) into "
+                                      "a country form extending mwc-base, saved as its draft "
+                                      "(or -o FILE). Lists every construct it cannot import "
+                                      "by sheet and row; writes nothing if one is fatal.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--country", default=None, help="The ISO country code, when the settings "
+                                              "sheet has no country column.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the definition to this YAML file instead of a draft.")
+def import_xlsform_command(file: str, country: str | None, output: str | None) -> None:
+    svc = _services()
+    result = import_workbook(svc.forms, Path(file).read_bytes(), country, Path(file).name)
+    for problem in result.problems:
+        label = "" if problem.fatal else "warning: "
+        click.echo(f"{file}: {label}{problem.message}")
+    if not result.ok:
+        fatal = sum(1 for p in result.problems if p.fatal)
+        click.echo(f"{fatal} problems stop the import; nothing was written", err=True)
+        sys.exit(1)
+    if output:
+        Path(output).write_text(result.text or "", encoding="utf-8")
+        click.echo(f"wrote {output}: the form {result.form_id}; check it with "
+                   f"mrvrs forms validate {output}")
+        return
+    save_xlsform(svc.forms, result, ACTOR, svc.audit)
+    click.echo(f"saved the draft of {result.form_id}; open it in the form editor to check, "
+               "preview and publish it")

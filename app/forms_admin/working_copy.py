@@ -14,11 +14,13 @@ from typing import Any
 
 from forms.inheritance import resolve
 from forms.loader import ParsedSource, parse_definition
+from forms.mwc import load_taxonomy
 from forms.provenance import MergedForm
 from forms.sheet_files import read_sheet, write_sheet
 from forms.shipped import shipped_sources
 from forms.store import FormStore
 from forms.translation_sheet import ImportResult, apply_sheet, sheet_rows
+from forms.xlsform import BASE_FORM, XLSFormResult, import_xlsform
 
 
 @dataclass(frozen=True)
@@ -90,3 +92,30 @@ def save_import(store: FormStore, copy: WorkingCopy, result: ImportResult, actor
     audit.record("form.translations_import", actor=actor, target=copy.form_id,
                  form_id=copy.form_id, language=result.language, changed=result.changed)
 
+
+
+def base_ids(store: FormStore) -> dict[str, str]:
+    """Every section ("section") and field ("field") id of the base form, as published."""
+    merged, _problems = resolve(BASE_FORM, library(store))
+    ids: dict[str, str] = {}
+    for section in (merged or {}).get("sections") or ():
+        ids[section.get("id")] = "section"
+        for field in section.get("fields") or ():
+            ids.setdefault(field.get("id"), "field")
+    return ids
+
+
+def import_workbook(store: FormStore, data: bytes, country: str | None,
+                    name: str) -> XLSFormResult:
+    """An XLSForm as a definition text extending the base form; nothing is saved here."""
+    return import_xlsform(data, taxonomy=load_taxonomy(), parent_ids=base_ids(store),
+                          country=country, source_name=name)
+
+
+def save_xlsform(store: FormStore, result: XLSFormResult, actor: str, audit: Any) -> None:
+    """Keep an imported XLSForm as its form's draft, and audit it."""
+    assert result.text is not None and result.form_id is not None
+    store.save_draft(result.form_id, result.text, actor)
+    audit.record("form.xlsform_import", actor=actor, target=result.form_id,
+                 form_id=result.form_id,
+                 warnings=sum(1 for p in result.problems if not p.fatal))
