@@ -17,8 +17,8 @@ from app.cli.form_commands import ACTOR, _read
 from app.forms_admin.working_copy import (
     WorkingCopy,
     export_sheet,
-    import_workbook,
     import_sheet,
+    import_workbook,
     languages_of,
     merged_copy,
     save_import,

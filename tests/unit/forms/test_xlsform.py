@@ -49,6 +49,7 @@ def workbook(survey, choices=(), settings=(("form_id", "country"), ("zz-intake",
 HEAD = ("type", "name", EN, TH, "required", "relevant", "mwc")
 GROUP = ("begin group", "g", "Group", "กลุ่ม")
 YES_NO = [("list_name", "name", EN, TH), ("yn", "yes", "Yes", "ใช่"), ("yn", "no", "No", "ไม่")]
+YES_NO_MWC = [(*YES_NO[0], "mwc"), *YES_NO[1:], ("yn", "maybe", "M", "M", "5")]
 
 
 def test_thai_workbook__becomes_a_country_form_extending_the_base():
@@ -102,7 +103,7 @@ def test_thai_workbook__types_conditions_choices_and_mwc_mapped():
     ([GROUP, ("text", "a")], (), SheetCode.NO_LABEL, "survey", 3),
     ([GROUP, ("text", "a", "A", "A", "maybe")], (), SheetCode.BAD_REQUIRED, "survey", 3),
     ([GROUP, ("text", "a", "A", "A", "", "", "99")], (), SheetCode.BAD_MWC, "survey", 3),
-    ([GROUP, ("select_one yn", "a", "A", "A")], [(*YES_NO[0], "mwc"), *YES_NO[1:], ("yn", "maybe", "M", "M", "5")],
+    ([GROUP, ("select_one yn", "a", "A", "A")], YES_NO_MWC,
      SheetCode.BAD_MWC, "choices", 4),
     ([GROUP, GROUP], (), SheetCode.NESTED_GROUP, "survey", 3),
     ([GROUP, ("text", "a", "A", "A")], (), SheetCode.UNCLOSED_GROUP, "survey", 2),
