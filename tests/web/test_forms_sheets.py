@@ -85,7 +85,7 @@ def test_xlsform_page__fatal_problems_listed_by_sheet_and_row(client, login_as, 
     sent = upload(auth, "/forms/import-xlsform", "workbook", out.getvalue(), "th.xlsx")
     page = sent.get_data(as_text=True)
     assert sent.status_code == 400 and svc.forms.draft("th-intake") is None
-    assert "sheet survey, row 16" in page, re.findall(r"sheet survey, row \d+", page) and "begin repeat" in page
+    assert "sheet survey, row 16" in page and "begin repeat" in page
 
 
 def test_new_country__xlsform_then_sheet_then_publish_then_a_report(client, login_as, auth,
