@@ -77,3 +77,46 @@ def test_import_xlsform__fatal_problem_writes_nothing(runner, tmp_path):
     result = invoke(runner, "import-xlsform", str(DATA / "masking_sample.json"), "-o", str(out))
     assert result.exit_code == 1 and not out.exists()
     assert "cannot be read as an XLSForm workbook" in result.stdout
+
+
+@pytest.fixture
+def server_env(mongo_uri):
+    import uuid
+
+    from pymongo import MongoClient
+
+    name = f"mrvrs_cli_sheets_{uuid.uuid4().hex[:8]}"
+    yield base_environ(MRVRS_MONGO_URI=mongo_uri, MRVRS_DB_NAME=name)
+    client = MongoClient(mongo_uri)
+    client.drop_database(name)
+    client.close()
+
+
+@pytest.mark.integration
+def test_xlsform_and_sheet_into_the_draft__kept_in_the_database(runner, server_env, tmp_path):
+    assert runner.invoke(main, ["db", "init"], env=server_env).exit_code == 0
+    result = runner.invoke(main, ["forms", "import-xlsform", str(DATA / "th-xlsform.xlsx")],
+                           env=server_env)
+    assert result.exit_code == 0 and "saved the draft of th-intake" in result.stdout
+    sheet = tmp_path / "th.csv"
+    exported = runner.invoke(main, ["forms", "translations", "export", "--form", "th-intake",
+                                    "--lang", "th", "-o", str(sheet)], env=server_env)
+    assert exported.exit_code == 0 and "(draft)" in exported.stdout
+    rows = list(csv.reader(io.StringIO(sheet.read_text(encoding="utf-8-sig"))))
+    for row in rows[1:]:
+        row[3] = row[3] or f"[th] {row[2]}"
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    sheet.write_text(out.getvalue(), encoding="utf-8")
+    imported = runner.invoke(main, ["forms", "translations", "import", "--form", "th-intake",
+                                    str(sheet)], env=server_env)
+    assert imported.exit_code == 0 and "written to the draft of th-intake" in imported.stdout
+    draft = tmp_path / "draft.yaml"
+    from pymongo import MongoClient
+
+    client = MongoClient(server_env["MRVRS_MONGO_URI"])
+    draft.write_text(client[server_env["MRVRS_DB_NAME"]].form_drafts.find_one(
+        {"_id": "th-intake"})["text"], encoding="utf-8")
+    client.close()
+    published = runner.invoke(main, ["forms", "publish", str(draft)], env=server_env)
+    assert published.exit_code == 0 and "published th-intake version 1" in published.stdout

@@ -54,6 +54,9 @@ def test_translations_page__download_change_upload_lands_in_the_draft(client, lo
     draft = svc.forms.draft("my-intake")
     assert "Nama penuh" in draft["text"] and "# my-intake" in draft["text"].splitlines()[0]
     assert svc.forms.latest("my-intake")["version"] == 1  # nothing published
+    [event] = svc.audit.recent(1, action="form.translations_import")
+    assert (event["target"], event["details"]["language"], event["details"]["changed"]) == (
+        "my-intake", "ms", 1)
     csv = client.get("/forms/my-intake/translations/sheet?lang=ms&format=csv")
     assert csv.mimetype == "text/csv" and "Nama penuh" in csv.data.decode("utf-8-sig")
 
@@ -86,6 +89,12 @@ def test_xlsform_page__fatal_problems_listed_by_sheet_and_row(client, login_as, 
     page = sent.get_data(as_text=True)
     assert sent.status_code == 400 and svc.forms.draft("th-intake") is None
     assert "sheet survey, row 16" in page and "begin repeat" in page
+
+
+def test_xlsform_page__a_form_of_another_country_refused(client, login_as, auth, svc):
+    login_as(r.FORM_EDITOR, countries=["MY"])
+    sent = upload(auth, "/forms/import-xlsform", "workbook", WORKBOOK.read_bytes(), "th.xlsx")
+    assert sent.status_code == 403 and svc.forms.draft("th-intake") is None
 
 
 def test_new_country__xlsform_then_sheet_then_publish_then_a_report(client, login_as, auth,
