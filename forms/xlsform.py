@@ -52,6 +52,9 @@ _TAG_RE = re.compile(LANGUAGE_PATTERN)
 _COND = re.compile(
     r"""^\s*(?:\$\{(?P<q1>[^}]+)\}\s*=\s*(?P<v1>'[^']*'|"[^"]*")"""
     r"""|selected\(\s*\$\{(?P<q2>[^}]+)\}\s*,\s*(?P<v2>'[^']*'|"[^"]*")\s*\))\s*$""")
+#: Spellings XLSForm accepts for the two select types.
+_TYPE_ALIASES = {"select one": "select_one", "select all that apply": "select_multiple",
+                 "select multiple": "select_multiple"}
 _TRUE = {"yes", "true", "1", "true()"}
 _FALSE = {"no", "false", "0", "false()", ""}
 
@@ -120,6 +123,7 @@ class _Mapper:
         self.form_id: str | None = None
         self.languages: list[str] = []
         self.default: str | None = None
+        self.title: dict[str, str] = {}
 
     def problem(self, code: SheetCode, sheet: str, row: int | None, fatal: bool = True,
                 **params: Any) -> None:
@@ -134,6 +138,7 @@ class _Mapper:
             return None
         settings = (self.book.settings or [{}])[0] if self.book.settings else {}
         self._languages(survey, settings)
+        self.title = self.texts(settings, "form_title")
         lists = self._choice_lists()
         sections = _Survey(self, lists).read(survey)
         top = self._settings(settings)
@@ -182,9 +187,8 @@ class _Mapper:
         if not re.match(FORM_ID_PATTERN, form_id):
             self.problem(SheetCode.BAD_FORM_ID, "settings", 2, value=form_id)
         self.form_id = form_id
-        title = self.texts(settings, "form_title")
         return {"form": form_id, "extends": BASE_FORM, "country": country,
-                "languages": self.languages, "title": title or {
+                "languages": self.languages, "title": self.title or {
                     self.default or "en": form_id}}
 
     def mwc(self, sheet: str, row: int, value: str | None) -> list[int]:
@@ -257,6 +261,9 @@ class _Survey:
 
     def _row(self, number: int, row: Mapping[str, str]) -> None:
         kind = " ".join(row.get("type", "").split())
+        for alias, name in _TYPE_ALIASES.items():
+            if kind.startswith(alias + " "):
+                kind = name + kind[len(alias):]
         if kind in ("begin group", "begin_group"):
             self._begin(number, row)
         elif kind in ("end group", "end_group"):
@@ -346,8 +353,9 @@ class _Survey:
         if self.group is not None:
             return self.group[0]
         if self.loose is None:
-            self.loose = {"id": "more_questions", "title": {
-                lang: "More questions" for lang in self.m.languages[:1]}, "fields": []}
+            # Titled like the form, the one text sure to be in every language.
+            self.loose = {"id": "more_questions", "title": dict(self.m.title) or {
+                self.m.languages[0]: "More questions"}, "fields": []}
             self.sections.append(self.loose)
         return self.loose
 

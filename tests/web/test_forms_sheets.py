@@ -11,6 +11,7 @@ import openpyxl
 
 from app import roles as r
 from tests.intake_helpers import post_report, receipt
+from tests.web.test_forms_admin import unlabelled
 
 WORKBOOK = Path(__file__).resolve().parents[1] / "data" / "th-xlsform.xlsx"
 
@@ -39,6 +40,8 @@ def test_translations_page__download_change_upload_lands_in_the_draft(client, lo
     login_as(r.FORM_EDITOR, countries=["MY"])
     page = client.get("/forms/my-intake/translations?lang=ms").get_data(as_text=True)
     assert 'name="lang"' in page and 'value="xlsx"' in page and 'value="csv"' in page
+    assert unlabelled(page) == []
+    assert unlabelled(client.get("/forms/import-xlsform").get_data(as_text=True)) == []
     assert "/forms/my-intake/translations" in client.get("/forms/my-intake/edit").get_data(
         as_text=True)
     response = client.get("/forms/my-intake/translations/sheet?lang=ms&format=xlsx")

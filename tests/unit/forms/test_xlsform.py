@@ -146,3 +146,16 @@ def test_not_a_workbook__unreadable():
                                          ("Chinese (zh-Hans)", "zh-Hans"), ("Khmer", None)])
 def test_language_columns__tag_read_from_the_name(column, tag):
     assert language_tag(column) == tag
+
+
+def test_questions_outside_groups__a_section_titled_like_the_form_and_aliases_read():
+    from forms.loader import parse_definition
+
+    settings = [("form_id", "country", "form_title::English (en)", "form_title::Thai (th)"),
+                ("zz-intake", "TH", "Zed", "เซด")]
+    survey = [HEAD, ("select one yn", "a", "A", "ก")]
+    result = run(workbook(survey, YES_NO, settings))
+    assert result.ok, result.problems
+    [section] = parse_definition(result.text, "x").data["sections"]
+    assert section["title"] == {"en": "Zed", "th": "เซด"}
+    assert section["fields"][0]["type"] == "choice"
