@@ -146,3 +146,24 @@ def test_files__unreadable_upload_is_a_problem_not_an_error():
     assert [p.code for p in problems] == [SheetCode.UNREADABLE]
     _, problems = read_sheet(b"\xff\xfe\x00", "csv")
     assert [p.code for p in problems] == [SheetCode.UNREADABLE]
+
+
+SABAH = """\
+form: sabah-intake
+extends: my-intake
+country: MY
+languages: [en, ms]
+"""
+
+
+def test_import__an_inherited_term_is_copied_whole_into_the_child():
+    sources = {**shipped_sources(), "sabah-intake": parse_definition(SABAH, "sabah.yaml")}
+    merged, _ = resolve("sabah-intake", sources)
+    term = next(r for r in sheet_rows(merged, "ms", "en") if r.key.startswith("term."))
+    rows = [header("en", "ms"), [term.key, "", term.source, "Istilah baharu"]]
+    result = apply_sheet(SABAH, merged, rows)
+    assert result.ok and result.changed == 1
+    definition = compile_text(result.text, "sabah.yaml", shipped_sources()).unwrap()
+    term_id = term.key.split(".")[1]
+    assert definition.term(term_id).label["ms"] == "Istilah baharu"
+    assert definition.term(term_id).mwc  # its articles came along
