@@ -139,13 +139,28 @@ def check_patterns(ctx: Context) -> None:
 
 
 def check_translations(ctx: Context) -> None:
-    """Every text needs every language the merged form lists."""
+    """Every text needs every language the merged form lists.
+
+    A text written in the form's own file is reported where it is. The texts it
+    inherits are counted instead, one problem per language: the member cannot edit
+    the parent's file, and the fix for all of them is one translation sheet.
+    """
     languages = ctx.languages()
+    inherited: dict[str, int] = {}
     for path, text in _texts(ctx):
         missing = [lang for lang in languages if not text.get(lang)]
-        if missing:
-            ctx.report(ProblemCode.MISSING_TRANSLATION, path, missing=", ".join(missing),
-                       languages=", ".join(languages))
+        if not missing:
+            continue
+        if ctx.merged.locate(path).origin != ctx.merged.origin:
+            for lang in missing:
+                inherited[lang] = inherited.get(lang, 0) + 1
+            continue
+        ctx.report(ProblemCode.MISSING_TRANSLATION, path, missing=", ".join(missing),
+                   languages=", ".join(languages))
+    for lang, count in inherited.items():
+        ctx.report(ProblemCode.MISSING_INHERITED_TRANSLATIONS,
+                   ("languages", ctx.data["languages"].index(lang)), count=count, language=lang,
+                   form=ctx.data.get("form") or "<form id>")
 
 
 def _texts(ctx: Context) -> Iterator[tuple[Path, dict[str, Any]]]:

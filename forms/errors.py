@@ -63,6 +63,14 @@ class ProblemCode(enum.Enum):
         "This text has no {missing} translation. Every text needs each of the form's "
         "languages: {languages}.",
     )
+    MISSING_INHERITED_TRANSLATIONS = (
+        "missing_inherited_translations",
+        "{count} texts this form inherits have no {language} translation. You do not "
+        "edit the parent form for them: export the translation sheet for {language} "
+        "(\"Translations\" in the form editor, or: mrvrs forms translations export "
+        "--form {form} --lang {language}), fill in the empty cells of its last column and "
+        "import it; the translations are written into this form.",
+    )
     MIN_ABOVE_MAX = ("min_above_max", "min ({min}) is larger than max ({max}).")
     INVALID_PATTERN = (
         "invalid_pattern",

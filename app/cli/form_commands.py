@@ -142,3 +142,10 @@ def publish_shipped_forms(svc) -> None:
         click.echo(f"the shipped form {form_id} was not published:", err=True)
         for problem in problems:
             click.echo(f"  {problem}", err=True)
+
+
+# Spreadsheet commands live in their own module; attached here so `forms` lists them.
+from app.cli.sheet_commands import import_xlsform_command, translations  # noqa: E402
+
+forms.add_command(translations)
+forms.add_command(import_xlsform_command)

@@ -201,3 +201,7 @@ def _page(editor: EditorForm, form_id: str | None, status: int = 200, **context)
     names = language_names(preview.definition.languages) if preview else {}
     return render_template("forms_admin/editor.html", editor=editor, form_id=form_id,
                            language_names=names, **context), status
+
+
+# Spreadsheet pages: translation sheets and XLSForm import (imported for their routes).
+from app.forms_admin import translations, xlsform  # noqa: E402, F401

@@ -94,15 +94,21 @@ def test_depth_two__remove_and_override__merge_into_the_parent() -> None:
     )
 
 
-def test_depth_three__languages_replace_and_missing_translations_point_at_each_file() -> None:
+def test_depth_three__inherited_missing_translations__one_problem_with_the_count() -> None:
+    """Texts the child wrote are reported where they are; the texts it inherits from
+    files it cannot edit are counted in one problem at its languages, naming the fix."""
     result = compile_snippet(LOCAL, parents=PARENTS, origin="sabah.yaml")
-    problems = [p for p in result.problems if p.code is ProblemCode.MISSING_TRANSLATION]
-    assert problems and all(p.params["missing"] == "id" for p in problems)
-    origins = {p.origin for p in problems}
-    assert origins == {"base.yaml", "my.yaml", "sabah.yaml"}
-    by_origin = {(p.origin, p.path) for p in problems}
-    assert ("base.yaml", ("sections", 0, "fields", 0, "label")) in by_origin  # gender label
-    assert ("sabah.yaml", ("override", "documents", "title")) in by_origin  # overridden title
+    own = [p for p in result.problems if p.code is ProblemCode.MISSING_TRANSLATION]
+    assert own and {p.origin for p in own} == {"sabah.yaml"}
+    assert all(p.params["missing"] == "id" for p in own)
+    assert ("sabah.yaml", ("override", "documents", "title")) in {(p.origin, p.path) for p in own}
+    inherited = [p for p in result.problems
+                 if p.code is ProblemCode.MISSING_INHERITED_TRANSLATIONS]
+    assert len(inherited) == 1
+    problem = inherited[0]
+    assert (problem.origin, problem.path) == ("sabah.yaml", ("languages", 2))
+    assert problem.params["language"] == "id" and problem.params["count"] > 3
+    assert "translations export --form" in problem.message and "--lang id" in problem.message
 
 
 def test_depth_three__override_and_remove__give_the_expected_form() -> None:

@@ -36,6 +36,9 @@ EXAMPLES: list[tuple[ProblemCode, str, dict[str, str]]] = [
     (ProblemCode.DUPLICATE_LANGUAGE, form().replace("[en]", "[en, en]"), {}),
     (ProblemCode.MISSING_TRANSLATION, form().replace("[en]", "[en, ms]").replace(
         "title: {en: T}", "title: {en: T, ms: T}").replace("{en: S}", "{en: S, ms: S}"), {}),
+    (ProblemCode.MISSING_INHERITED_TRANSLATIONS,
+     "form: t\nextends: base\nlanguages: [en, ms]\ntitle: {en: T, ms: T}\n",
+     {"base.yaml": BASE}),
     (ProblemCode.MIN_ABOVE_MAX, form("- {id: a, type: integer, label: {en: A}, min: 9, max: 1}"),
      {}),
     (ProblemCode.INVALID_PATTERN, form("- {id: a, type: text, label: {en: A}, pattern: '(['}"),

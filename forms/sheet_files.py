@@ -1,0 +1,94 @@
+"""Translation sheets as files: XLSX for spreadsheet programs, CSV for everything else.
+
+Rows in and out are plain lists of cells, the header first, so the sheet logic
+(`forms.translation_sheet`) never sees a file format.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Sequence
+from typing import Any
+
+import openpyxl
+from openpyxl.styles import Alignment, Font, Protection
+from openpyxl.utils.exceptions import InvalidFileException
+
+from forms.sheet_problems import SheetCode, SheetProblem
+from forms.translation_sheet import SHEET, TextRow, header
+
+FORMATS = ("xlsx", "csv")
+MEDIA_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+#: The most rows read from an uploaded sheet; the base form has about 400 texts.
+MAX_ROWS = 20_000
+
+
+def write_sheet(rows: Sequence[TextRow], source: str, lang: str, fmt: str) -> bytes:
+    """The sheet as file bytes: the header, then one row per text."""
+    table = [header(source, lang)] + [[r.key, r.context, r.source, r.translation] for r in rows]
+    if fmt == "csv":
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(table)
+        return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel reads it as UTF-8
+    return _xlsx(table)
+
+
+def _xlsx(table: list[list[str]]) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = SHEET
+    for row in table:
+        sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for column, width in zip("ABCD", (34, 26, 60, 60), strict=True):
+        sheet.column_dimensions[column].width = width
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = wrap
+        row[3].protection = Protection(locked=False)
+    sheet.freeze_panes = "C2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def read_sheet(data: bytes, fmt: str) -> tuple[list[list[Any]], list[SheetProblem]]:
+    """The rows of an uploaded sheet, or a problem saying why it cannot be read."""
+    try:
+        rows = _csv_rows(data) if fmt == "csv" else _xlsx_rows(data)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        return [], [_unreadable("CSV text in UTF-8", exc)]
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        return [], [_unreadable("an XLSX workbook", exc)]
+    return rows, []
+
+
+def guess_format(filename: str) -> str:
+    return "csv" if filename.lower().endswith((".csv", ".txt")) else "xlsx"
+
+
+def _unreadable(expected: str, exc: Exception) -> SheetProblem:
+    return SheetProblem(SheetCode.UNREADABLE, SHEET, None,
+                        {"expected": expected, "detail": str(exc)[:200] or type(exc).__name__})
+
+
+def _csv_rows(data: bytes) -> list[list[Any]]:
+    text = data.decode("utf-8-sig")
+    return [row for _, row in zip(range(MAX_ROWS), csv.reader(io.StringIO(text)))]
+
+
+def _xlsx_rows(data: bytes) -> list[list[Any]]:
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
+        return [list(row) for row in sheet.iter_rows(max_row=MAX_ROWS, max_col=4,
+                                                      values_only=True)]
+    finally:
+        book.close()
