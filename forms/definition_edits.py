@@ -225,14 +225,15 @@ class _Session:
         self.problems.append(EditProblem(code, params, input))
 
     def texts(self, what: str, texts: Mapping[str, str] | None, input: str,
-              required: bool = True) -> dict[str, str]:
-        """The texts in the form's languages, each language refused when missing."""
+              required: bool = True, complete: bool = True) -> dict[str, str]:
+        """The texts in the form's languages, each language refused when missing (unless
+        a change of some languages only, `complete` False)."""
         cleaned = {lang: (text or "").strip() for lang, text in (texts or {}).items()}
         for lang in cleaned:
             if lang not in self.languages:
                 self.refuse(EditCode.UNKNOWN_LANGUAGE, f"{input}-{lang}", language=lang,
                             languages=", ".join(self.languages))
-        if required or any(cleaned.values()):
+        if complete and (required or any(cleaned.values())):
             for lang in self.languages:
                 if not cleaned.get(lang):
                     self.refuse(EditCode.MISSING_TEXT, f"{input}-{lang}", what=what,
@@ -332,8 +333,8 @@ def change_term(definition: Definition, term_id: str, *,
         merged = s.term(term_id)
         labels = {k: v for k, v in (label or {}).items() if (v or "").strip()}
         helps = {k: v for k, v in (help or {}).items() if (v or "").strip()}
-        labels = s.texts("label", labels, "label", required=False) if labels else {}
-        helps = s.texts("explanation", helps, "help", required=False) if helps else {}
+        labels = s.texts("label", labels, "label", complete=False)
+        helps = s.texts("explanation", helps, "help", complete=False)
         numbers = s.articles(mwc, "mwc", required=True) if mwc is not None else None
         if s.problems or merged is None:
             return
