@@ -197,3 +197,7 @@ def _page(editor: EditorForm, form_id: str | None, status: int = 200, **context)
     names = language_names(preview.definition.languages) if preview else {}
     return render_template("forms_admin/editor.html", editor=editor, form_id=form_id,
                            language_names=names, **context), status
+
+
+# The structured pages of the frequent tasks (imported for their routes on `bp`).
+from app.forms_admin import structured  # noqa: E402, F401
