@@ -74,8 +74,9 @@ def _working(form_id: str) -> Working:
     if latest is None and draft is None:
         abort(404)
     countries = [latest.get("country")] if latest else []
-    if draft is not None:
-        countries.append(written_form(Posted(draft["text"], form_id))[1])
+    written = written_form(Posted(draft["text"], form_id))[1] if draft is not None else None
+    if written is not None or latest is None:  # an unreadable draft stays its form's
+        countries.append(written)
     require_edit(g.user, *countries)
     text = draft["text"] if draft is not None else latest["source"]
     definition = Definition(text, f"{form_id}.yaml", store.library_sources())

@@ -174,3 +174,34 @@ def test_published_version_preview__terms_beside_questions(client, login_as):
     page = client.get("/forms/my-intake/1?lang=en").get_data(as_text=True)
     question = re.search(r'data-question="passport_held_by".*?</fieldset>', page, re.S).group(0)
     assert '<dt data-term="passport_retention">' in question
+
+
+def test_yaml_editor__shows_unused_term_warning_and_still_publishes(client, login_as, auth, svc):
+    login_as(r.FORM_EDITOR, countries=["MY"])
+    text = svc.forms.latest("my-intake")["source"].replace("term: act_446, ", "")
+    page = auth.post("/forms/my-intake/edit", {"source": text, "action": "check"},
+                     page="/forms/my-intake/edit").get_data(as_text=True)
+    assert 'class="warning" data-code="unused_term"' in page and "act_446" in page
+    assert 'class="check-ok"' in page
+    response = auth.post("/forms/my-intake/edit", {"source": text, "action": "publish"},
+                         page="/forms/my-intake/edit")
+    assert response.status_code == 302 and svc.forms.latest("my-intake")["version"] == 2
+
+
+def test_translate_link__shown_once_the_translations_page_exists(app, client, login_as):
+    app.add_url_rule("/forms/<form_id>/translations", "forms_admin.translations",
+                     lambda form_id: form_id)
+    login_as(r.FORM_EDITOR, countries=["MY"])
+    page = client.get("/forms/my-intake/tasks").get_data(as_text=True)
+    assert 'href="/forms/my-intake/translations"' in page
+
+
+def test_unreadable_draft__edits_refused_with_the_reason(client, login_as, auth, svc):
+    login_as(r.FORM_EDITOR, countries=["MY"])
+    broken = svc.forms.latest("my-intake")["source"] + "colour: [blue\n"
+    svc.forms.save_draft("my-intake", broken, "someone")
+    response = auth.post("/forms/my-intake/tasks/hide", {"question": "employer_name"},
+                         page="/forms/my-intake/tasks/hide")
+    assert response.status_code == 400
+    assert "Fix it in the YAML editor first" in response.get_data(as_text=True)
+    assert svc.forms.draft("my-intake")["text"] == broken
