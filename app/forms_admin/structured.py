@@ -9,6 +9,7 @@ is none yet), so both views always show one definition. Every save is audited.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
@@ -34,6 +35,8 @@ from app.services import services
 from forms import definition_edits as edits
 from forms.compiler import CompileResult
 from forms.definition_edits import Definition, EditResult
+from forms.inheritance import resolve
+from forms.loader import parse_definition
 from forms.mwc import load_taxonomy
 from forms.schema import FormDefinition
 
@@ -55,16 +58,25 @@ class Working:
     definition: Definition
     result: CompileResult
 
-    @property
+    @cached_property
     def compiled(self) -> FormDefinition | None:
-        return self.result.definition
+        """The definition, read as far as it can be while the draft still has problems
+        (a missing translation must not hide the questions from these pages)."""
+        return self.result.definition or _lenient(self.definition)
 
     @property
     def languages(self) -> list[str]:
-        if self.compiled is not None:
-            return list(self.compiled.languages)
-        data = self.definition.compile().definition
-        return list(data.languages) if data else []
+        return list(self.compiled.languages) if self.compiled is not None else []
+
+
+def _lenient(definition: Definition) -> FormDefinition | None:
+    parsed = parse_definition(definition.text, definition.origin)
+    form_id = parsed.form_id or definition.origin
+    merged, _problems = resolve(form_id, {**definition.library, form_id: parsed})
+    try:
+        return FormDefinition.from_dict(merged.data) if merged is not None else None
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
 
 
 def _working(form_id: str) -> Working:
@@ -420,6 +432,7 @@ def hide_question(form_id: str):
 def draft_preview(form_id: str):
     """The working definition as reporters will see it, terms beside their questions."""
     work = _working(form_id)
-    preview = preview_form(work.compiled, request.args.get("lang")) if work.compiled else None
+    ready = work.result.definition  # only a definition without problems can be shown
+    preview = preview_form(ready, request.args.get("lang")) if ready else None
     return _page(work, "structured_preview.html", preview=preview,
                  language_names=language_names(work.languages))

@@ -205,3 +205,17 @@ def test_unreadable_draft__edits_refused_with_the_reason(client, login_as, auth,
     assert response.status_code == 400
     assert "Fix it in the YAML editor first" in response.get_data(as_text=True)
     assert svc.forms.draft("my-intake")["text"] == broken
+
+
+def test_draft_with_problems__tasks_still_offered_and_usable(client, login_as, auth, svc):
+    """A missing translation in the draft must not hide the questions from these pages."""
+    login_as(r.FORM_EDITOR, countries=["MY"])
+    text = svc.forms.latest("my-intake")["source"].replace(
+        ', ms: "Levi"}', "}", 1)
+    svc.forms.save_draft("my-intake", text, "someone")
+    page = client.get("/forms/my-intake/tasks").get_data(as_text=True)
+    assert 'data-code="missing_translation"' in page and 'data-term="levy"' in page
+    response = auth.post("/forms/my-intake/tasks/hide", {"question": "employer_name"},
+                         page="/forms/my-intake/tasks/hide")
+    assert response.status_code == 302
+    assert working_text(svc).endswith("remove: [employer_name]\n")
