@@ -19,7 +19,6 @@ Pure: text and parsed sources in, text and problems out.
 from __future__ import annotations
 
 import enum
-import io
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -28,10 +27,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import CommentMark, YAMLError
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString
-from ruamel.yaml.tokens import CommentToken
-from ruamel.yaml.util import load_yaml_guess_indent
+from ruamel.yaml.error import YAMLError
 
 from forms.compiler import CompileResult, compile_form
 from forms.dimensions import Dimensions
@@ -40,6 +36,16 @@ from forms.inheritance import resolve
 from forms.loader import ParsedSource, parse_definition
 from forms.mwc import Taxonomy, load_taxonomy, parse_code
 from forms.vocabulary import CHOICE_TYPES, ITEM_ID_PATTERN
+from forms.yaml_layout import (
+    append,
+    dump,
+    flow_seq,
+    like,
+    replace_seq,
+    round_trip,
+    set_texts,
+    text_map,
+)
 
 #: The questions of when it happened: every case's event period is worked out from
 #: them (docs/forms.md, "When it happened"), so a country form keeps them.
@@ -47,8 +53,6 @@ EVENT_PERIOD_FIELDS = frozenset({"violation_date", "event_year", "event_month",
                                  "event_approximate"})
 #: A choice value: what exports and show_if conditions read, so kept short and plain.
 CHOICE_VALUE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_+\-]{0,63}$"
-#: A text map written on one line while it is this short; longer ones get a line each.
-_FLOW_TEXT_CHARS = 100
 
 
 class EditCode(enum.Enum):
@@ -162,7 +166,7 @@ class _Session:
         if merged is None:
             raise _Refused([_unreadable(problems)])
         self.merged: dict[str, Any] = merged.data
-        self.yaml, self.doc = _round_trip(definition.text)
+        self.yaml, self.doc = _read(definition.text)
         self.problems: list[EditProblem] = []
 
     # -- the merged form ----------------------------------------------------------
@@ -277,9 +281,7 @@ class _Session:
     def finish(self) -> EditResult:
         if self.problems:
             return EditResult(None, tuple(self.problems))
-        stream = io.StringIO()
-        self.yaml.dump(self.doc, stream)
-        text = stream.getvalue()
+        text = dump(self.yaml, self.doc)
         introduced = _introduced(self.definition.compile(), self.definition.compile(text))
         if introduced:
             return EditResult(None, (), introduced)
@@ -313,11 +315,11 @@ def add_term(definition: Definition, term_id: str, label: Mapping[str, str],
         if s.problems:
             return
         terms = s.top("terms", CommentedSeq(), before=("sections", "override", "remove"))
-        term = CommentedMap([("id", term_id), ("mwc", _flow_seq(numbers)),
-                             ("label", _text_map(labels))])
+        term = CommentedMap([("id", term_id), ("mwc", flow_seq(numbers)),
+                             ("label", text_map(labels))])
         if helps:
-            term["help"] = _text_map(helps)
-        _append(terms, term)
+            term["help"] = text_map(helps)
+        append(terms, term)
 
     return _edit(definition, change)
 
@@ -339,10 +341,10 @@ def change_term(definition: Definition, term_id: str, *,
         if s.problems or merged is None:
             return
         term = _own_term(s, term_id, merged)
-        _set_texts(term, "label", labels)
-        _set_texts(term, "help", helps)
+        set_texts(term, "label", labels)
+        set_texts(term, "help", helps)
         if numbers is not None:
-            _replace_seq(term, "mwc", numbers)
+            replace_seq(term, "mwc", numbers)
 
     return _edit(definition, change)
 
@@ -366,9 +368,9 @@ def show_term(definition: Definition, field_id: str, term_id: str) -> EditResult
         if term_id in (merged.get("terms") or []):
             s.refuse(EditCode.TERM_SHOWN, "term", term=term_id, id=field_id)
             return
-        target = _writable(s, field_id, "terms", lambda: _flow_seq(merged.get("terms") or []))
+        target = _writable(s, field_id, "terms", lambda: flow_seq(merged.get("terms") or []))
         if not isinstance(target.get("terms"), list):
-            target["terms"] = _flow_seq([])
+            target["terms"] = flow_seq([])
         target["terms"].append(term_id)
 
     return _edit(definition, change)
@@ -398,12 +400,12 @@ def add_choice(definition: Definition, field_id: str, value: str, label: Mapping
         choices = target["choices"]
         choice = CommentedMap([("value", value)])
         if numbers:
-            choice["mwc"] = _flow_seq(numbers)
+            choice["mwc"] = flow_seq(numbers)
         if term:
             choice["term"] = term
-        choice["label"] = _text_map(labels, flow=True)
-        _like(choice, choices[0] if choices else None)
-        _append(choices, choice)
+        choice["label"] = text_map(labels, flow=True)
+        like(choice, choices[0] if choices else None)
+        append(choices, choice)
 
     return _edit(definition, change)
 
@@ -454,7 +456,7 @@ def hide_question(definition: Definition, field_id: str) -> EditResult:
         overrides = s.doc.get("override")
         if isinstance(overrides, dict) and field_id in overrides:
             del overrides[field_id]  # the changes of a hidden question are moot
-        s.top("remove", _flow_seq([])).append(field_id)
+        s.top("remove", flow_seq([])).append(field_id)
 
     return _edit(definition, change)
 
@@ -475,18 +477,9 @@ def keep_reason(field: Mapping[str, Any]) -> str | None:
 # -- helpers ---------------------------------------------------------------------------
 
 
-def _round_trip(text: str) -> tuple[YAML, CommentedMap]:
-    """A ruamel round-trip reader set to the text's own indentation and line widths."""
+def _read(text: str) -> tuple[YAML, CommentedMap]:
     try:
-        _, indent, offset = load_yaml_guess_indent(text)
-        yaml = YAML()
-        yaml.preserve_quotes = True
-        yaml.width = 1_000_000  # never wrap a long text onto a new line
-        offset = offset or 0
-        indent = indent or 2
-        yaml.indent(mapping=max(indent - offset, 2) if offset else indent,
-                    sequence=indent, offset=offset)
-        doc = yaml.load(text)
+        yaml, doc = round_trip(text)
     except (YAMLError, ValueError) as exc:
         raise _Refused([EditProblem(EditCode.UNREADABLE, {"detail": str(exc)})]) from exc
     if not isinstance(doc, CommentedMap):
@@ -524,113 +517,18 @@ def _values(field: Mapping[str, Any]) -> list[str]:
     return [str(c.get("value")) for c in _dicts(field.get("choices"))]
 
 
-def _append(items: CommentedSeq, item: Any) -> None:
-    """Append to a list, moving the blank lines and comments that followed its last item
-    (ruamel keeps them on that item) to after the new one, so the list stays one block."""
-    tail = _take_tail(items[-1]) if items else None
-    items.append(item)
-    if tail:
-        _put_tail(item, tail)
-
-
-def _tail_holder(node: Any) -> tuple[CommentedMap, Any] | None:
-    """The deepest (map, last key) on the last path of `node` that holds a comment after
-    its value."""
-    found = None
-    while isinstance(node, CommentedMap) and len(node):
-        key = list(node)[-1]
-        entry = node.ca.items.get(key)
-        if entry and len(entry) > 2 and entry[2] is not None:
-            found = (node, key)
-        node = node[key]
-    return found
-
-
-def _take_tail(node: Any) -> str:
-    """Cut what follows the end of `node`'s last line (blank lines, comments) and return it."""
-    holder = _tail_holder(node)
-    if holder is None:
-        return ""
-    owner, key = holder
-    token = owner.ca.items[key][2]
-    line_end = token.value.find("\n") + 1
-    if line_end <= 0:
-        return ""
-    own, tail = token.value[:line_end], token.value[line_end:]
-    if own.strip():
-        token.value = own
-    else:
-        owner.ca.items[key][2] = None
-    return tail
-
-
-def _put_tail(node: Any, tail: str) -> None:
-    while isinstance(node, CommentedMap) and len(node):
-        key = list(node)[-1]
-        value = node[key]
-        if isinstance(value, CommentedMap) and not value.fa.flow_style() and len(value):
-            node = value
-            continue
-        node.ca.items.setdefault(key, [None, None, None, None])
-        node.ca.items[key][2] = CommentToken("\n" + tail, CommentMark(0), None)
-        return
-
-
-def _flow_seq(items: Sequence[Any]) -> CommentedSeq:
-    seq = CommentedSeq(list(items))
-    seq.fa.set_flow_style()
-    return seq
-
-
-def _text(value: str) -> DoubleQuotedScalarString:
-    return DoubleQuotedScalarString(value)
-
-
-def _text_map(texts: Mapping[str, str], flow: bool | None = None) -> CommentedMap:
-    out = CommentedMap((lang, _text(t)) for lang, t in texts.items())
-    if flow if flow is not None else sum(len(t) for t in texts.values()) <= _FLOW_TEXT_CHARS:
-        out.fa.set_flow_style()
-    return out
-
-
-def _like(new: CommentedMap, sibling: Any) -> None:
-    """Write a new list item on one line when the item before it is written so."""
-    if sibling is None or (isinstance(sibling, CommentedMap) and sibling.fa.flow_style()):
-        new.fa.set_flow_style()
-
-
-def _set_texts(item: CommentedMap, key: str, texts: Mapping[str, str]) -> None:
-    if not texts:
-        return
-    current = item.get(key)
-    if not isinstance(current, dict):
-        item[key] = _text_map(texts)
-        return
-    for lang, text in texts.items():
-        current[lang] = _text(text)
-
-
-def _replace_seq(item: CommentedMap, key: str, values: Sequence[Any]) -> None:
-    """Replace a list's items, keeping how and where it was written."""
-    current = item.get(key)
-    if isinstance(current, list):
-        current[:] = list(values)
-    else:
-        item[key] = _flow_seq(values)
-
-
 def _own_term(s: _Session, term_id: str, merged: Mapping[str, Any]) -> CommentedMap:
     own = s.own_terms().get(term_id)
     if own is not None:
         return own
     copy = CommentedMap([("id", term_id)])
     if merged.get("mwc"):
-        copy["mwc"] = _flow_seq(list(merged["mwc"]))
+        copy["mwc"] = flow_seq(list(merged["mwc"]))
     for key in ("label", "help"):
         texts = _in_languages(s, merged.get(key))
         if texts:
-            copy[key] = _text_map(texts)
-    _append(s.top("terms", CommentedSeq(), before=("sections", "override", "remove")), copy)
+            copy[key] = text_map(texts)
+    append(s.top("terms", CommentedSeq(), before=("sections", "override", "remove")), copy)
     return copy
 
 
@@ -662,9 +560,9 @@ def _copied_choices(s: _Session, merged: Mapping[str, Any]) -> CommentedSeq:
         item = CommentedMap()
         for key, value in choice.items():
             if key == "label":
-                item[key] = _text_map(_in_languages(s, value), flow=True)
+                item[key] = text_map(_in_languages(s, value), flow=True)
             elif isinstance(value, list):
-                item[key] = _flow_seq(value)
+                item[key] = flow_seq(value)
             else:
                 item[key] = value
         item.fa.set_flow_style()
@@ -684,7 +582,7 @@ def _change_choice_label(s: _Session, merged: dict[str, Any] | None, field_id: s
     target = _writable(s, field_id, "choices", lambda: _copied_choices(s, merged))
     for choice in _dicts(target["choices"]):
         if str(choice.get("value")) == value:
-            _set_texts(choice, "label", {lang: text})
+            set_texts(choice, "label", {lang: text})
 
 
 def _change_item_text(s: _Session, item_id: str, key: str, keys: Sequence[str], lang: str,
@@ -703,7 +601,7 @@ def _change_item_text(s: _Session, item_id: str, key: str, keys: Sequence[str], 
         target = own
     else:
         target = s.override(item_id)
-    _set_texts(target, key, {lang: text.strip()})
+    set_texts(target, key, {lang: text.strip()})
 
 
 def _inherited_ids(s: _Session) -> set[str]:
