@@ -15,15 +15,17 @@ from forms.inheritance import resolve
 from forms.loader import ParsedSource, parse_definition
 from forms.mwc import Taxonomy
 from forms.schema import FormDefinition
-from forms.validation import problem_order, validate
+from forms.validation import problem_order, validate_all
 
 
 @dataclass(frozen=True)
 class CompileResult:
-    """The definition when there were no problems, and every problem found."""
+    """The definition when there were no problems, every problem found, and apart the
+    warnings: findings worth a look that never stop a form being published."""
 
     definition: FormDefinition | None
     problems: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -45,12 +47,14 @@ def compile_form(
 ) -> CompileResult:
     """Compile `form_id` from parsed sources keyed by form id (parents included)."""
     merged, problems = resolve(form_id, sources)
+    warnings: list[Problem] = []
     if merged is not None:
-        problems += validate(merged, taxonomy=taxonomy, dimensions=dimensions)
+        found, warnings = validate_all(merged, taxonomy=taxonomy, dimensions=dimensions)
+        problems += found
     ordered = tuple(sorted(problems, key=problem_order))
     if merged is None or ordered:
-        return CompileResult(None, ordered)
-    return CompileResult(FormDefinition.from_dict(merged.data))
+        return CompileResult(None, ordered, tuple(warnings))
+    return CompileResult(FormDefinition.from_dict(merged.data), (), tuple(warnings))
 
 
 def compile_text(

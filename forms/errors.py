@@ -153,6 +153,12 @@ class ProblemCode(enum.Enum):
         "A question for staff only cannot be a file question: the case page takes no "
         "files there. Use a file question for everyone, or attach the file as evidence.",
     )
+    UNUSED_TERM = (
+        "unused_term",
+        'No question uses the term "{term}": show it beside a question (terms: [{term}]) '
+        "or link it from a choice (term: {term}), or delete it. This is a warning; it does "
+        "not stop publishing.",
+    )
     EXTENDS_CYCLE = ("extends_cycle", "The forms extend each other in a circle: {cycle}.")
     MISSING_PARENT = (
         "missing_parent",
@@ -244,3 +250,7 @@ def did_you_mean(word: Any, candidates: Iterable[str]) -> str:
         return ""
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f' Did you mean "{close[0]}"?' if close else ""
+
+
+#: Codes reported as warnings (`CompileResult.warnings`): never a reason to refuse a form.
+WARNING_CODES = frozenset({ProblemCode.UNUSED_TERM})

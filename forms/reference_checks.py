@@ -172,3 +172,17 @@ def _check_dimension_field(
         if isinstance(value, str) and not dimension.allows(value):
             ctx.report(ProblemCode.DIMENSION_VALUE, (*choice_path, "value"), value=value,
                        dimension=dimension.id, allowed=", ".join(dimension.values))
+
+
+def warn_unused_terms(ctx: Context) -> None:
+    """A term no question shows or links explains nothing to anyone: likely a slip, but
+    harmless to reporters, so it is a warning and never stops publishing."""
+    used: set[str] = set()
+    for path, field in ctx.fields():
+        names = field.get("terms")
+        used.update(n for n in (names if isinstance(names, list) else []) if isinstance(n, str))
+        used.update(c["term"] for _, c in ctx.choices(field, path)
+                    if isinstance(c.get("term"), str))
+    for path, term in ctx.terms():
+        if isinstance(term.get("id"), str) and term["id"] not in used:
+            ctx.report(ProblemCode.UNUSED_TERM, path, term=term["id"])

@@ -20,6 +20,10 @@ from forms.errors import Path, Problem, ProblemCode, describe_value, did_you_mea
 from forms.format_schema import format_schema
 from forms.mwc import Taxonomy, load_taxonomy
 from forms.provenance import MergedForm
+from forms.reference_checks import warn_unused_terms
+
+#: Checks whose findings are warnings: shown to the editor, never blocking publication.
+WARNING_CHECKS = (warn_unused_terms,)
 
 
 def validate(
@@ -29,6 +33,16 @@ def validate(
     dimensions: Dimensions | None = None,
 ) -> list[Problem]:
     """Return every problem of a merged definition, in file and line order."""
+    return validate_all(merged, taxonomy=taxonomy, dimensions=dimensions)[0]
+
+
+def validate_all(
+    merged: Mapping[str, Any],
+    *,
+    taxonomy: Taxonomy | None = None,
+    dimensions: Dimensions | None = None,
+) -> tuple[list[Problem], list[Problem]]:
+    """Every problem and, apart, every warning of a merged definition, in line order."""
     if not isinstance(merged, MergedForm):
         merged = MergedForm(dict(merged), "<form>")
     context = Context(
@@ -39,7 +53,11 @@ def validate(
     check_structure(context)
     for check in SEMANTIC_CHECKS:
         check(context)
-    return sorted(context.problems, key=problem_order)
+    problems = sorted(context.problems, key=problem_order)
+    context.problems = []
+    for check in WARNING_CHECKS:
+        check(context)
+    return problems, sorted(context.problems, key=problem_order)
 
 
 def problem_order(problem: Problem) -> tuple[str, int, str]:

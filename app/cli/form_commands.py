@@ -49,6 +49,8 @@ def _print_problems(problems: list[Problem] | tuple[Problem, ...], seen: set[str
 
 @forms.command("validate", help="Check definition files and print every problem as "
                                 "`file:line path: sentence`; exits 1 if there is any. "
+                                "Warnings (a term no question uses) are printed too, "
+                                "and do not change the exit status. "
                                 "`extends` is resolved against the shipped forms and the "
                                 "other files given.")
 @click.argument("files", nargs=-1, required=True,
@@ -62,6 +64,8 @@ def validate(files: tuple[str, ...]) -> None:
     failed = 0
     for path, source in parsed.items():
         result = compile_form(source.form_id or path, sources)
+        for warning in result.warnings:  # worth a look, but never a reason to exit 1
+            click.echo(f"warning: {warning.message}", err=True)
         if result.ok:
             definition = result.unwrap()
             click.echo(f"{path}: ok, form {definition.id} ({len(list(definition.fields()))} "

@@ -204,4 +204,9 @@ def _page(editor: EditorForm, form_id: str | None, status: int = 200, **context)
 
 
 # Spreadsheet pages: translation sheets and XLSForm import (imported for their routes).
-from app.forms_admin import translations, xlsform  # noqa: E402, F401
+# The structured pages of the frequent tasks (imported for their routes on `bp`).
+from app.forms_admin import (  # noqa: E402, F401
+    structured,  # noqa: E402, F401
+    translations,
+    xlsform,
+)

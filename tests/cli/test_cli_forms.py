@@ -82,6 +82,15 @@ def test_validate__every_problem_as_file_line_path_sentence(runner, write):
     assert {m["file"] for m in lines} == {path}
 
 
+def test_validate__unused_term_is_a_warning_exit_zero(runner, write):
+    path = write("my-intake.yaml", shipped("my-intake.yaml").replace("term: act_446, ", ""))
+    result = runner.invoke(main, ["forms", "validate", path])
+    assert result.exit_code == 0, result.output
+    assert "ok, form my-intake" in result.stdout
+    assert re.search(r"^warning: .*my-intake.yaml:\d+ terms\[6\]: No question uses the term "
+                     r'"act_446"', result.stderr, re.M), result.stderr
+
+
 def test_validate__extends_another_file_given(runner, write):
     parent = write("zz-parent.yaml", shipped("mwc-base.yaml").replace("form: mwc-base",
                                                                       "form: zz-parent"))
