@@ -17,6 +17,7 @@ from app import roles as r
 from app.forms_admin.editing import may_edit, require_edit
 from app.forms_admin.going_live import go_live
 from app.forms_admin.views import EDITORS, bp
+from app.navigation import NavEntry, register
 from app.roles import roles_required
 from app.services import services
 from forms.approvals import MAX_REASON_CHARS, SubmissionConflict
@@ -25,6 +26,9 @@ from forms.countries import country_codes
 from forms.store import PublishConflict, PublishRefused
 
 RULE_SETTERS = (r.ADMIN, r.COORDINATOR)
+# Administrators have no Forms page, so the rule gets its own entry; coordinators reach
+# it from the list of forms.
+register(NavEntry("forms_admin.rules", _l("Form approval"), (r.ADMIN,)))
 
 
 class ReturnForm(FlaskForm):

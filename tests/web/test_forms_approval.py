@@ -269,3 +269,10 @@ def test_guide__staff_only(client, login_as):
     assert client.get("/forms/guide").status_code == 302
     login_as(r.REVIEWER, countries=["MY"])
     assert client.get("/forms/guide").status_code == 403
+
+
+def test_rule_page__reached_from_the_menu_or_the_forms_list(client, login_as):
+    login_as(r.ADMIN)
+    assert 'href="/forms/approval"' in client.get("/").get_data(as_text=True)
+    login_as(r.COORDINATOR)
+    assert 'href="/forms/approval"' in client.get("/forms/").get_data(as_text=True)
