@@ -24,6 +24,7 @@ from forms.approvals import MAX_REASON_CHARS, SubmissionConflict
 from forms.compiler import compile_text
 from forms.countries import country_codes
 from forms.store import PublishConflict, PublishRefused
+from forms.version_changes import FieldChanges, field_changes
 
 RULE_SETTERS = (r.ADMIN, r.COORDINATOR)
 # Administrators have no Forms page, so the rule gets its own entry; coordinators reach
@@ -188,3 +189,16 @@ def may_decide(user: dict, submission: dict | None) -> bool:
     """Whether the versions page offers approve and return to this user."""
     return bool(submission) and may_edit(user, submission.get("country")) and \
         submission.get("submitted_by") != user.get("_id")
+
+
+def submission_changes(submission: dict | None, versions: list[dict]) -> FieldChanges | None:
+    """What the waiting submission changes in the questions, for whoever decides on it;
+    None when nothing waits or its text no longer compiles against the published forms."""
+    if not submission or submission.get("state") != "submitted":
+        return None
+    result = compile_text(submission["text"], f"{submission['_id']}.yaml",
+                          services().forms.library_sources())
+    if not result.ok:
+        return None
+    latest = versions[-1].get("field_types") if versions else None
+    return field_changes(latest, result.unwrap())

@@ -71,12 +71,15 @@ def render_versions(form_id: str, error: str | None = None) -> str:
         country = written_form(Posted(draft["text"], form_id))[1]
     else:
         country = submission.get("country")
+    ids = [submission.get(k) for k in ("submitted_by", "decided_by")] if submission else []
     return render_template("forms_admin/versions.html", form_id=form_id, versions=found,
                            draft=draft, editable=may_edit(g.user, country),
                            submission=submission, country=country,
                            approval_required=services().approvals.required(country),
                            decision=ReturnForm(), error=error,
-                           may_decide=approval.may_decide(g.user, submission))
+                           may_decide=approval.may_decide(g.user, submission),
+                           changes=approval.submission_changes(submission, found),
+                           emails=services().users.emails_for([i for i in ids if i]))
 
 
 @bp.route("/<form_id>/<int:version>")

@@ -135,6 +135,7 @@ def test_submit__frozen_shown_on_versions_page_and_audited(client, svc, submitte
     assert event["actor"] == submitter["_id"]
     page = client.get(FORM).get_data(as_text=True)
     assert 'data-state="submitted"' in page and "Withdraw the submission" in page
+    assert submitter["email"] in page
     assert 'value="approve"' not in page  # not to the submitter
     assert svc.forms.latest("my-intake")["version"] == 1
 
@@ -163,7 +164,8 @@ def test_self_approval__refused(auth, svc, submitted):
 def test_approve__by_another_editor_goes_live_audited(client, login_as, auth, svc, submitted):
     submitter, text = submitted
     approver = login_as(r.FORM_EDITOR, countries=["MY"])
-    assert 'value="approve"' in client.get(FORM).get_data(as_text=True)
+    page = client.get(FORM).get_data(as_text=True)
+    assert 'value="approve"' in page and 'class="changes-none"' in page
     response = decide(auth, "approve")
     assert response.status_code == 302 and response.headers["Location"].endswith("/my-intake/2")
     record = svc.forms.latest("my-intake")
