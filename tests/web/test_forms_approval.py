@@ -82,6 +82,16 @@ def test_publish__confirmation_of_an_older_state_asks_again(login_as, auth, svc)
     assert svc.forms.latest("my-intake")["version"] == 1
 
 
+def test_publish__back_to_the_editor_publishes_nothing(login_as, auth, svc):
+    login_as(r.FORM_EDITOR, countries=["MY"])
+    text = "\n" + changed(svc)
+    page = post(auth, EDIT, text, "publish").get_data(as_text=True)
+    assert 'value="check"' in page and ">\n\n" in page  # a leading blank line survives
+    back = post(auth, EDIT, text, "check", confirm="yes", expected_version="1")
+    assert back.status_code == 200 and "Malaysia now" in back.get_data(as_text=True)
+    assert svc.forms.latest("my-intake")["version"] == 1
+
+
 def test_publish__no_change_in_questions_said_so(login_as, auth, svc):
     login_as(r.FORM_EDITOR, countries=["MY"])
     page = post(auth, EDIT, changed(svc), "publish").get_data(as_text=True)
