@@ -265,6 +265,7 @@ def test_errors__link_to_numbered_line_anchors(login_as, auth):
     assert re.search(r'<li id="line-4" class="cited">colour: blue</li>', page)
     assert '<li id="line-1">form: my-intake</li>' in page
     assert 'wrap="off"' in page and '<main id="content" class="wide">' in page
+    assert 'source-lines.js' in page and 'data-lines' in page  # the optional jump to the line
 
 
 def test_guide__renders_the_format_doc_and_is_linked(client, login_as, svc):
