@@ -71,8 +71,8 @@ def decide(form_id: str):
         if not own:
             raise _refuse(Forbidden, _("Only the editor who submitted a version may "
                                        "withdraw it; return it with a reason instead."))
-        return _close(form_id, "withdraw", svc.approvals.withdraw(form_id, g.user["_id"])
-                      if _still(svc, form_id) else None)
+        return _close(form_id, "withdraw", _guarded(
+            lambda: svc.approvals.withdraw(form_id, g.user["_id"])))
     if own:
         raise _refuse(Forbidden, _("You submitted this version, so another editor for "
                                    "%(country)s must approve or return it.",
@@ -90,10 +90,6 @@ def decide(form_id: str):
     return _versions_page(form_id, 400, _("Choose approve, return or withdraw."))
 
 
-def _still(svc, form_id: str) -> bool:
-    return svc.approvals.pending(form_id) is not None
-
-
 def _guarded(step):
     try:
         return step()
@@ -101,10 +97,8 @@ def _guarded(step):
         raise _conflict() from None
 
 
-def _close(form_id: str, step: str, submission: dict | None, reason: str | None = None):
+def _close(form_id: str, step: str, submission: dict, reason: str | None = None):
     """After withdraw or return: audit it, and give the text back as the draft."""
-    if submission is None:
-        raise _conflict()
     svc = services()
     svc.audit.record(f"form.{step}", actor=g.user["_id"], target=form_id, form_id=form_id,
                      country=submission.get("country"), submitted_by=submission["submitted_by"],
