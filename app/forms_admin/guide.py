@@ -13,6 +13,7 @@ from importlib import resources
 from flask import render_template
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+from mdit_py_plugins.anchors import anchors_plugin
 
 from app.forms_admin.views import EDITORS, bp
 from app.roles import roles_required
@@ -21,7 +22,9 @@ from app.roles import roles_required
 @functools.cache
 def guide_html() -> Markup:
     text = resources.files("app.forms_admin").joinpath("format_guide.md").read_text("utf-8")
-    renderer = MarkdownIt("commonmark", {"html": False}).enable("table")
+    # Headings get the ids GitHub gives them, so the guide's own contents links work here.
+    renderer = MarkdownIt("commonmark", {"html": False}).enable("table").use(
+        anchors_plugin, min_level=1, max_level=4)
     return Markup(renderer.render(text))  # noqa: S704  (html=False: no raw HTML passes)
 
 

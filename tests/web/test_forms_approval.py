@@ -272,7 +272,8 @@ def test_guide__renders_the_format_doc_and_is_linked(client, login_as, svc):
     login_as(r.FORM_EDITOR, countries=["MY"])
     guide = client.get("/forms/guide")
     page = guide.get_data(as_text=True)
-    assert guide.status_code == 200 and "<h1>Writing a form definition</h1>" in page
+    assert guide.status_code == 200 and ">Writing a form definition</h1>" in page
+    assert 'href="#checking-your-form"' in page and 'id="checking-your-form"' in page
     assert "<table>" in page and 'class="site-footer"' in page  # tables; the staff layout
     for url in (EDIT, "/forms/new", FORM, "/forms/my-intake/1"):
         assert 'href="/forms/guide"' in client.get(url).get_data(as_text=True), url
