@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 
 from app.forms_admin.editing import record_publication
-from app.forms_admin.going_live import go_live
+from app.forms_admin.going_live import CannotGoLive, go_live
 from forms.compiler import compile_form, compile_text
 from forms.errors import Problem
 from forms.format_schema import format_schema
@@ -113,6 +113,10 @@ def _publish(svc, definition, text: str, file: str) -> None:
             f"`mrvrs forms approval {definition.country} --not-required`")
     try:
         went = go_live(svc, definition, source_text=text, actor=ACTOR)
+    except CannotGoLive as cannot:
+        for reason in cannot.reasons:
+            click.echo(f"{file}: {reason}", err=True)
+        sys.exit(1)
     except PublishRefused as refused:
         for problem in refused.problems:
             click.echo(f"{file}: {problem}")

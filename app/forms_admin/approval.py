@@ -15,7 +15,7 @@ from wtforms import BooleanField, StringField, TextAreaField
 
 from app import roles as r
 from app.forms_admin.editing import may_edit, require_edit
-from app.forms_admin.going_live import go_live
+from app.forms_admin.going_live import CannotGoLive, go_live
 from app.forms_admin.views import EDITORS, bp
 from app.navigation import NavEntry, register
 from app.roles import roles_required
@@ -124,6 +124,8 @@ def _approve(svc, form_id: str):
         try:
             record = go_live(svc, result.unwrap(), source_text=claimed["text"],
                              actor=actor).record
+        except CannotGoLive as cannot:
+            problems = cannot.reasons
         except PublishRefused as refused:
             problems = refused.problems
         except PublishConflict as exc:

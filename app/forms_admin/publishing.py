@@ -10,15 +10,15 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.forms_admin.going_live import go_live
+from app.forms_admin import going_live
+from app.forms_admin.editing import Posted, type_change_text
+from app.forms_admin.going_live import CannotGoLive, go_live
 from app.forms_admin.views import EditorForm, _page
 from app.services import services
 from forms.approvals import SubmissionConflict
 from forms.compiler import CompileResult
 from forms.store import PublishConflict, PublishRefused
 from forms.version_changes import field_changes
-
-from .editing import Posted, type_change_text
 
 
 def approval_text(country: str | None) -> str:
@@ -34,10 +34,9 @@ def publish(editor: EditorForm, form_id: str | None, posted: Posted, result: Com
     if svc.approvals.required(definition.country):
         return _page(editor, form_id, result=result, status=400,
                      errors=[approval_text(definition.country)])
-    changes = svc.forms.type_changes(definition)
-    if changes:
-        return _page(editor, form_id, status=400,
-                     errors=[type_change_text(change) for change in changes])
+    refused = _refusals(svc, definition)
+    if refused:
+        return _page(editor, form_id, status=400, errors=refused)
     latest = svc.forms.latest(definition.id)
     if latest is not None and latest["hash"] == definition.definition_hash():
         flash(_("%(form)s version %(version)s already has this content; nothing new was "
@@ -50,6 +49,8 @@ def publish(editor: EditorForm, form_id: str | None, posted: Posted, result: Com
         return confirm_page(editor, form_id, posted, definition, latest, moved)
     try:
         went = go_live(svc, definition, source_text=posted.text, actor=g.user["_id"])
+    except CannotGoLive as cannot:
+        return _page(editor, form_id, status=400, errors=cannot.reasons)
     except PublishRefused as refused:
         return _page(editor, form_id, status=400,
                      errors=[type_change_text(change) for change in refused.reasons])
@@ -82,10 +83,9 @@ def submit(editor: EditorForm, form_id: str | None, posted: Posted, result: Comp
         return _page(editor, form_id, result=result, status=400, errors=[_(
             "Forms of %(country)s need no approval: use “Publish”.",
             country=definition.country or "—")])
-    changes = svc.forms.type_changes(definition)
-    if changes:
-        return _page(editor, form_id, status=400,
-                     errors=[type_change_text(change) for change in changes])
+    refused = _refusals(svc, definition)
+    if refused:
+        return _page(editor, form_id, status=400, errors=refused)
     try:
         svc.approvals.submit(definition.id, text=posted.text,
                              digest=definition.definition_hash(),
@@ -101,3 +101,10 @@ def submit(editor: EditorForm, form_id: str | None, posted: Posted, result: Comp
     flash(_("%(form)s was submitted for approval. Another editor for %(country)s can now "
             "approve it or return it.", form=definition.id, country=definition.country))
     return redirect(url_for("forms_admin.versions", form_id=definition.id))
+
+
+def _refusals(svc, definition) -> list[str]:
+    """Everything that would stop this version going live, asked before anyone confirms
+    or approves it: the checks of `go_live` and the store's type changes."""
+    return [*going_live.go_live_refusals(svc, definition),
+            *(type_change_text(change) for change in svc.forms.type_changes(definition))]

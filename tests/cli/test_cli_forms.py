@@ -219,3 +219,14 @@ def test_approval_rule_kept__publish_refused_until_lifted(runner, server_env, wr
     runner.invoke(main, ["forms", "approval", "MY", "--not-required"], env=server_env)
     published = runner.invoke(main, ["forms", "publish", path], env=server_env)
     assert "published my-intake version 2" in published.output
+
+
+def test_publish__refused_by_the_go_live_check(runner, write, monkeypatch):
+    from app.forms_admin import going_live
+
+    monkeypatch.setattr(going_live, "go_live_refusals", lambda svc, d: ["Not today."])
+    text = shipped("my-intake.yaml").replace("rights in Malaysia\"", "rights in Malaysia now\"")
+    path = write("my.yaml", text)
+    result = runner.invoke(main, ["forms", "publish", path], env=base_environ())
+    assert result.exit_code == 1 and f"{path}: Not today." in result.output
+    assert "published my-intake" not in result.output

@@ -290,3 +290,38 @@ def test_rule_page__reached_from_the_menu_or_the_forms_list(client, login_as):
     assert 'href="/forms/approval"' in client.get("/").get_data(as_text=True)
     login_as(r.COORDINATOR)
     assert 'href="/forms/approval"' in client.get("/forms/").get_data(as_text=True)
+
+
+# -- one place decides whether a version may go live ------------------------------------
+
+@pytest.fixture
+def refusing(monkeypatch):
+    """A check of `go_live_refusals` that refuses every Malaysian version."""
+    from app.forms_admin import going_live
+
+    monkeypatch.setattr(going_live, "go_live_refusals", lambda svc, d: (
+        ["Nobody may publish for MY today."] if d.country == "MY" else []))
+
+
+def test_go_live_check__refuses_before_the_confirmation(login_as, auth, svc, refusing):
+    login_as(r.FORM_EDITOR, countries=["MY"])
+    for extra in ({}, {"confirm": "yes", "expected_version": "1"}):
+        response = post(auth, EDIT, changed(svc), "publish", **extra)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400 and "Nobody may publish for MY today." in page
+        assert 'name="confirm"' not in page
+    assert svc.forms.latest("my-intake")["version"] == 1
+
+
+def test_go_live_check__refuses_a_submission_and_an_approval(login_as, auth, svc, submitted,
+                                                            monkeypatch):
+    from app.forms_admin import going_live
+
+    monkeypatch.setattr(going_live, "go_live_refusals", lambda svc, d: ["Not today."])
+    assert post(auth, EDIT, changed(svc, "again"), "submit").status_code in (400, 409)
+    login_as(r.FORM_EDITOR, countries=["MY"])
+    response = decide(auth, "approve")
+    assert response.status_code == 409 and "Not today." in response.get_data(as_text=True)
+    assert svc.forms.latest("my-intake")["version"] == 1
+    assert svc.approvals.pending("my-intake")["state"] == "submitted"  # released, not lost
+    assert actions(svc, "form.approve", "form.publish") == []
