@@ -16,6 +16,7 @@ from app.public.status_access import CodeHolds, StatusGrants
 from app.stores import OrganisationStore, TokenStore, UserStore
 from config.settings import Settings
 from exports.jobs import ExportJobStore
+from forms.approvals import ApprovalStore
 from forms.store import FormStore
 from workflows.assembly import build_workflow, identity_secret, mail_sender, routing_provider
 from workflows.attachments import AttachmentStore
@@ -51,6 +52,7 @@ class Services:
     status_grants: StatusGrants = field(init=False)
     drafts: DraftStore = field(init=False)
     routing: RoutingProvider = field(init=False)
+    approvals: ApprovalStore = field(init=False)
 
     def __post_init__(self) -> None:
         """Stage graphs and the seed routing rules are read here, once: a bad file stops
@@ -71,6 +73,7 @@ class Services:
         self.status_grants = StatusGrants(self.db)
         self.drafts = DraftStore(self.db, self.sealer,
                                  timedelta(hours=self.settings.draft_lifetime_hours))
+        self.approvals = ApprovalStore(self.db)
 
     @classmethod
     def build(cls, settings: Settings, db: Database, celery: Celery) -> Services:

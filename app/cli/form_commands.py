@@ -2,6 +2,11 @@
 
 `validate` needs no database, so a national member can check a file on a laptop
 before sending it; `publish` writes a version to the configured database.
+
+The command line acts as one operator ("cli"), not as a named editor, so it cannot
+be the second pair of eyes: `publish` refuses a form of a country that requires a
+second editor's approval, and the version goes through the web editor instead
+(submit, then another editor approves). `approval` shows and sets that rule.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from pathlib import Path
 import click
 
 from app.forms_admin.editing import record_publication
+from app.forms_admin.going_live import CannotGoLive, go_live
 from forms.compiler import compile_form, compile_text
 from forms.errors import Problem
 from forms.format_schema import format_schema
@@ -102,30 +108,58 @@ def publish(file: str) -> None:
 def _publish(svc, definition, text: str, file: str) -> None:
     from forms.store import PublishConflict, PublishRefused
 
-    uncovered = svc.routing.uncovered_countries(definition)
-    for country in uncovered:
-        click.echo(f"{file}: no team covers {country}, so its reports would reach the "
-                   "secretariat unnoticed; nothing was published. An administrator or "
-                   f"coordinator gives {country} to a team on the Routing page of the app "
-                   f"(/admin/routing), or an administrator accepts the secretariat for "
-                   f"{country} there; then publish again.", err=True)
-    if uncovered:
-        sys.exit(1)
-    before = svc.forms.latest(definition.id)
+    if svc.approvals.required(definition.country):
+        raise click.ClickException(
+            f"forms of {definition.country} need a second editor's approval before a version "
+            "goes live, and the command line cannot give it: submit this text in the web "
+            f"editor (/forms/{definition.id}/edit, “Submit for approval”) and another editor "
+            f"for {definition.country} approves it there; or lift the rule with "
+            f"`mrvrs forms approval {definition.country} --not-required`")
     try:
-        record = svc.forms.publish(definition, source_text=text, actor=ACTOR)
+        went = go_live(svc, definition, source_text=text, actor=ACTOR)
+    except CannotGoLive as cannot:
+        for reason in cannot.reasons:
+            click.echo(f"{file}: {reason}", err=True)
+        sys.exit(1)
     except PublishRefused as refused:
         for problem in refused.problems:
             click.echo(f"{file}: {problem}")
         sys.exit(1)
     except PublishConflict as exc:
         raise click.ClickException(str(exc)) from None
-    if before is not None and before["version"] >= record["version"]:
+    record = went.record
+    if not went.new:
         click.echo(f"{record['form_id']} version {record['version']} already has this "
                    "content; nothing new was published")
         return
-    record_publication(svc, record, ACTOR)
     click.echo(f"published {record['form_id']} version {record['version']}")
+
+
+@forms.command("approval", help="Show which countries need a second editor's approval "
+                                "before a form version goes live; with COUNTRY and "
+                                "--required or --not-required, change that country's rule "
+                                "(audited, by the actor `cli`).")
+@click.argument("country", required=False)
+@click.option("--required/--not-required", default=None,
+              help="Require (or stop requiring) a second editor's approval for COUNTRY.")
+def approval(country: str | None, required: bool | None) -> None:
+    from app.cli import _build_app, _init_db_or_fail
+    from forms.countries import country_codes
+
+    if (country is None) != (required is None):
+        raise click.UsageError("give both COUNTRY and --required/--not-required, or neither")
+    svc = _build_app().extensions["mrvrs"]
+    _init_db_or_fail(svc)
+    if country is not None:
+        country = country.upper()
+        if country not in country_codes():
+            raise click.BadParameter(f"{country!r} is not a two-letter country code",
+                                     param_hint="COUNTRY")
+        svc.approvals.set_required(country, required, ACTOR)
+        svc.audit.record("form.approval_rule", actor=ACTOR, target=country, country=country,
+                         required=required)
+    rules = [rule["_id"] for rule in svc.approvals.rules_list() if rule.get("required")]
+    click.echo("second approval required for: " + (", ".join(rules) or "no country"))
 
 
 @forms.command("schema", help="Print the JSON Schema of the definition format, for editors.")

@@ -7,7 +7,7 @@ A form editor edits only the forms of their countries; coordinators edit all.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -22,21 +22,17 @@ from app.forms_admin.editing import (
     may_edit,
     posted_text,
     preview_form,
-    record_publication,
     require_edit,
-    type_change_text,
-    uncovered_text,
     written_form,
 )
 from app.navigation import NavEntry, register
 from app.roles import roles_required
 from app.services import services
 from forms.compiler import CompileResult
-from forms.store import PublishConflict, PublishRefused
 
 bp = Blueprint("forms_admin", __name__, url_prefix="/forms")
 EDITORS = (r.FORM_EDITOR, r.COORDINATOR)
-ACTIONS = ("check", "preview", "save", "publish")
+ACTIONS = ("check", "preview", "save", "publish", "submit")
 register(NavEntry("forms_admin.index", _l("Forms"), EDITORS))
 
 STARTER = "form: \nextends: mwc-base\ncountry: {country}\nlanguages: [en]\ntitle: {{en: \"\"}}\n"
@@ -58,15 +54,32 @@ def index():
 @bp.route("/<form_id>")
 @roles_required(*EDITORS)
 def versions(form_id: str):
+    return render_versions(form_id)
+
+
+def render_versions(form_id: str, error: str | None = None) -> str:
+    """The versions page, with the submission waiting for approval and its state."""
     store = services().forms
     found = store.versions(form_id)
     draft = store.draft(form_id)
-    if not found and draft is None:
+    submission = services().approvals.get(form_id)
+    if not found and draft is None and submission is None:
         abort(404)
-    country = found[-1].get("country") if found else written_form(
-        Posted(draft["text"], form_id))[1]
+    if found:
+        country = found[-1].get("country")
+    elif draft is not None:
+        country = written_form(Posted(draft["text"], form_id))[1]
+    else:
+        country = submission.get("country")
+    ids = [submission.get(k) for k in ("submitted_by", "decided_by")] if submission else []
     return render_template("forms_admin/versions.html", form_id=form_id, versions=found,
-                           draft=draft, editable=may_edit(g.user, country))
+                           draft=draft, editable=may_edit(g.user, country),
+                           submission=submission, country=country,
+                           approval_required=services().approvals.required(country),
+                           decision=ReturnForm(), error=error,
+                           may_decide=approval.may_decide(g.user, submission),
+                           changes=approval.submission_changes(submission, found),
+                           emails=services().users.emails_for([i for i in ids if i]))
 
 
 @bp.route("/<form_id>/<int:version>")
@@ -146,16 +159,18 @@ def _act(editor: EditorForm, form_id: str | None, posted: Posted):
     compiled = result is not None and result.ok
     country = result.unwrap().country if compiled else written_country
     countries = _owners(target)
-    if compiled or country or action in ("save", "publish"):
+    if compiled or country or action in ("save", "publish", "submit"):
         countries.append(country)
     require_edit(g.user, *countries)
     if action == "save":
         return _save(editor, form_id, target, posted, result)
     if action == "publish" and compiled:
-        return _publish(editor, form_id, posted, result)
+        return publishing.publish(editor, form_id, posted, result)
+    if action == "submit" and compiled:
+        return publishing.submit(editor, form_id, posted, result)
     preview = preview_form(result.unwrap(), lang) if action == "preview" and compiled else None
     return _page(editor, form_id, result=result, errors=posted.errors, preview=preview,
-                 status=400 if action == "publish" else 200)
+                 origin=posted.origin, status=400 if action in ("publish", "submit") else 200)
 
 
 def _save(editor: EditorForm, form_id: str | None, target: str | None, posted: Posted,
@@ -165,48 +180,36 @@ def _save(editor: EditorForm, form_id: str | None, target: str | None, posted: P
             _("Write the form's id (the line “form: …”) before saving a draft.")])
     services().forms.save_draft(target, posted.text, g.user["_id"])
     flash(_("The draft of %(form)s was saved. It is not published yet.", form=target))
-    return _page(editor, form_id, result=result, errors=posted.errors)
+    return _page(editor, form_id, result=result, errors=posted.errors, origin=posted.origin)
 
 
-def _publish(editor: EditorForm, form_id: str | None, posted: Posted, result: CompileResult):
-    svc = services()
-    definition = result.unwrap()
-    uncovered = svc.routing.uncovered_countries(definition)
-    if uncovered:
-        return _page(editor, form_id, status=400, errors=[uncovered_text(c) for c in uncovered])
-    before = svc.forms.latest(definition.id)
-    try:
-        record = svc.forms.publish(definition, source_text=posted.text, actor=g.user["_id"])
-    except PublishRefused as refused:
-        return _page(editor, form_id, status=400,
-                     errors=[type_change_text(change) for change in refused.reasons])
-    except PublishConflict:
-        abort(409)
-    if before is None or record["version"] > before["version"]:
-        record_publication(svc, record, g.user["_id"])
-        flash(_("%(form)s version %(version)s is published.", form=record["form_id"],
-                version=record["version"]))
-    else:
-        flash(_("%(form)s version %(version)s already has this content; nothing new was "
-                "published.", form=record["form_id"], version=record["version"]))
-    svc.forms.discard_draft(definition.id)
-    return redirect(url_for("forms_admin.show_version", form_id=record["form_id"],
-                            version=record["version"]))
+
+def _page_country(form_id: str | None, result: CompileResult | None) -> str | None:
+    if result is not None and result.ok:
+        return result.unwrap().country
+    owners = _owners(form_id) if form_id else []
+    return owners[0] if owners else None
 
 
 def _page(editor: EditorForm, form_id: str | None, status: int = 200, **context):
     """The editor page; `context` may hold result, errors, preview and draft."""
     preview = context.get("preview")
     context.setdefault("errors", ())
+    context.setdefault("origin", f"{form_id}.yaml" if form_id else "definition.yaml")
+    country = _page_country(form_id, context.get("result"))
+    context.setdefault("approval_required", services().approvals.required(country))
+    context.setdefault("submission", services().approvals.pending(form_id) if form_id else None)
     names = language_names(preview.definition.languages) if preview else {}
     return render_template("forms_admin/editor.html", editor=editor, form_id=form_id,
                            language_names=names, **context), status
 
 
-# Spreadsheet pages: translation sheets and XLSForm import (imported for their routes).
-# The structured pages of the frequent tasks (imported for their routes on `bp`).
-from app.forms_admin import (  # noqa: E402, F401
-    structured,  # noqa: E402, F401
+from app.forms_admin import (  # noqa: E402, F401  (their routes on `bp`)
+    approval,
+    guide,
+    publishing,
+    structured,
     translations,
     xlsform,
 )
+from app.forms_admin.approval import ReturnForm  # noqa: E402

@@ -1,4 +1,4 @@
-"""`mrvrs forms validate | publish | schema`."""
+"""`mrvrs forms validate | publish | approval | schema`."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def shipped(name: str) -> str:
 
 
 @pytest.mark.parametrize("command", [["forms"], ["forms", "validate"], ["forms", "publish"],
-                                     ["forms", "schema"]])
+                                     ["forms", "approval"], ["forms", "schema"]])
 def test_every_forms_command_has_help(runner, command):
     result = runner.invoke(main, [*command, "--help"])
     assert result.exit_code == 0 and "Usage:" in result.output
@@ -189,3 +189,53 @@ def test_db_init_then_publish__versions_kept_in_the_database(runner, server_env,
     assert "published my-intake version 2" in result.output
     kept = runner.invoke(main, ["db", "init"], env=server_env)
     assert "published the shipped form my-intake" not in kept.output
+
+
+def test_publish__refused_where_a_second_approval_is_required(runner, write, monkeypatch):
+    from forms.approvals import ApprovalStore
+
+    monkeypatch.setattr(ApprovalStore, "required", lambda self, country: country == "MY")
+    text = shipped("my-intake.yaml").replace("rights in Malaysia\"", "rights in Malaysia now\"")
+    result = runner.invoke(main, ["forms", "publish", write("my.yaml", text)],
+                           env=base_environ())
+    assert result.exit_code == 1
+    assert "forms of MY need a second editor's approval" in result.output
+    assert "Submit for approval" in result.output and "published my-intake" not in result.output
+
+
+def test_approval__lists_and_sets_the_rule(runner):
+    shown = runner.invoke(main, ["forms", "approval"], env=base_environ())
+    assert shown.exit_code == 0 and "required for: no country" in shown.output
+    result = runner.invoke(main, ["forms", "approval", "my", "--required"], env=base_environ())
+    assert result.exit_code == 0 and "required for: MY" in result.output
+
+
+@pytest.mark.parametrize("args", [["MY"], ["--required"], ["Malaysia", "--required"]])
+def test_approval__bad_arguments_refused(runner, args):
+    result = runner.invoke(main, ["forms", "approval", *args], env=base_environ())
+    assert result.exit_code == 2
+
+
+@pytest.mark.integration
+def test_approval_rule_kept__publish_refused_until_lifted(runner, server_env, write):
+    assert runner.invoke(main, ["db", "init"], env=server_env).exit_code == 0
+    assert runner.invoke(main, ["forms", "approval", "MY", "--required"],
+                         env=server_env).exit_code == 0
+    text = shipped("my-intake.yaml").replace("rights in Malaysia\"", "rights in Malaysia now\"")
+    path = write("my.yaml", text)
+    refused = runner.invoke(main, ["forms", "publish", path], env=server_env)
+    assert refused.exit_code == 1 and "second editor's approval" in refused.output
+    runner.invoke(main, ["forms", "approval", "MY", "--not-required"], env=server_env)
+    published = runner.invoke(main, ["forms", "publish", path], env=server_env)
+    assert "published my-intake version 2" in published.output
+
+
+def test_publish__refused_by_the_go_live_check(runner, write, monkeypatch):
+    from app.forms_admin import going_live
+
+    monkeypatch.setattr(going_live, "go_live_refusals", lambda svc, d: ["Not today."])
+    text = shipped("my-intake.yaml").replace("rights in Malaysia\"", "rights in Malaysia now\"")
+    path = write("my.yaml", text)
+    result = runner.invoke(main, ["forms", "publish", path], env=base_environ())
+    assert result.exit_code == 1 and f"{path}: Not today." in result.output
+    assert "published my-intake" not in result.output

@@ -35,8 +35,8 @@ def laos_file(tmp_path):
 def test_publish__country_no_team_covers__refused_naming_the_fix(runner, laos_file):
     result = runner.invoke(main, ["forms", "publish", laos_file], env=base_environ())
     assert result.exit_code == 1, result.output
-    assert "no team covers LA" in result.output
-    assert "Routing page" in result.output and "/admin/routing" in result.output
+    assert "No team covers LA" in result.output
+    assert "Routing page (Administration → Routing)" in result.output
     assert "published" not in result.stdout
 
 
@@ -63,7 +63,7 @@ def test_db_init__seed_imported_once__then_accepting_the_country_lets_publish(
         store = RoutingStore(client[name])
         assert store.latest_number() == 1
         refused = runner.invoke(main, ["forms", "publish", laos_file], env=env)
-        assert refused.exit_code == 1 and "no team covers LA" in refused.output
+        assert refused.exit_code == 1 and "No team covers LA" in refused.output
         store.save(accept_fallback(store.latest()["config"], "LA"), expected=1, actor="admin")
         published = runner.invoke(main, ["forms", "publish", laos_file], env=env)
         assert published.exit_code == 0, published.output

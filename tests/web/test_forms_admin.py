@@ -28,12 +28,27 @@ sections:
 """
 
 
+#: A problem in the list, (code, line, where); where it cites a line of the text, it links there.
+PROBLEM = re.compile(r'<li class="problem" data-code="(\w+)" data-line="(\d+)">'
+                     r'(?:<a href="#line-\d+">)?<code>([^<]+)</code>')
+EXPECTED = re.compile(r'name="expected_version" value="(\d+)"')
+
+
 def source(svc, form_id: str) -> str:
     return svc.forms.latest(form_id)["source"]
 
 
 def post(auth, url: str, text: str, action: str = "check", **extra):
     return auth.post(url, {"source": text, "action": action, **extra})
+
+
+def publish(auth, url: str, text: str):
+    """Publish as an editor does: ask, read the confirmation page, confirm."""
+    asked = post(auth, url, text, "publish")
+    found = EXPECTED.search(asked.get_data(as_text=True))
+    if found is None:  # refused, or nothing to publish: no confirmation page
+        return asked
+    return post(auth, url, text, "publish", confirm="yes", expected_version=found[1])
 
 
 class Inputs(HTMLParser):
@@ -90,8 +105,7 @@ def test_check__shows_every_problem_with_its_line_and_keeps_the_text(client, log
     response = post(auth, "/forms/my-intake/edit", BROKEN)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    problems = re.findall(r'<li class="problem" data-code="(\w+)" data-line="(\d+)"><code>'
-                          r'([^<]+)</code>', page)
+    problems = PROBLEM.findall(page)
     assert ("unknown_key", "6", "my-intake.yaml:6 colour") in problems
     assert ("unknown_type", "11", "my-intake.yaml:11 sections[0].fields[0].type") in problems
     assert any(code == "show_if_missing_field" and line == "12" for code, line, _ in problems)
@@ -107,8 +121,7 @@ def test_check__alias_bomb__refused_at_the_first_alias(client, login_as, auth):
     response = post(auth, "/forms/new", alias_bomb(4))
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    problems = re.findall(r'<li class="problem" data-code="(\w+)" data-line="(\d+)"><code>'
-                          r'([^<]+)</code>', page)
+    problems = PROBLEM.findall(page)
     assert problems == [("yaml_alias", "3", "definition.yaml:3 a1[0]")], problems
 
 
@@ -144,7 +157,7 @@ def test_published_version__readable_with_preview_links(client, login_as):
 def test_publish__new_version_audited_and_old_one_still_readable(client, login_as, auth, svc):
     user = login_as(r.COORDINATOR)
     text = source(svc, "sa-intake").replace(SA_TITLE, "rights in Saudi Arabia today\"")
-    response = post(auth, "/forms/sa-intake/edit", text, "publish")
+    response = publish(auth, "/forms/sa-intake/edit", text)
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/forms/sa-intake/2")
     record = svc.forms.latest("sa-intake")
@@ -183,7 +196,7 @@ def test_publish__with_problems_refused(client, login_as, auth, svc):
 def test_form_editor__publishes_a_form_of_their_country(client, login_as, auth, svc):
     login_as(r.FORM_EDITOR, countries=["MY"])
     text = source(svc, "my-intake").replace("rights in Malaysia\"", "rights in Malaysia now\"")
-    assert post(auth, "/forms/my-intake/edit", text, "publish").status_code == 302
+    assert publish(auth, "/forms/my-intake/edit", text).status_code == 302
     assert svc.forms.latest("my-intake")["version"] == 2
 
 
@@ -214,7 +227,7 @@ def test_new_form__checked_and_published_by_its_country_s_editor(client, login_a
     text = source(svc, "my-intake").replace("form: my-intake", "form: my-sabah")
     page = post(auth, "/forms/new", text, "check").get_data(as_text=True)
     assert 'class="check-ok"' in page
-    assert post(auth, "/forms/new", text, "publish").headers["Location"].endswith(
+    assert publish(auth, "/forms/new", text).headers["Location"].endswith(
         "/forms/my-sabah/1")
 
 
@@ -235,7 +248,7 @@ def test_draft__saved_then_offered_in_the_editor(client, login_as, auth, svc):
     page = client.get("/forms/my-intake/edit").get_data(as_text=True)
     assert "colour: blue" in page and "draft" in page
     text = source(svc, "my-intake").replace("rights in Malaysia\"", "rights in Malaysia now\"")
-    post(auth, "/forms/my-intake/edit", text, "publish")
+    publish(auth, "/forms/my-intake/edit", text)
     assert svc.forms.draft("my-intake") is None
 
 

@@ -11,7 +11,7 @@ import openpyxl
 
 from app import roles as r
 from tests.intake_helpers import post_report, receipt
-from tests.web.test_forms_admin import unlabelled
+from tests.web.test_forms_admin import publish, unlabelled
 
 WORKBOOK = Path(__file__).resolve().parents[1] / "data" / "th-xlsform.xlsx"
 
@@ -115,7 +115,7 @@ def test_new_country__xlsform_then_sheet_then_publish_then_a_report(client, logi
     sent = upload(auth, "/forms/th-intake/translations", "sheet", xlsx(rows), "th.xlsx")
     assert sent.status_code == 302
     text = svc.forms.draft("th-intake")["text"]
-    published = auth.post("/forms/th-intake/edit", {"source": text, "action": "publish"})
+    published = publish(auth, "/forms/th-intake/edit", text)
     assert published.status_code == 302, published.get_data(as_text=True)[:3000]
     assert svc.forms.latest("th-intake")["languages"] == ["en", "th"]
     english = client.get("/report/th-intake/en/step/th_papers").get_data(as_text=True)

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from app import roles as r
-from tests.web.test_forms_admin import unlabelled
+from tests.web.test_forms_admin import publish, unlabelled
 
 TASK_PAGES = ["/forms/my-intake/tasks", "/forms/my-intake/tasks/terms/new",
               "/forms/my-intake/tasks/terms/levy", "/forms/my-intake/tasks/choice",
@@ -183,8 +183,7 @@ def test_yaml_editor__shows_unused_term_warning_and_still_publishes(client, logi
                      page="/forms/my-intake/edit").get_data(as_text=True)
     assert 'class="warning" data-code="unused_term"' in page and "act_446" in page
     assert 'class="check-ok"' in page
-    response = auth.post("/forms/my-intake/edit", {"source": text, "action": "publish"},
-                         page="/forms/my-intake/edit")
+    response = publish(auth, "/forms/my-intake/edit", text)
     assert response.status_code == 302 and svc.forms.latest("my-intake")["version"] == 2
 
 

@@ -126,7 +126,7 @@ def test_rules__checked_yaml__saved_or_every_problem_shown(client, login_as, svc
 
 
 def test_publish__country_no_team_covers__refused_naming_the_fix(client, login_as, auth, svc):
-    from tests.web.test_forms_admin import post, source
+    from tests.web.test_forms_admin import post, publish, source
 
     login_as(r.COORDINATOR)
     text = source(svc, NP_FORM).replace("form: np-intake", "form: la-intake").replace(
@@ -138,7 +138,7 @@ def test_publish__country_no_team_covers__refused_naming_the_fix(client, login_a
     assert svc.forms.latest("la-intake") is None
     svc.routing_store.save({**svc.routing_store.latest()["config"], "fallback_accepted":
                             ["LA", "MM", "VN"]}, expected=1, actor="admin")
-    assert post(auth, "/forms/new", text, "publish").status_code == 302
+    assert publish(auth, "/forms/new", text).status_code == 302
     assert svc.forms.latest("la-intake")["version"] == 1
 
 
