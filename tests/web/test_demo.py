@@ -1,10 +1,14 @@
 """`mrvrs run --demo` data: accounts for every role and generated cases at every stage."""
 
+import threading
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 from app.cli import _seed_demo_cases
 from app.demo import seed_accounts
 from app.demo_cases import seed_cases
+from tests.case_helpers import file_case
+from workflows.local_beat import run_sweeps
 from workflows.queue import OPEN_STAGES
 
 
@@ -44,3 +48,23 @@ def test_demo_queue__urgent_is_a_minority_not_none(app, svc):
     share = urgent / len(open_cases)
     print(f"urgent share of the demo queue: {urgent}/{len(open_cases)} = {share:.1%}")
     assert 0 < share < 0.5
+
+
+def test_local_beat__every_sweep_runs_in_process_on_the_embedded_store(app, svc, make_user):
+    """What `mrvrs run` starts on the embedded store: the beat schedule's tasks, run in
+    the web process, so a case past its deadline is marked and its team reminded."""
+    from tests.intake_helpers import publish_shipped
+
+    publish_shipped(svc)
+    reviewer = make_user(("reviewer",), countries=["MY"])
+    case = file_case(svc)
+    past = datetime.now(UTC) - timedelta(days=1)
+    svc.db.cases.update_one({"_id": case["_id"]}, {"$set": {"reminder_at": past,
+                                                            "due_at": past}})
+    stop = threading.Event()
+    schedule = svc.celery.conf.beat_schedule
+    assert run_sweeps(svc.celery, schedule, stop, wait=lambda seconds: stop.set()) == \
+        len(schedule)
+    stored = svc.cases.get(case["_id"])
+    assert stored["events"][-1]["kind"] == "reminder"
+    assert "reminder" in {n["kind"] for n in svc.notifications.for_user(reviewer["_id"])}
