@@ -205,3 +205,46 @@ def test_date_from__is_the_last_window_floor_not_a_second_condition(env):
     assert sent[-1]["$and"][-1] == {"created_at": {"$gte": datetime(2021, 1, 1, tzinfo=UTC)}}
     filing_conditions = [[c for c in q["$and"] if "created_at" in c] for q in sent]
     assert all(len(conditions) == 1 for conditions in filing_conditions)  # one bound each
+
+
+def walk(repo, actor, queue, filters, limit, **options):
+    """Every page of a list, following its cursor; the rows in the order shown."""
+    rows, after = [], None
+    while True:
+        page = list_cases(repo, actor, queue, filters, after, limit, now=NOW, **options)
+        rows += page.items
+        if page.next_after is None:
+            return rows
+        after = page.next_after
+
+
+def test_sort_by_due__soonest_deadline_first_keyset_pages_each_case_once(env):
+    """Deadlines spread and tied: every open case once, (due_at, _id) ascending, pages
+    of 4; a finished case (no deadline) is left out of this order."""
+    repo, service, clock = env
+    for n in range(1, 16):
+        clock.now = NOW - timedelta(days=n % 5)  # routed on five days: ties on due_at
+        file(repo, service, clock, n)
+    closed = repo.get("c_0001")
+    service.transition(closed, "reject", COORDINATOR, {"reason": "Not a case"},
+                       closed["version"])
+    rows = walk(repo, REVIEWER, "team", {}, 4, sort="due")
+    keys = [(row["due_at"], row["_id"]) for row in rows]
+    assert keys == sorted(keys) and len(rows) == 14 and "c_0001" not in {r["_id"] for r in rows}
+    assert walk(repo, REVIEWER, "all", {}, 3, sort="due") == rows
+
+
+def test_overdue_only__cases_past_their_stage_deadline(env):
+    repo, service, clock = env
+    clock.now = NOW - timedelta(days=20)
+    late = file(repo, service, clock, 1)
+    clock.now = NOW
+    file(repo, service, clock, 2)
+    page = list_cases(repo, REVIEWER, "team", {"overdue": "yes"}, None, 10, now=NOW)
+    assert refs(page) == [late["reference"]]
+    assert len(list_cases(repo, REVIEWER, "team", {"overdue": "no"}, None, 10, now=NOW).items) == 2
+    for bad in ({"overdue": {"$ne": None}}, {"overdue": "maybe"}):
+        with pytest.raises(QueryError):
+            list_cases(repo, REVIEWER, "team", bad, None, 10, now=NOW)
+    with pytest.raises(QueryError):
+        list_cases(repo, REVIEWER, "team", {}, None, 10, now=NOW, sort="priority")
