@@ -96,6 +96,9 @@ class NotificationStore:
     def ensure_indexes(self) -> None:
         self.notifications.create_index([("user_id", 1), ("read", 1), ("created_at", -1)],
                                         name="user_unread")
+        # the digest counts one person's notifications in a window (workflows.digests)
+        self.notifications.create_index([("user_id", 1), ("created_at", 1)],
+                                        name="user_created")
         self.outbox.create_index([("status", 1), ("created_at", 1)], name="status_created")
 
     def notify(self, kind: str, case: Mapping[str, Any], addresses: list[str],
