@@ -94,7 +94,7 @@ def test_queues__mine_unassigned_urgent_overdue(env):
 
 def test_filters__country_stage_mwc_gender_priority_dates_and_words(env):
     repo, service, clock = env
-    a = file(repo, service, clock, 1, mwc=[11], dimensions={"gender": "man",
+    a = file(repo, service, clock, 1, mwc=[9, 11], dimensions={"gender": "man",
                                                             "destination_country": "SG"},
              country="ID", answers={"narrative": "Kapal ikan, tidak dibayar"})
     b = file(repo, service, clock, 2, created_at=NOW - timedelta(days=3))
@@ -107,7 +107,7 @@ def test_filters__country_stage_mwc_gender_priority_dates_and_words(env):
     assert found(mwc="MWC-11") == [a["reference"]]
     assert found(gender="woman") == [b["reference"]]
     assert found(stage="in_review") == [a["reference"], b["reference"]]
-    assert found(priority="urgent") == [a["reference"]]  # MWC 11 is a grave violation
+    assert found(priority="urgent") == [a["reference"]]  # MWC 9: a death
     assert found(date_to="2026-02-26") == [b["reference"]]
     assert found(date_from="2026-02-27") == [a["reference"]]
     assert found(text="kap DIBAY") == [a["reference"]]
