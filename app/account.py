@@ -6,13 +6,15 @@ from flask import Blueprint, flash, g, redirect, render_template, session, url_f
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, StringField, SubmitField
+from wtforms import HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.auth import check_password, failure_message
 from app.roles import login_required
 from app.services import services
 from app.stores import AccountError
+from workflows.digests import frequency_of
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -35,8 +37,25 @@ class PasswordForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
+class DigestForm(FlaskForm):
+    frequency = SelectField(_l("E-mail digest of new cases and notifications"),
+                            choices=[SelectChoice("never", _l("Never")),
+                                     SelectChoice("hourly", _l("Every hour")),
+                                     SelectChoice("daily", _l("Once a day"))],
+                            validate_choice=True)
+    submit = SubmitField(_l("Save"))
+
+
+def _digest_form() -> DigestForm:
+    form = DigestForm(prefix="digest")
+    if not form.is_submitted():
+        form.frequency.data = frequency_of(g.user)
+    return form
+
+
 def _page(new_token: str | None = None, status: int = 200, **forms):
     svc = services()
+    forms.setdefault("digest_form", _digest_form())
     forms.setdefault("token_form", TokenForm(prefix="token"))
     forms.setdefault("password_form", PasswordForm(prefix="pw"))
     return render_template(
@@ -102,4 +121,19 @@ def change_password():
     if revoked:
         flash(_("Your API tokens were revoked with the old password; "
                 "create new ones where you need them."))
+    return redirect(url_for("account.index"))
+
+
+@bp.route("/digest", methods=["POST"])
+@login_required
+def set_digest():
+    """How often the person is mailed a digest; the e-mail never says anything about a case."""
+    form = DigestForm(prefix="digest")
+    if not form.validate_on_submit():
+        return _page(status=400, digest_form=form)
+    svc = services()
+    before = svc.users.set_digest(g.user["_id"], form.frequency.data)
+    svc.audit.record("user.digest_change", actor=g.user["_id"], target=g.user["_id"],
+                     digest=form.frequency.data, previous=before)
+    flash(_("Your e-mail digest setting was saved."))
     return redirect(url_for("account.index"))

@@ -15,6 +15,7 @@ from pymongo.errors import DuplicateKeyError
 from app.login_backoff import LoginBackoff
 from app.passwords import Passwords, password_problem
 from app.roles import normalise_roles
+from workflows.digests import FREQUENCIES
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 COUNTRY_PATTERN = re.compile(r"^[A-Z]{2}$")
@@ -184,6 +185,17 @@ class UserStore:
             {"_id": user_id}, {"$set": {"active": bool(active)}, "$inc": {"auth_version": 1}}
         )
         return revoked
+
+    def set_digest(self, user_id: str, frequency: str) -> str | None:
+        """Store how often the person wants the e-mail digest; returns the previous choice.
+
+        :raise AccountError: not one of `workflows.digests.FREQUENCIES`.
+        """
+        if frequency not in FREQUENCIES:
+            raise AccountError(f"The digest is sent {', '.join(FREQUENCIES)}.")
+        before = self.collection.find_one_and_update(
+            {"_id": user_id}, {"$set": {"digest": frequency}}, {"digest": 1})
+        return (before or {}).get("digest")
 
 
 def _as_utc(moment: datetime) -> datetime:

@@ -16,7 +16,7 @@ ENVIRONMENTS = ("development", "production", "test")
 #: Seconds between runs of each periodic sweep; MRVRS_SWEEP_INTERVALS changes some of them.
 SWEEP_INTERVALS = {"reminders": 900, "escalations": 900, "follow_ups": 3600,
                    "catch_up": 60, "outbox": 300, "export_files": 3600,
-                   "drafts": 3600}
+                   "drafts": 3600, "digests": 900}
 #: The role names of `app/roles.py` (config imports nothing of ours), for checking
 #: MRVRS_EXPORT_FULL_ROLES; `mission` and `reporter` never get full exports.
 ROLE_NAMES = ("reporter", "member", "form_editor", "reviewer", "coordinator", "mission", "admin")
@@ -71,6 +71,8 @@ class Settings:
     bootstrap_admin_email: str = "admin@mrvrs.local"
     smtp_url: str | None = None
     mail_from: str = "MRVRS <no-reply@mrvrs.invalid>"
+    #: The address staff open MRVRS at, for the links in e-mail digests.
+    base_url: str = "http://127.0.0.1:5000"
     stages_file: str | None = None
     routing_file: str | None = None
     #: How often a web process or worker looks for a new routing version saved on the
@@ -327,6 +329,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "BOOTSTRAP_ADMIN_EMAIL": ("bootstrap_admin_email", _text),
     "SMTP_URL": ("smtp_url", _url(("smtp", "smtps"))),
     "MAIL_FROM": ("mail_from", _text),
+    "BASE_URL": ("base_url", _url(("https", "http"))),
     "STAGES_FILE": ("stages_file", _file),
     "ROUTING_FILE": ("routing_file", _file),
     "ROUTING_REFRESH_SECONDS": ("routing_refresh_seconds", _bounded_int(1, 60)),

@@ -23,6 +23,12 @@ NAMES = ("Siti Aminah", "Rina Dewi", "Maria Santos", "Joy Dela Cruz", "Rahim Udd
 EMPLOYERS = ("Harbourview Furniture Sdn Bhd", "Lim household", "Golden Crane Construction",
              "Al Noor Cleaning Services", "Green Valley Farm", "Pearl Marine Fisheries")
 PLACES = ("Shah Alam", "Jurong West", "Tsuen Wan", "Ansan", "Riyadh", "Bangkok")
+#: How often, against an ordinary answer, a generated case shows a danger sign (a choice
+#: carrying a flag, detention, a minor). Drawn evenly they marked more than half the
+#: demo cases urgent; at this weight a realistic few are (tests/web/test_demo.py).
+RARE_WEIGHT = 0.12
+#: Stored values as rare as a danger flag: held in detention, and the minors' age bands.
+RARE_VALUES = frozenset({"in_detention", "under_15", "15-17"})
 NARRATIVES = (
     "The agency kept my passport and I was paid less than the contract said.",
     "I worked every day without a rest day and the employer took my phone.",
@@ -70,14 +76,23 @@ def _date(field: Field, rng: random.Random) -> str:
     return (date(2026, 11, 1) - timedelta(days=rng.randint(1, 700))).isoformat()
 
 
+def _weight(choice: Any) -> float:
+    return RARE_WEIGHT if choice.flag or choice.value in RARE_VALUES else 1.0
+
+
 def _choice(field: Field, rng: random.Random) -> str:
-    return rng.choice(field.choices).value
+    return rng.choices(field.choices, [_weight(c) for c in field.choices])[0].value
 
 
 def _multichoice(field: Field, rng: random.Random) -> list[str]:
-    values = [choice.value for choice in field.choices]
-    limit = min(len(values), int(field.max) if field.max else 3, 3)
-    return rng.sample(values, rng.randint(1, max(1, limit)))
+    pool = list(field.choices)
+    limit = min(len(pool), int(field.max) if field.max else 3, 3)
+    picked = []
+    for _ in range(rng.randint(1, max(1, limit))):  # weighted, without replacement
+        choice = rng.choices(pool, [_weight(c) for c in pool])[0]
+        pool.remove(choice)
+        picked.append(choice.value)
+    return picked
 
 
 def _mwc(field: Field, rng: random.Random) -> list[str]:

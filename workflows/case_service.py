@@ -160,13 +160,38 @@ class CaseService:
                 return None
             graph = self.graph_for(case)
             if case.get("stage") != graph.initial:
+                self._announce_routing(case)  # completes what a run that died began
                 return case
             result, extra = self._routing(case, graph)
             try:
-                return self.repo.apply(case, result, extra)
+                routed = self.repo.apply(case, result, extra)
             except StaleVersion:
                 continue  # changed meanwhile (a note, another routing): look again
+            self._announce_routing(routed)
+            return routed
         return self.repo.get(str(case_id))
+
+    def announce_arrival(self, case: Mapping[str, Any], key: str) -> None:
+        """Tell every caseworker of the case's team, in the app, that it reached them.
+
+        Call it after any write that puts a case on a team (routing, a transfer, a
+        re-route), with `key` naming that move (such as the event's time): the
+        notification ids come from it, so a retried task or a re-run tells nobody twice,
+        while a later move to the same team is news again.
+        """
+        team = case.get("team")
+        if team:
+            self.notify("new_case", case, [f"team:{team}"], f"new_case:{case['_id']}:{key}")
+
+    def _announce_routing(self, case: Mapping[str, Any]) -> None:
+        """The arrival that routing made, once more: ids are stable, so only a notice lost
+        by a run that died after its write is written now; a case moved to another team
+        since (its `routing.team` no longer its team) is left to that move."""
+        routing = case.get("routing") or {}
+        at = routing.get("routed_at")
+        if (isinstance(at, datetime) and routing.get("team") == case.get("team")
+                and case.get("stage") not in self.graph_for(case).terminal_stages):
+            self.announce_arrival(case, f"{routing['team']}:{at.isoformat()}")
 
     def _routing(self, case: Mapping[str, Any],
                  graph: StageGraph) -> tuple[TransitionResult, dict[str, Any]]:
@@ -182,6 +207,7 @@ class CaseService:
                  "possible_duplicates": duplicates,
                  "caseworker_gender": decision.caseworker_gender,
                  "search_terms": search_terms(case), "routing.routed_at": now,
+                 "routing.team": decision.team,
                  **deadline_fields(result.changes["deadlines"])}
         return TransitionResult(result.changes, event), extra
 

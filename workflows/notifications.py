@@ -11,7 +11,8 @@ Every notification has an id made from a caller's key (the event it is about) an
 the user, and is written with `$setOnInsert`, so a retried task or two sweeps at
 once write it once. With SMTP configured an outbox message is written beside it
 (again once) and `send_outbox` sends it; the e-mail carries the case reference and
-nothing else about the case.
+nothing else about the case. A new case reaching a team (`new_case`) is not mailed
+by itself: it is counted in each person's digest (`workflows.digests`).
 """
 
 from __future__ import annotations
@@ -26,10 +27,14 @@ from workflows.routing_provider import RoutingSource, as_source
 
 log = logging.getLogger("mrvrs.notifications")
 
-KINDS = ("assignment", "reminder", "escalation", "info_requested", "info_provided",
-         "reporter_message", "consent_changed")
+KINDS = ("new_case", "assignment", "reminder", "escalation", "info_requested",
+         "info_provided", "reporter_message", "consent_changed")
+#: Kinds never mailed one by one: they reach e-mail only in the digest each person
+#: paces for themselves (`workflows.digests`), since a busy team gets many a day.
+DIGEST_ONLY = frozenset({"new_case"})
 #: The one sentence each kind of e-mail says; the reference is the only case detail.
 SENTENCES = {
+    "new_case": "A new case reached your team.",
     "assignment": "A case was assigned to you.",
     "reminder": "A case you hold has passed a deadline, or a follow-up action is due.",
     "escalation": "A case has passed its escalation deadline and needs the secretariat.",
@@ -97,6 +102,9 @@ class NotificationStore:
     def ensure_indexes(self) -> None:
         self.notifications.create_index([("user_id", 1), ("read", 1), ("created_at", -1)],
                                         name="user_unread")
+        # the digest counts one person's notifications in a window (workflows.digests)
+        self.notifications.create_index([("user_id", 1), ("created_at", 1)],
+                                        name="user_created")
         self.outbox.create_index([("status", 1), ("created_at", 1)], name="status_created")
 
     def notify(self, kind: str, case: Mapping[str, Any], addresses: list[str],
@@ -123,9 +131,10 @@ class NotificationStore:
         self.notifications.update_one(
             {"_id": f"n:{key}:{user_id}"},
             {"$setOnInsert": {"user_id": user_id, "kind": kind, "reference": reference,
-                              "case_id": case.get("_id"), "read": False, "created_at": now}},
+                              "case_id": case.get("_id"), "team": case.get("team"),
+                              "read": False, "created_at": now}},
             upsert=True)
-        if not (self.mail and user.get("email")):
+        if kind in DIGEST_ONLY or not (self.mail and user.get("email")):
             return None
         message_id = f"m:{key}:{user_id}"
         self.outbox.update_one(

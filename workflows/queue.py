@@ -38,6 +38,12 @@ from workflows.scope import case_filter_for
 from workflows.search_terms import query_words
 
 QUEUES = ("mine", "team", "unassigned", "urgent", "overdue", "all")
+#: Orders of a list: newest received first, or the soonest stage deadline first (cases
+#: without one, finished ones, left out), paged by (due_at, _id) from `DUE_INDEX`.
+SORTS = ("received", "due")
+DUE_INDEX = "due"
+#: Below every date a deadline can hold: `due_at` at or after it is a date, not null.
+NO_DATE = datetime(1970, 1, 1, tzinfo=UTC)
 #: Stages in which a case still needs someone; the queues other than `all` show only these.
 OPEN_STAGES = ("submitted", "in_review", "needs_info", "verified", "follow_up")
 PRIORITIES = ("normal", "urgent")
@@ -61,7 +67,7 @@ WINDOW_INDEX = "created"
 ROW_FIELDS = ("reference", "country", "stage", "priority", "team", "assignee", "mwc",
               "dimensions", "created_at", "updated_at", "due_at", "version",
               "caseworker_gender", "possible_duplicates", "form", "language", "outcome",
-              "terms")
+              "terms", "follow_up_due_at")
 
 
 class QueryError(ValueError):
@@ -83,24 +89,29 @@ class Page:
 
 def list_cases(repo: Any, actor: Mapping[str, Any], queue: str, filters: Mapping[str, Any],
                after: str | None, limit: int, *, now: datetime | None = None,
-               narrower: Mapping[str, Any] | None = None) -> Page:
+               narrower: Mapping[str, Any] | None = None, sort: str = "received") -> Page:
     """One page of the cases `actor` may see in `queue`, narrowed by `filters`.
 
     `narrower` is a clause the caller builds (never from request values) that narrows
-    the scope further, such as the consent a mission's reading needs.
+    the scope further, such as the consent a mission's reading needs. The filter
+    `overdue` (yes) keeps the cases past their stage deadline.
     """
     now = now or datetime.now(UTC)
     queue = _plain("queue", queue)
     if queue not in QUEUES:
         raise QueryError("queue", f"must be one of {', '.join(QUEUES)}.")
+    if _plain("sort", sort) not in SORTS:
+        raise QueryError("sort", f"must be one of {', '.join(SORTS)}.")
     limit = _limit(limit)
-    key, direction = ("due_at", 1) if queue == "overdue" else ("created_at", -1)
+    by_due = queue == "overdue" or sort == "due"
+    key, direction = ("due_at", 1) if by_due else ("created_at", -1)
     windowed = direction < 0
     floor = filters.get("date_from") if windowed else None
     floor = _date("date_from", floor) if floor not in (None, "") else None
     clauses = [case_filter_for(actor), dict(narrower or {}), _queue_clause(queue, actor, now),
+               *_due_clauses(filters.get("overdue"), sort == "due", now),
                *filter_clauses({k: v for k, v in filters.items()
-                                if not (floor and k == "date_from")})]
+                                if not (floor and k == "date_from") and k != "overdue"})]
     start: datetime | None = now
     if after is not None:
         start = _cursor_value(after)
@@ -113,7 +124,8 @@ def list_cases(repo: Any, actor: Mapping[str, Any], queue: str, filters: Mapping
     if rows is None:
         if floor:
             clauses.append({key: {"$gte": floor}})
-        rows = _page(repo, clauses, key, direction, limit + 1)
+        rows = _page(repo, clauses, key, direction, limit + 1,
+                     hint=DUE_INDEX if sort == "due" and queue != "overdue" else None)
     more = len(rows) > limit
     rows = rows[:limit]
     next_after = _cursor(rows[-1].get(key), rows[-1]["_id"]) if more and rows else None
@@ -155,6 +167,19 @@ def _page(repo: Any, clauses: list[dict[str, Any]], key: str, direction: int,
     if hint is not None:
         cursor = cursor.hint(hint)
     return list(cursor.limit(count))
+
+
+def _due_clauses(overdue: Any, sorted_by_due: bool, now: datetime) -> list[dict[str, Any]]:
+    """`overdue` (yes) keeps cases past their stage deadline; sorting by it keeps the
+    cases that have one, so the (due_at, _id) keyset never meets a missing value."""
+    if overdue not in (None, "", "no") and _plain("overdue", overdue) not in ("yes", 1):
+        raise QueryError("overdue", "must be yes or no.")
+    clauses = []
+    if overdue in ("yes", 1):
+        clauses.append({"due_at": {"$lte": now}})
+    if sorted_by_due:
+        clauses.append({"due_at": {"$gte": NO_DATE}})
+    return clauses
 
 
 def _queue_clause(queue: str, actor: Mapping[str, Any], now: datetime) -> dict[str, Any]:

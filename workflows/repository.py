@@ -58,6 +58,8 @@ INDEXES: list[tuple[str, list[tuple[str, int]], dict[str, Any]]] = [
     ("search_terms", [("search_terms", ASCENDING)], {}),
     # What the sweeps look for next (workflows/deadlines.py, workflows/follow_ups.py).
     ("due_at", [("due_at", ASCENDING)], {}),
+    # The queue sorted by deadline pages by (due_at, _id) (workflows.queue.DUE_INDEX).
+    ("due", [("due_at", ASCENDING), ("_id", ASCENDING)], {}),
     ("reminder_at", [("reminder_at", ASCENDING)], {}),
     ("escalate_at", [("escalate_at", ASCENDING)], {}),
     ("follow_up_due_at", [("follow_up_due_at", ASCENDING)], {}),

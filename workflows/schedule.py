@@ -16,6 +16,7 @@ SWEEP_TASKS: Mapping[str, str] = {
     "follow_ups": "mrvrs.sweep_follow_ups",
     "catch_up": "mrvrs.sweep_submitted",
     "outbox": "mrvrs.sweep_outbox",
+    "digests": "mrvrs.send_digests",  # each person's e-mail digest, at their pace
     "export_files": "mrvrs.sweep_export_files",  # exports/tasks.py: expired export files
     "drafts": "mrvrs.sweep_drafts",  # evidence of reports started and never sent
 }

@@ -35,6 +35,7 @@ from workflows.assembly import (
 )
 from workflows.attachments import AttachmentStore
 from workflows.celery_app import task_database
+from workflows.digests import send_digests
 from workflows.drafts import sweep_abandoned_files
 from workflows.outbox import SmtpTransport, mark_failed, resend_pending, send_message
 from workflows.retries import GiveUp, Retry, RetryPolicy, attempt
@@ -191,6 +192,17 @@ def sweep_outbox(self) -> int:
     enqueue = mail_sender(self.app)
     return run(self, lambda w: resend_pending(task_database(self.app), enqueue,
                                               datetime.now(UTC)))
+
+
+@shared_task(name="mrvrs.send_digests", bind=True, max_retries=None)
+def send_digests_task(self) -> int:
+    """Each person's e-mail digest of their period, once (nothing without SMTP)."""
+    settings = self.app.mrvrs_settings
+    if not settings.smtp_url:
+        return 0
+    enqueue = mail_sender(self.app)
+    return run(self, lambda w: send_digests(task_database(self.app), enqueue,
+                                            datetime.now(UTC), settings.base_url))
 
 
 @shared_task(name="mrvrs.sweep_drafts", bind=True, max_retries=None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     Form,
     HiddenField,
@@ -209,3 +210,5 @@ class QueueFilterForm(Form):
     priority = SelectField(_l("Priority"), choices=[], default="", validate_choice=True)
     date_from = DateField(_l("Received from"), validators=[Optional()])
     date_to = DateField(_l("Received until"), validators=[Optional()])
+    overdue = BooleanField(_l("Overdue only"))
+    sort = SelectField(_l("Sort by"), choices=[], default="received", validate_choice=True)

@@ -12,9 +12,12 @@ these screens: they get 403 here.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from werkzeug.datastructures import MultiDict
 
 from app import roles as r
@@ -77,6 +80,8 @@ def _filter_form(user: dict) -> QueueFilterForm:
     gender = load_dimensions().get("gender")
     form.gender.choices = options([("", _l("any")), *((v, _label(gender.labels.get(v), v))
                                                        for v in GENDERS)])
+    form.sort.choices = options([("received", _l("Newest received first")),
+                                 ("due", _l("Soonest deadline first"))])
     form.priority.choices = options([("", _l("any")),
                                      *((p, _l("Urgent") if p == "urgent" else _l("Normal"))
                                        for p in PRIORITIES)])
@@ -98,7 +103,31 @@ def _filters(form: QueueFilterForm) -> tuple[str, dict]:
               for k, v in values.items() if v not in (None, "")}
     if stage:
         values["stage"] = stage
+    if form.overdue.data:
+        values["overdue"] = "yes"
     return queue, values
+
+
+def next_deadline(row: dict) -> datetime | None:
+    """What falls due first on a case: its stage deadline or a follow-up action."""
+    dates = [d for d in (row.get("due_at"), row.get("follow_up_due_at"))
+             if isinstance(d, datetime)]
+    return min(dates) if dates else None
+
+
+def due_phrase(due: datetime | None, now: datetime) -> tuple[str, bool]:
+    """("due in 2 days" | "overdue by 3 days" | "due today", overdue?) in whole days."""
+    if due is None:
+        return "", False
+    if due.tzinfo is None:  # the embedded store may hand back naive UTC
+        due = due.replace(tzinfo=UTC)
+    days = (due.date() - now.date()).days
+    if due <= now:
+        late = max(1, -days)
+        return ngettext("overdue by %(num)d day", "overdue by %(num)d days", late), True
+    if days == 0:
+        return _("due today"), False
+    return ngettext("due in %(num)d day", "due in %(num)d days", days), False
 
 
 @bp.route("/")
@@ -111,7 +140,8 @@ def queue():
         queue_name, filters = _filters(form)
         try:
             page = list_cases(services().cases, actor_of(user), queue_name, filters,
-                              request.args.get("after") or None, PAGE_SIZE)
+                              request.args.get("after") or None, PAGE_SIZE,
+                              sort=form.sort.data or "received")
         except QueryError as exc:
             target = getattr(form, exc.field, None) or form.queue
             target.errors = [*target.errors, _("This value cannot be used: %(why)s",
@@ -120,8 +150,10 @@ def queue():
     else:
         status = 400
     rows = page.items if page else []
+    now = datetime.now(UTC)
     return render_template(
         "cases/queue.html", form=form, rows=rows, stage_labels=STAGE_LABELS,
+        due={row["_id"]: due_phrase(next_deadline(row), now) for row in rows},
         queue_label=QUEUE_LABELS.get(form.queue.data, ""),
         names=people_names(row.get("assignee") for row in rows),
         next_url=_next_url(page.next_after) if page and page.next_after else None,

@@ -53,6 +53,10 @@ def run(host: str, port: int, demo: bool) -> None:
     if demo:
         with app.app_context():
             _seed_demo(app, _services(app))
+    if _services(app).settings.embedded:  # no beat can reach the in-process store
+        from workflows.local_beat import start_local_beat
+
+        start_local_beat(_services(app).celery)
     # Access logs would keep reporters' addresses: anonymous reports keep none.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     click.echo(f"MRVRS on http://{host}:{port}/")

@@ -94,7 +94,7 @@ def test_queues__mine_unassigned_urgent_overdue(env):
 
 def test_filters__country_stage_mwc_gender_priority_dates_and_words(env):
     repo, service, clock = env
-    a = file(repo, service, clock, 1, mwc=[11], dimensions={"gender": "man",
+    a = file(repo, service, clock, 1, mwc=[9, 11], dimensions={"gender": "man",
                                                             "destination_country": "SG"},
              country="ID", answers={"narrative": "Kapal ikan, tidak dibayar"})
     b = file(repo, service, clock, 2, created_at=NOW - timedelta(days=3))
@@ -107,7 +107,7 @@ def test_filters__country_stage_mwc_gender_priority_dates_and_words(env):
     assert found(mwc="MWC-11") == [a["reference"]]
     assert found(gender="woman") == [b["reference"]]
     assert found(stage="in_review") == [a["reference"], b["reference"]]
-    assert found(priority="urgent") == [a["reference"]]  # MWC 11 is a grave violation
+    assert found(priority="urgent") == [a["reference"]]  # MWC 9: a death
     assert found(date_to="2026-02-26") == [b["reference"]]
     assert found(date_from="2026-02-27") == [a["reference"]]
     assert found(text="kap DIBAY") == [a["reference"]]
@@ -205,3 +205,46 @@ def test_date_from__is_the_last_window_floor_not_a_second_condition(env):
     assert sent[-1]["$and"][-1] == {"created_at": {"$gte": datetime(2021, 1, 1, tzinfo=UTC)}}
     filing_conditions = [[c for c in q["$and"] if "created_at" in c] for q in sent]
     assert all(len(conditions) == 1 for conditions in filing_conditions)  # one bound each
+
+
+def walk(repo, actor, queue, filters, limit, **options):
+    """Every page of a list, following its cursor; the rows in the order shown."""
+    rows, after = [], None
+    while True:
+        page = list_cases(repo, actor, queue, filters, after, limit, now=NOW, **options)
+        rows += page.items
+        if page.next_after is None:
+            return rows
+        after = page.next_after
+
+
+def test_sort_by_due__soonest_deadline_first_keyset_pages_each_case_once(env):
+    """Deadlines spread and tied: every open case once, (due_at, _id) ascending, pages
+    of 4; a finished case (no deadline) is left out of this order."""
+    repo, service, clock = env
+    for n in range(1, 16):
+        clock.now = NOW - timedelta(days=n % 5)  # routed on five days: ties on due_at
+        file(repo, service, clock, n)
+    closed = repo.get("c_0001")
+    service.transition(closed, "reject", COORDINATOR, {"reason": "Not a case"},
+                       closed["version"])
+    rows = walk(repo, REVIEWER, "team", {}, 4, sort="due")
+    keys = [(row["due_at"], row["_id"]) for row in rows]
+    assert keys == sorted(keys) and len(rows) == 14 and "c_0001" not in {r["_id"] for r in rows}
+    assert walk(repo, REVIEWER, "all", {}, 3, sort="due") == rows
+
+
+def test_overdue_only__cases_past_their_stage_deadline(env):
+    repo, service, clock = env
+    clock.now = NOW - timedelta(days=20)
+    late = file(repo, service, clock, 1)
+    clock.now = NOW
+    file(repo, service, clock, 2)
+    page = list_cases(repo, REVIEWER, "team", {"overdue": "yes"}, None, 10, now=NOW)
+    assert refs(page) == [late["reference"]]
+    assert len(list_cases(repo, REVIEWER, "team", {"overdue": "no"}, None, 10, now=NOW).items) == 2
+    for bad in ({"overdue": {"$ne": None}}, {"overdue": "maybe"}):
+        with pytest.raises(QueryError):
+            list_cases(repo, REVIEWER, "team", bad, None, 10, now=NOW)
+    with pytest.raises(QueryError):
+        list_cases(repo, REVIEWER, "team", {}, None, 10, now=NOW, sort="priority")

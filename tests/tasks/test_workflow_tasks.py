@@ -178,3 +178,31 @@ def test_identity_secret__worker_and_web_derive_the_same_key(svc):
 
     assert identity_secret(svc.settings) == svc.identity_secret
     assert svc.workflow.identity_secret == svc.identity_secret
+
+
+def _digest_env(smtp: bool):
+    environ = {"MRVRS_SMTP_URL": "smtp://mail.example.org:25"} if smtp else {}
+    settings = load_settings(base_environ(**environ))
+    db = mongomock.MongoClient(tz_aware=True)["digest_task"]
+    celery = make_celery(settings, database=db)
+    celery.mrvrs_mail_transport = SimpleNamespace(send=lambda message: None)
+    db.users.insert_one({"_id": "u_rev", "email": "rev@example.org", "roles": ["reviewer"],
+                         "countries": ["MY"], "active": True, "digest": "hourly"})
+    db.notifications.insert_one({"_id": "n1", "user_id": "u_rev", "kind": "new_case",
+                                 "created_at": datetime.now(UTC) - timedelta(hours=1),
+                                 "read": False})
+    return celery, db
+
+
+def test_send_digests__task_writes_once_and_sends_once():
+    celery, db = _digest_env(smtp=True)
+    assert celery.tasks["mrvrs.send_digests"].apply().get() == 1
+    assert celery.tasks["mrvrs.send_digests"].apply().get() == 0  # a retry: nothing again
+    [message] = list(db.outbox.find())
+    assert message["status"] == "sent" and message["to"] == "rev@example.org"
+
+
+def test_send_digests__without_smtp__nothing_written():
+    celery, db = _digest_env(smtp=False)
+    assert celery.tasks["mrvrs.send_digests"].apply().get() == 0
+    assert db.outbox.count_documents({}) == 0

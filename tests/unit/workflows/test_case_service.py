@@ -176,11 +176,11 @@ def test_request_and_provide_info__member_answers_and_both_sides_are_told(env):
     routed = env.service.claim(env.routed(), REVIEWER)
     asked = env.service.transition(routed, "request_info", REVIEWER, {"note": "Dates?"},
                                    routed["version"])
-    assert [n["kind"] for n in env.notifications.for_user("u_member")] == ["info_requested"]
+    assert [n["kind"] for n in env.told("u_member")] == ["info_requested"]
     answered = env.service.provide_info(asked, MEMBER, "From March to May")
     assert answered["stage"] == "in_review"
     assert answered["events"][-1]["note"] == "From March to May"
-    assert [n["kind"] for n in env.notifications.for_user("u_rev")] == ["info_provided"]
+    assert [n["kind"] for n in env.told("u_rev")] == ["info_provided"]
 
 
 def test_provide_info__other_organisation__refused(env):
@@ -208,13 +208,13 @@ def test_provide_info__anonymous_reporter_with_the_tracking_code(env):
 def test_claim__reviewer_takes_the_case(env):
     claimed = env.service.claim(env.routed(), REVIEWER)
     assert claimed["assignee"] == "u_rev" and claimed["events"][-1]["kind"] == "assignment"
-    assert env.notifications.for_user("u_rev") == []
+    assert env.told("u_rev") == []
 
 
 def test_assign__notifies_the_assignee_once(env):
     assigned = env.service.assign(env.routed(), COORDINATOR, "u_rev2")
     assert assigned["assignee"] == "u_rev2"
-    notes = env.notifications.for_user("u_rev2")
+    notes = env.told("u_rev2")
     assert [(n["kind"], n["reference"], n["read"]) for n in notes] == [
         ("assignment", assigned["reference"], False)]
 

@@ -30,7 +30,7 @@ def test_reminder__holder_told_once_however_often_it_runs(env):
     assert sweeps.send_reminders(env.service, now) == 1
     assert sweeps.send_reminders(env.service, now) == 0
     assert sweeps.send_reminders(env.service, env.clock.advance(hours=1)) == 0
-    assert [n["kind"] for n in env.notifications.for_user("u_rev")] == ["reminder"]
+    assert [n["kind"] for n in env.told("u_rev")] == ["reminder"]
     [event] = events(env, case, "reminder")
     assert event["data"]["deadline"] == "review" and event["actor"] == "system"
     stored = env.stored(case)
@@ -41,9 +41,9 @@ def test_reminder__holder_told_once_however_often_it_runs(env):
 def test_reminder__unassigned_case__its_team_is_told(env):
     env.routed()
     sweeps.send_reminders(env.service, env.clock.advance(days=15))
-    assert len(env.notifications.for_user("u_rev")) == 1
-    assert len(env.notifications.for_user("u_rev2")) == 1
-    assert env.notifications.for_user("u_sg") == []
+    assert len(env.told("u_rev")) == 1
+    assert len(env.told("u_rev2")) == 1
+    assert env.told("u_sg") == []
 
 
 def test_reminder__two_runs_that_read_the_same_case__one_event_one_notification(env):
@@ -58,7 +58,7 @@ def test_reminder__two_runs_that_read_the_same_case__one_event_one_notification(
     assert not sweeps._mark(env.service, stale, "reminder_at", {"reminder_at": None},
                             {"kind": "reminder"})
     assert len(events(env, case, "reminder")) == 1
-    assert len(env.notifications.for_user("u_rev")) == 1
+    assert len(env.told("u_rev")) == 1
 
 
 def test_reminder__case_moved_on__next_stage_deadlines_count(env):
@@ -76,8 +76,8 @@ def test_escalation__coordinators_and_holder_told_once(env):
     now = env.clock.advance(days=22)
     assert sweeps.escalate(env.service, now) == 1
     assert sweeps.escalate(env.service, now) == 0
-    assert [n["kind"] for n in env.notifications.for_user(COORDINATOR["id"])] == ["escalation"]
-    assert [n["kind"] for n in env.notifications.for_user("u_rev")] == ["escalation"]
+    assert [n["kind"] for n in env.told(COORDINATOR["id"])] == ["escalation"]
+    assert [n["kind"] for n in env.told("u_rev")] == ["escalation"]
     stored = env.stored(case)
     assert stored["escalate_at"] is None and stored["escalated_at"] == now
     assert len(events(env, case, "escalation")) == 1

@@ -85,11 +85,19 @@ def test_priority__flag_not_literally_true__does_not_count(rules: RoutingRules, 
     assert routed(rules, flags={"risk_to_life": value}).priority == "normal"
 
 
-@pytest.mark.parametrize("article", [9, 10, 11])
-def test_priority__grave_mwc_article__urgent(rules: RoutingRules, article: int) -> None:
-    decision = routed(rules, mwc=[article, 25])
+def test_priority__loss_of_life__urgent(rules: RoutingRules) -> None:
+    decision = routed(rules, mwc=[9, 25])
     assert decision.priority == "urgent"
-    assert decision.reasons[1:] == (f"priority:grave_violations:mwc:{article}",)
+    assert decision.reasons[1:] == ("priority:grave_violations:mwc:9",)
+
+
+@pytest.mark.parametrize("article", [10, 11])
+def test_priority__cruel_treatment_or_forced_labour_alone__normal(rules: RoutingRules,
+                                                                  article: int) -> None:
+    """Common answers (hit or threatened, a debt, a local term) cite these: alone they
+    do not make a case urgent; with a danger sign they do."""
+    assert routed(rules, mwc=[article, 25]).priority == "normal"
+    assert routed(rules, mwc=[article], flags={"trafficking": True}).priority == "urgent"
 
 
 @pytest.mark.parametrize(
@@ -142,14 +150,14 @@ def test_priority__every_matching_rule__gives_a_reason(rules: RoutingRules) -> N
     decision = routed(
         rules,
         flags={"trafficking": True, "minor": True},
-        mwc=[11],
+        mwc=[9, 11],
         dimensions={"destination_country": "SG", "age_band": AGED_15_TO_17},
     )
     assert decision.reasons == (
         "team:destination_country:SG",
         "priority:danger_signs:flag:trafficking",
         "priority:danger_signs:flag:minor",
-        "priority:grave_violations:mwc:11",
+        "priority:grave_violations:mwc:9",
         f"priority:child_worker:age_band={AGED_15_TO_17}",
     )
 

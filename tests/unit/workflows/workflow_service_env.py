@@ -64,6 +64,12 @@ class Env:
     def stored(self, case: dict[str, Any]) -> dict[str, Any]:
         return self.repo.get(case["_id"])
 
+    def told(self, user_id: str, **options: Any) -> list[dict[str, Any]]:
+        """The user's notifications other than a case reaching their team (which
+        routing writes for every case; its own tests read `for_user`)."""
+        return [n for n in self.notifications.for_user(user_id, **options)
+                if n["kind"] != "new_case"]
+
 
 REVIEWER = {"id": "u_rev", "roles": ["reviewer"], "org_id": None, "countries": ["MY"]}
 OTHER_REVIEWER = {"id": "u_rev2", "roles": ["reviewer"], "org_id": None, "countries": ["MY"]}
