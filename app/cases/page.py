@@ -15,7 +15,13 @@ from flask import g, render_template
 from flask_babel import gettext as _
 
 from app import roles as r
-from app.cases.display import answers_view, articles, dimension_rows
+from app.cases.display import (
+    LabelLanguages,
+    answers_view,
+    articles,
+    dimension_rows,
+    language_name,
+)
 from app.cases.forms import (
     FOLLOW_UP_STATUSES,
     FOLLOW_UP_TYPES,
@@ -41,6 +47,7 @@ from app.cases.support import (
     sees_full_case,
     visible_duplicates,
 )
+from app.i18n import current_language, text_direction
 from app.public.text import stage_text
 from app.services import services
 from exports.bidi_text import visible_controls
@@ -198,12 +205,15 @@ def narrative_views(case: Mapping[str, Any], definition: Any, opened: dict | Non
     answers = case.get("answers") or {}
     approved = case.get("approved_texts") or {}
     suggested = suggested_redaction(definition, {**case, "sensitive_answers": opened})
+    reporter = case.get("language") or definition.default_language
+    labels = LabelLanguages(definition, current_language(), reporter)
     views = []
     for field in definition.fields():
         if field.type not in NARRATIVE_TYPES or not answers.get(field.id):
             continue
-        view = {"id": field.id, "label": definition.text(field.label, "en") or field.id,
-                "approved": approved.get(field.id), "form": None}
+        view = {"id": field.id, "label": labels.text(field.label),
+                "approved": approved.get(field.id), "form": None, "lang": reporter,
+                "dir": text_direction(reporter), "language": language_name(reporter)}
         if forms is not None:
             start = visible_controls((approved.get(field.id) or {}).get("text")
                                      or suggested.get(field.id, ""))
