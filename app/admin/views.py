@@ -173,3 +173,5 @@ def audit():
     return render_template("admin/audit.html", events=events, report=svc.audit.verify(),
                            people=People.of(events, svc.users.emails_for),
                            detail_lines=detail_lines)
+
+from app.admin import translations as _translations  # noqa: E402,F401  (registers its routes)
