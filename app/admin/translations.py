@@ -18,8 +18,13 @@ from app.translation_review import (
     catalogue_state,
     folder_of,
     needs_review,
+    reviews,
 )
 from config.settings import SUPPORTED_UI_LANGUAGES
+
+
+#: A malformed review file stops the app at start, not at a staff member's first page.
+bp.record_once(lambda _state: reviews())
 
 
 def _tag_of(folder: str) -> str:
