@@ -27,7 +27,6 @@ ENTRIES: list[NavEntry] = [
     NavEntry("admin.users", _l("Users"), (r.ADMIN,)),
     NavEntry("admin.organisations", _l("Organisations"), (r.ADMIN,)),
     NavEntry("admin.audit", _l("Audit log"), (r.ADMIN, r.COORDINATOR)),
-    NavEntry("admin.translations", _l("Translations"), (r.ADMIN, r.COORDINATOR)),
     NavEntry("account.index", _l("My account")),
 ]
 

@@ -7,7 +7,9 @@ end of app/admin/views.py).
 from __future__ import annotations
 
 from flask import g, render_template
+from flask_babel import lazy_gettext as _l
 
+from app import navigation
 from app import roles as r
 from app.admin.views import bp
 from app.i18n import current_language, native_name
@@ -22,6 +24,8 @@ from app.translation_review import (
 )
 from config.settings import SUPPORTED_UI_LANGUAGES
 
+navigation.register(navigation.NavEntry("admin.translations", _l("Translations"),
+                                        (r.ADMIN, r.COORDINATOR)))
 
 #: A malformed review file stops the app at start, not at a staff member's first page.
 bp.record_once(lambda _state: reviews())

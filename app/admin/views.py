@@ -29,6 +29,9 @@ from app.stores import AccountError
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.after_request(forbid_caching)  # the audit log names cases, files and people
 
+#: Kinds of organisation, in words (the key is what is stored).
+ORGANISATION_KINDS = {"member": _l("member organisation"), "secretariat": _l("secretariat")}
+
 
 class CheckboxesField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
@@ -38,8 +41,8 @@ class CheckboxesField(SelectMultipleField):
 class UserForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
-    roles = CheckboxesField(_l("Roles"), choices=[SelectChoice(role) for role in r.ROLES],
-                            validators=[DataRequired()])
+    roles = CheckboxesField(_l("Roles"), choices=[
+        SelectChoice(role, r.ROLE_LABELS[role]) for role in r.ROLES], validators=[DataRequired()])
     org_id = SelectField(_l("Organisation"), choices=[], validate_choice=True)
     countries = StringField(_l("Countries (two-letter codes, comma separated)"),
                             validators=[Optional(), Length(max=200)])
@@ -162,7 +165,8 @@ def organisations():
     elif form.is_submitted():
         status = 400
     return render_template("admin/organisations.html", form=form,
-                           organisations=svc.organisations.all()), status
+                           organisations=svc.organisations.all(),
+                           kinds=ORGANISATION_KINDS), status
 
 
 @bp.route("/audit")

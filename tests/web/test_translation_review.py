@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app import translation_review as review
-from app.translation_review import ReviewFileError, Review, parse_reviews
+from app.translation_review import Review, ReviewFileError, parse_reviews
 
 
 @pytest.fixture
@@ -87,3 +87,9 @@ def test_notice__not_in_english_nor_in_a_reviewed_language(client, login_as, rev
 def test_notice__not_on_the_public_path(client):
     client.get("/language?lang=ar")
     assert NOTICE not in client.get("/").get_data(as_text=True)
+
+
+def test_navigation__translations_page_linked_for_admins(client, login_as):
+    login_as("admin")
+    assert 'data-endpoint="admin.translations"' in client.get("/admin/users").get_data(
+        as_text=True)
