@@ -24,7 +24,7 @@ def seed_staff_pages(svc) -> StaffPages:
     publish_shipped(svc)
     org = svc.organisations.create("Harbour Aid", "MY")
     case = file_case(svc, org_id=org["_id"], language="ms", files=evidence(),
-                     answers={**ANSWERS, "acts": ["unpaid_wages", "passport_withheld"]})
+                     answers={**ANSWERS, "acts": ["unpaid_wages", "life_in_danger"]})
     case_url = f"/cases/{case['reference']}"
     forms = ["/forms/", "/forms/my-intake", "/forms/my-intake/1", "/forms/my-intake/edit",
              "/forms/new"]

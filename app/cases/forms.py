@@ -30,6 +30,14 @@ from workflows.stages import Requirement, Transition
 REFERENCE_REGEX = r"^\s*[A-Za-z]{2}-\d{4}-\d{6}\s*$"
 NOTE_MAX = 10_000
 
+#: The warning signs routing reads (forms.vocabulary.FLAGS), in words.
+FLAG_LABELS = {
+    "risk_to_life": _l("risk to life"),
+    "detention": _l("detention"),
+    "trafficking": _l("signs of trafficking"),
+    "minor": _l("a minor"),
+}
+
 #: What reviewers call each stage; a stage added in configuration shows its own name.
 STAGE_LABELS = {
     "submitted": _l("Submitted"),

@@ -23,6 +23,7 @@ from app.cases.display import (
     language_name,
 )
 from app.cases.forms import (
+    FLAG_LABELS,
     FOLLOW_UP_STATUSES,
     FOLLOW_UP_TYPES,
     OUTCOMES,
@@ -123,7 +124,8 @@ def _full_context(case: Mapping[str, Any], user: Mapping[str, Any],
         "narratives": narrative_views(case, definition, opened, forms if caseworker else None),
         "articles": articles(case.get("mwc") or ()),
         "dimensions": dimension_rows(case.get("dimensions") or {}),
-        "flags": [name for name, raised in (case.get("flags") or {}).items() if raised],
+        "flags": [str(FLAG_LABELS.get(name, name))
+                  for name, raised in (case.get("flags") or {}).items() if raised],
         "timeline": [e for e in events if e.get("kind") != "note"],
         "notes": [e for e in events if e.get("kind") == "note"],
         "names": people_names(i for i in ids if i),

@@ -39,7 +39,8 @@ SKIPPED_ELEMENTS = {"script", "style", "code", "pre", "textarea"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}
 VISIBLE_ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
-WORD = re.compile(r"^[A-Za-z][a-z]{2,}$")  # two letters: a language tag or code
+#: An English word, or a key shown raw (`risk_to_life`); two letters are a language or code.
+WORD = re.compile(r"^(?:[A-Za-z][a-z]{2,}|[a-z]+(?:_[a-z]+)+)$")
 INNERMOST = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}")
 
 
