@@ -38,6 +38,14 @@ FLAG_LABELS = {
     "minor": _l("a minor"),
 }
 
+#: The caseworker a person asked for (workflows.intake.caseworker_request), in words.
+CASEWORKER_GENDERS = {
+    "woman": _l("a woman"),
+    "man": _l("a man"),
+    "non_binary": _l("a non-binary person"),
+    "same_gender": _l("same gender as the person"),
+}
+
 #: What reviewers call each stage; a stage added in configuration shows its own name.
 STAGE_LABELS = {
     "submitted": _l("Submitted"),

@@ -23,6 +23,7 @@ from app.cases.display import (
     language_name,
 )
 from app.cases.forms import (
+    CASEWORKER_GENDERS,
     FLAG_LABELS,
     FOLLOW_UP_STATUSES,
     FOLLOW_UP_TYPES,
@@ -132,6 +133,7 @@ def _full_context(case: Mapping[str, Any], user: Mapping[str, Any],
         "organisation": _organisation(case),
         "outcomes": OUTCOMES, "follow_up_types": FOLLOW_UP_TYPES,
         "follow_up_statuses": FOLLOW_UP_STATUSES, "stage_labels": STAGE_LABELS,
+        "caseworker_genders": CASEWORKER_GENDERS,
         "note_form": _with_version(forms.get("note") or NoteForm(prefix="note"), case),
         **reporter_context(case, user, forms, definition, opened),
         **(_caseworker_forms(case, user, forms) if caseworker else {}),
