@@ -25,6 +25,7 @@ from app.public.support import forbid_caching
 from app.roles import roles_required
 from app.services import services
 from app.stores import AccountError
+from app.wtforms_messages import Translated
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.after_request(forbid_caching)  # the audit log names cases, files and people
@@ -38,7 +39,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class UserForm(FlaskForm):
+class UserForm(Translated, FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     roles = CheckboxesField(_l("Roles"), choices=[
@@ -51,7 +52,7 @@ class UserForm(FlaskForm):
     submit = SubmitField(_l("Create user"))
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Translated, FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     country = StringField(_l("Country (two-letter code)"), validators=[DataRequired(),
                                                                         Length(min=2, max=2)])

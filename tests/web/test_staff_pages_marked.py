@@ -185,3 +185,28 @@ def test_case_pages_in_every_stage__every_string_goes_through_gettext(pseudo_app
         for text in unmarked(response.get_data(as_text=True)):
             found.setdefault(text, set()).add(url)
     assert found == {}, "\n".join(f"{t!r} on {sorted(u)}" for t, u in sorted(found.items()))
+
+
+#: Pages after a refused post: (role, account fields, url, form prefix, data).
+REFUSED_POSTS = [
+    ("admin", {}, "/admin/users", "user", {"user-email": "not an address"}),
+    ("admin", {}, "/admin/organisations", "org", {"org-country": "Malaysia"}),
+    ("form_editor", {"countries": ["MY"]}, "/forms/new", "",
+     {"source": "form: x-intake\nextends: nothing-here\ncountry: MY\nlanguages: [en]\n"
+                "title: {en: X}\nsections:\n  - id: s\n    fields:\n      - {id: f, "
+                "type: colour, label: {en: F}}\n", "action": "check"}),
+    ("coordinator", {}, "/exports/", "", {"format": "csv", "event_from": "yesterday"}),
+]
+
+
+@pytest.mark.parametrize(("role", "extra", "url", "prefix", "data"), REFUSED_POSTS,
+                         ids=[post[2] for post in REFUSED_POSTS])
+def test_refused_posts__errors_go_through_gettext(pseudo_app, svc, make_user, auth, role,
+                                                   extra, url, prefix, data):
+    publish_shipped(svc)
+    user = make_user((role,), **extra)
+    assert auth.login(user["email"], PASSWORD).status_code == 302
+    auth.client.get(f"/language?lang={PSEUDO_TAG}")
+    response = auth.post(url, data, prefix=prefix)
+    assert response.status_code in (200, 400), response.status_code
+    assert unmarked(response.get_data(as_text=True)) == []
