@@ -261,11 +261,14 @@ def test_case_page__labels_of_its_own_form_version_in_the_viewers_language(clien
     answers = page[page.index('<div class="answers"'):]
     assert "Hours worked per day" in answers and "Daily hours" not in answers
     assert "Jam bekerja sehari" not in answers  # the viewer reads English
+    assert 'lang="en"' not in answers[:answers.index("</div>")]  # the page's own language
     client.get("/language?lang=ms")
     answers = _html(client.get(f"/cases/{case['reference']}"))
     assert '<html lang="ms"' in answers
     assert "Jam bekerja sehari" in answers and "Jam sehari<" not in answers
     assert "Gaji tidak dibayar" in answers  # a choice, in the viewer's language
+    hours = answers[answers.index('<dt data-field="hours_per_day">'):]
+    assert hours.startswith('<dt data-field="hours_per_day">Jam bekerja sehari</dt>')
 
 
 def test_case_page__arabic_case__reporters_words_right_to_left_labels_in_viewers(
