@@ -14,6 +14,17 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 TEMPLATES = {
+    # Codes added on other branches of the same release, listed ahead of their merge.
+    "missing_inherited_translations": _l(
+        "{count} texts this form inherits have no {language} translation. You do not "
+        "edit the parent form for them: export the translation sheet for {language} "
+        "(\"Translations\" in the form editor, or: mrvrs forms translations export "
+        "--form {form} --lang {language}), fill in the empty cells of its last column and "
+        "import it; the translations are written into this form."),
+    "unused_term": _l(
+        'No question uses the term "{term}": show it beside a question (terms: [{term}]) '
+        "or link it from a choice (term: {term}), or delete it. This is a warning; it does "
+        "not stop publishing."),
     "yaml_syntax": _l("The file is not valid YAML: {detail}."),
     "yaml_alias": _l(
         "Anchors and aliases (&name and *name) are not accepted; write the value out in "
