@@ -14,12 +14,13 @@ from app.auth import check_password, failure_message
 from app.roles import login_required
 from app.services import services
 from app.stores import AccountError
+from app.wtforms_messages import Translated
 from workflows.digests import frequency_of
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Translated, FlaskForm):
     label = StringField(_l("Token name"), validators=[DataRequired(), Length(max=80)])
     submit = SubmitField(_l("Create token"))
 
@@ -29,7 +30,7 @@ class RevokeForm(FlaskForm):
     submit = SubmitField(_l("Revoke"))
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Translated, FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=10, max=1024)])
     confirm = PasswordField(_l("Repeat the new password"),

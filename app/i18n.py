@@ -10,7 +10,8 @@ from functools import lru_cache
 
 from babel import Locale
 from flask import Flask, g, request, session
-from flask_babel import Babel
+from flask_babel import Babel, format_decimal
+from flask_babel import gettext as _
 
 from config.settings import SUPPORTED_UI_LANGUAGES
 
@@ -52,6 +53,16 @@ def current_language() -> str:
     return chosen
 
 
+def file_size(size: int | None) -> str:
+    """A file's size in the interface language (Jinja's `filesizeformat` is English)."""
+    size = int(size or 0)
+    if size < 1000:
+        return _("%(size)s bytes", size=format_decimal(size))
+    if size < 1_000_000:
+        return _("%(size)s kB", size=format_decimal(round(size / 1e3, 1)))
+    return _("%(size)s MB", size=format_decimal(round(size / 1e6, 1)))
+
+
 def _select_locale() -> str:
     return babel_name(current_language())
 
@@ -59,6 +70,11 @@ def _select_locale() -> str:
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     Babel(app, locale_selector=_select_locale)
+    from app.roles import role_label
+
+    app.add_template_filter(file_size, "file_size")
+    app.add_template_filter(lambda roles: ", ".join(role_label(x) for x in roles or ()),
+                            "role_names")
 
     @app.context_processor
     def language_context() -> dict:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import abort, g, redirect, request, url_for
+from flask_babel import lazy_gettext as _l
 
 REPORTER = "reporter"
 MEMBER = "member"
@@ -17,6 +18,19 @@ MISSION = "mission"
 ADMIN = "admin"
 
 ROLES = (REPORTER, MEMBER, FORM_EDITOR, REVIEWER, COORDINATOR, MISSION, ADMIN)
+
+#: The roles in words, for pages (the keys stay in data, the API and the audit log).
+ROLE_LABELS = {REPORTER: _l("registered reporter"), MEMBER: _l("member organisation staff"),
+               FORM_EDITOR: _l("form editor"), REVIEWER: _l("national focal person"),
+               COORDINATOR: _l("regional coordinator"), MISSION: _l("fact-finding mission"),
+               ADMIN: _l("administrator")}
+
+
+def role_label(role: str) -> str:
+    """A role in the interface language; an unknown key as it is."""
+    label = ROLE_LABELS.get(role)
+    return str(label) if label is not None else role
+
 
 #: Roles that bring another with them: a form editor is a member with one more permission.
 IMPLIED = {FORM_EDITOR: (MEMBER,)}

@@ -25,9 +25,13 @@ from app.public.support import forbid_caching
 from app.roles import roles_required
 from app.services import services
 from app.stores import AccountError
+from app.wtforms_messages import Translated
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 bp.after_request(forbid_caching)  # the audit log names cases, files and people
+
+#: Kinds of organisation, in words (the key is what is stored).
+ORGANISATION_KINDS = {"member": _l("member organisation"), "secretariat": _l("secretariat")}
 
 
 class CheckboxesField(SelectMultipleField):
@@ -35,11 +39,11 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class UserForm(FlaskForm):
+class UserForm(Translated, FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
-    roles = CheckboxesField(_l("Roles"), choices=[SelectChoice(role) for role in r.ROLES],
-                            validators=[DataRequired()])
+    roles = CheckboxesField(_l("Roles"), choices=[
+        SelectChoice(role, r.ROLE_LABELS[role]) for role in r.ROLES], validators=[DataRequired()])
     org_id = SelectField(_l("Organisation"), choices=[], validate_choice=True)
     countries = StringField(_l("Countries (two-letter codes, comma separated)"),
                             validators=[Optional(), Length(max=200)])
@@ -48,7 +52,7 @@ class UserForm(FlaskForm):
     submit = SubmitField(_l("Create user"))
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Translated, FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     country = StringField(_l("Country (two-letter code)"), validators=[DataRequired(),
                                                                         Length(min=2, max=2)])
@@ -162,7 +166,8 @@ def organisations():
     elif form.is_submitted():
         status = 400
     return render_template("admin/organisations.html", form=form,
-                           organisations=svc.organisations.all()), status
+                           organisations=svc.organisations.all(),
+                           kinds=ORGANISATION_KINDS), status
 
 
 @bp.route("/audit")
@@ -173,4 +178,6 @@ def audit():
     return render_template("admin/audit.html", events=events, report=svc.audit.verify(),
                            people=People.of(events, svc.users.emails_for),
                            detail_lines=detail_lines)
-from app.admin import routing  # noqa: E402, F401  (routes on this blueprint)
+
+
+from app.admin import routing, translations  # noqa: E402, F401  (routes on this blueprint)

@@ -35,6 +35,13 @@ DETAIL_LABELS = {
     "reason": _l("Reason"), "fields": _l("Fields"), "label": _l("Label"),
     "mission": _l("Mission"), "threshold": _l("Small-cell threshold"),
     "cases_summarised": _l("Cases summarised"), "include_unverified": _l("Unverified included"),
+    "reference": _l("Reference"), "tokens_revoked": _l("Tokens revoked"),
+    "cleared": _l("Failed sign-ins cleared"), "form_id": _l("Form"), "hash": _l("Hash"),
+    "changed": _l("Changed"), "via": _l("Via"), "new_token": _l("New token"),
+    "already_current": _l("Already current"), "marked": _l("Marked"),
+    "resealed": _l("Re-encrypted"), "unreadable": _l("Unreadable"),
+    "keys_listed": _l("Keys listed"), "event_periods": _l("Event periods"),
+    "resent": _l("Sent again"), "raced": _l("Sent at the same time"),
 }
 EMPTY = "—"
 

@@ -31,6 +31,22 @@ from workflows.stages import Requirement, Transition
 REFERENCE_REGEX = r"^\s*[A-Za-z]{2}-\d{4}-\d{6}\s*$"
 NOTE_MAX = 10_000
 
+#: The warning signs routing reads (forms.vocabulary.FLAGS), in words.
+FLAG_LABELS = {
+    "risk_to_life": _l("risk to life"),
+    "detention": _l("detention"),
+    "trafficking": _l("signs of trafficking"),
+    "minor": _l("a minor"),
+}
+
+#: The caseworker a person asked for (workflows.intake.caseworker_request), in words.
+CASEWORKER_GENDERS = {
+    "woman": _l("a woman"),
+    "man": _l("a man"),
+    "non_binary": _l("a non-binary person"),
+    "same_gender": _l("same gender as the person"),
+}
+
 #: What reviewers call each stage; a stage added in configuration shows its own name.
 STAGE_LABELS = {
     "submitted": _l("Submitted"),

@@ -15,8 +15,16 @@ from flask import g, render_template
 from flask_babel import gettext as _
 
 from app import roles as r
-from app.cases.display import answers_view, articles, dimension_rows
+from app.cases.display import (
+    LabelLanguages,
+    answers_view,
+    articles,
+    dimension_rows,
+    language_name,
+)
 from app.cases.forms import (
+    CASEWORKER_GENDERS,
+    FLAG_LABELS,
     FOLLOW_UP_STATUSES,
     FOLLOW_UP_TYPES,
     OUTCOMES,
@@ -41,6 +49,7 @@ from app.cases.support import (
     sees_full_case,
     visible_duplicates,
 )
+from app.i18n import current_language, text_direction
 from app.public.text import stage_text
 from app.services import services
 from exports.bidi_text import visible_controls
@@ -116,13 +125,15 @@ def _full_context(case: Mapping[str, Any], user: Mapping[str, Any],
         "narratives": narrative_views(case, definition, opened, forms if caseworker else None),
         "articles": articles(case.get("mwc") or ()),
         "dimensions": dimension_rows(case.get("dimensions") or {}),
-        "flags": [name for name, raised in (case.get("flags") or {}).items() if raised],
+        "flags": [str(FLAG_LABELS.get(name, name))
+                  for name, raised in (case.get("flags") or {}).items() if raised],
         "timeline": [e for e in events if e.get("kind") != "note"],
         "notes": [e for e in events if e.get("kind") == "note"],
         "names": people_names(i for i in ids if i),
         "organisation": _organisation(case),
         "outcomes": OUTCOMES, "follow_up_types": FOLLOW_UP_TYPES,
         "follow_up_statuses": FOLLOW_UP_STATUSES, "stage_labels": STAGE_LABELS,
+        "caseworker_genders": CASEWORKER_GENDERS,
         "note_form": _with_version(forms.get("note") or NoteForm(prefix="note"), case),
         **reporter_context(case, user, forms, definition, opened),
         **(_caseworker_forms(case, user, forms) if caseworker else {}),
@@ -198,12 +209,15 @@ def narrative_views(case: Mapping[str, Any], definition: Any, opened: dict | Non
     answers = case.get("answers") or {}
     approved = case.get("approved_texts") or {}
     suggested = suggested_redaction(definition, {**case, "sensitive_answers": opened})
+    reporter = case.get("language") or definition.default_language
+    labels = LabelLanguages(definition, current_language(), reporter)
     views = []
     for field in definition.fields():
         if field.type not in NARRATIVE_TYPES or not answers.get(field.id):
             continue
-        view = {"id": field.id, "label": definition.text(field.label, "en") or field.id,
-                "approved": approved.get(field.id), "form": None}
+        view = {"id": field.id, "label": labels.text(field.label),
+                "approved": approved.get(field.id), "form": None, "lang": reporter,
+                "dir": text_direction(reporter), "language": language_name(reporter)}
         if forms is not None:
             start = visible_controls((approved.get(field.id) or {}).get("text")
                                      or suggested.get(field.id, ""))

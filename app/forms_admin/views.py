@@ -25,12 +25,16 @@ from app.forms_admin.editing import (
     require_edit,
     written_form,
 )
+from app.forms_admin.problem_text import problem_detail
 from app.navigation import NavEntry, register
 from app.roles import roles_required
 from app.services import services
+from app.wtforms_messages import Translated
 from forms.compiler import CompileResult
 
 bp = Blueprint("forms_admin", __name__, url_prefix="/forms")
+#: `{{ problem|problem_detail }}`: the checker's sentence in the editor's language.
+bp.add_app_template_filter(problem_detail, "problem_detail")
 EDITORS = (r.FORM_EDITOR, r.COORDINATOR)
 ACTIONS = ("check", "preview", "save", "publish", "submit")
 register(NavEntry("forms_admin.index", _l("Forms"), EDITORS))
@@ -38,7 +42,7 @@ register(NavEntry("forms_admin.index", _l("Forms"), EDITORS))
 STARTER = "form: \nextends: mwc-base\ncountry: {country}\nlanguages: [en]\ntitle: {{en: \"\"}}\n"
 
 
-class EditorForm(FlaskForm):
+class EditorForm(Translated, FlaskForm):
     source = TextAreaField(_l("Form definition (YAML)"))
     upload = FileField(_l("Or upload a YAML file instead of the text above"))
 

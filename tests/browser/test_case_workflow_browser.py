@@ -95,7 +95,7 @@ def test_case__from_filing_to_closure_through_the_screens(server, page):
     page.get_by_role("button", name="Show").click()
     page.get_by_role("link", name=reference).click()
     assert _stage(page) == "in_review"
-    assert page.locator(".answers").get_attribute("lang") == "en"
+    assert page.locator("html").get_attribute("lang") == "en"  # answers in the viewer's
     assert "<b>help</b>" in page.locator('dd[data-field="narrative"]').inner_text()
     page.get_by_role("button", name="Claim this case").click()
     assert page.locator(".assignee").inner_text() == "Rina Reviewer"

@@ -248,7 +248,8 @@ def test_claim__member__403(ui, orgs, my_case):
 # -- the case page -------------------------------------------------------------------
 
 
-def test_case_page__labels_of_its_own_form_version_and_language(client, login_as, svc):
+def test_case_page__labels_of_its_own_form_version_in_the_viewers_language(client, login_as,
+                                                                           svc):
     publish_text(svc, TEST_FORM)
     case = file_case(svc, form_id="tt-intake", language="ms",
                      answers={**ANSWERS, "hours_per_day": 14})
@@ -258,19 +259,31 @@ def test_case_page__labels_of_its_own_form_version_and_language(client, login_as
     login_as("reviewer", countries=["MY"])
     page = _html(client.get(f"/cases/{case['reference']}"))
     answers = page[page.index('<div class="answers"'):]
-    assert answers.startswith('<div class="answers" lang="ms" dir="ltr">')
+    assert "Hours worked per day" in answers and "Daily hours" not in answers
+    assert "Jam bekerja sehari" not in answers  # the viewer reads English
+    assert 'lang="en"' not in answers[:answers.index("</div>")]  # the page's own language
+    client.get("/language?lang=ms")
+    answers = _html(client.get(f"/cases/{case['reference']}"))
+    assert '<html lang="ms"' in answers
     assert "Jam bekerja sehari" in answers and "Jam sehari<" not in answers
-    assert "Gaji tidak dibayar" in answers  # a choice, labelled in the case's language
+    assert "Gaji tidak dibayar" in answers  # a choice, in the viewer's language
+    hours = answers[answers.index('<dt data-field="hours_per_day">'):]
+    assert hours.startswith('<dt data-field="hours_per_day">Jam bekerja sehari</dt>')
 
 
-def test_case_page__arabic_case_renders_right_to_left(client, login_as, svc):
+def test_case_page__arabic_case__reporters_words_right_to_left_labels_in_viewers(
+        client, login_as, svc):
     answers = {"destination_country": "SA", "narrative": "لم يدفع صاحب العمل أجري",
                "consent_case_work": True, "sa_situation": ["huroob_filed"]}
     case = file_case(svc, form_id="sa-intake", language="ar", answers=answers)
     login_as("reviewer", countries=["SA"])
     page = _html(client.get(f"/cases/{case['reference']}"))
-    assert '<div class="answers" lang="ar" dir="rtl">' in page
-    assert "لم يدفع صاحب العمل أجري" in page
+    assert '<html lang="en" dir="ltr">' in page
+    narrative = page[page.index('<dd data-field="narrative"'):]
+    narrative = narrative[:narrative.index("</dd>")]
+    assert '<span lang="ar" dir="rtl" class="own-text">' in narrative
+    assert "لم يدفع صاحب العمل أجري" in narrative and "Written in Arabic" in narrative
+    assert "The reporter wrote in Arabic." in page
     assert 'data-term="huroob"' in page and "MWC-" in page
 
 
