@@ -5,9 +5,10 @@ import pytest
 PUBLIC_NAV = {"Home", "Report a violation", "Check a report"}
 EVIDENCE_NAV = {"Exports", "Indicators"}
 EXPECTED_NAV = {
-    "admin": PUBLIC_NAV | {"Users", "Organisations", "Audit log", "Translations", "My account"},
-    "coordinator": PUBLIC_NAV | EVIDENCE_NAV | {"Cases", "Notifications", "Forms", "Audit log",
-                                                "Translations", "My account"},
+    "admin": PUBLIC_NAV | {"Users", "Organisations", "Routing", "Form approval", "Audit log",
+                           "Translations", "My account"},
+    "coordinator": PUBLIC_NAV | EVIDENCE_NAV | {"Cases", "Notifications", "Forms", "Routing",
+                                                "Audit log", "Translations", "My account"},
     "reviewer": PUBLIC_NAV | EVIDENCE_NAV | {"Cases", "Notifications", "My account"},
     "member": PUBLIC_NAV | {"Cases", "Notifications", "My reports", "My account"},
     "form_editor": PUBLIC_NAV | {"Cases", "Notifications", "Forms", "My reports",
