@@ -18,7 +18,6 @@ Pure: text and parsed sources in, text and problems out.
 
 from __future__ import annotations
 
-import enum
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -31,7 +30,7 @@ from ruamel.yaml.error import YAMLError
 
 from forms.compiler import CompileResult, compile_form
 from forms.dimensions import Dimensions
-from forms.errors import Problem
+from forms.errors import MessageCode, Problem
 from forms.inheritance import resolve
 from forms.loader import ParsedSource, parse_definition
 from forms.mwc import Taxonomy, load_taxonomy, parse_code
@@ -55,12 +54,8 @@ EVENT_PERIOD_FIELDS = frozenset({"violation_date", "event_year", "event_month",
 CHOICE_VALUE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_+\-]{0,63}$"
 
 
-class EditCode(enum.Enum):
+class EditCode(MessageCode):
     """Why an edit was refused, with an English sentence (pages translate by `key`)."""
-
-    def __init__(self, key: str, template: str) -> None:
-        self.key = key
-        self.template = template
 
     UNREADABLE = ("unreadable", "The definition cannot be read, so it cannot be changed "
                   "here: {detail} Fix it in the YAML editor first.")

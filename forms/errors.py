@@ -16,12 +16,21 @@ PathStep = str | int
 Path = tuple[PathStep, ...]
 
 
-class ProblemCode(enum.Enum):
-    """Every kind of problem a definition can have, with its message template."""
+class MessageCode(enum.Enum):
+    """A kind of problem: its stable key (what tests and translations use) and its English
+    template. The codes of definitions, spreadsheets and edits all derive from it."""
 
     def __init__(self, key: str, template: str) -> None:
         self.key = key
         self.template = template
+
+    def text(self, params: Mapping[str, Any]) -> str:
+        """The template filled in; a parameter not given stays visible as its slot."""
+        return self.template.format_map(_Slots(params))
+
+
+class ProblemCode(MessageCode):
+    """Every kind of problem a definition can have, with its message template."""
 
     YAML_SYNTAX = ("yaml_syntax", "The file is not valid YAML: {detail}.")
     YAML_ALIAS = (
@@ -199,7 +208,7 @@ class Problem:
     @property
     def detail(self) -> str:
         """The plain sentence without the location."""
-        return self.code.template.format_map(_Slots(self.params))
+        return self.code.text(self.params)
 
     @property
     def where(self) -> str:

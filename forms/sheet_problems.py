@@ -8,18 +8,15 @@ language (app/forms_admin/sheet_messages.py), so tests assert on codes.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from forms.errors import MessageCode
 
-class SheetCode(enum.Enum):
+
+class SheetCode(MessageCode):
     """Every kind of spreadsheet problem, with its English message template."""
-
-    def __init__(self, key: str, template: str) -> None:
-        self.key = key
-        self.template = template
 
     # -- reading a file --------------------------------------------------------------
     UNREADABLE = ("unreadable", "The file cannot be read as {expected}: {detail}.")
@@ -128,7 +125,7 @@ class SheetProblem:
 
     @property
     def detail(self) -> str:
-        return self.code.template.format_map(_Slots(self.params))
+        return self.code.text(self.params)
 
     @property
     def where(self) -> str:
@@ -140,8 +137,3 @@ class SheetProblem:
 
     def __str__(self) -> str:
         return self.message
-
-
-class _Slots(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
