@@ -197,7 +197,8 @@ class Walk:
                                           "possible_duplicates": duplicates}}
         case.update(result.changes, team=decision.team, priority=decision.priority,
                     possible_duplicates=duplicates, caseworker_gender=decision.caseworker_gender,
-                    search_terms=search_terms(case), routing={"routed_at": at},
+                    search_terms=search_terms(case),
+                    routing={"routed_at": at, "team": decision.team},
                     **deadline_fields(result.changes["deadlines"]))
         case["events"].append(event)
         case["version"] += 1

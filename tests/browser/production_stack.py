@@ -9,6 +9,7 @@ is started here and stopped by its own id.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime
 import hashlib
 import ipaddress
@@ -113,26 +114,28 @@ def with_axe(site: str) -> str:
 
 
 def free_ports(count: int) -> list[int]:
-    """Free loopback ports, from MRVRS_TEST_PORT_RANGE (e.g. 8100-8199) when it is set."""
+    """Free loopback ports, from MRVRS_TEST_PORT_RANGE (e.g. 8100-8199) when it is set.
+
+    Every probe stays bound until all are chosen: closed one by one, the system could hand
+    out the same port again, and the stack would be short of ports."""
     wanted = os.environ.get("MRVRS_TEST_PORT_RANGE")
     if wanted:
         first, _, last = wanted.partition("-")
         candidates: list[int] | range = range(int(first), int(last) + 1)
     else:
         candidates = [0] * count  # the system picks
-    ports: list[int] = []
-    for candidate in candidates:
-        with socket.socket() as probe:
+    with contextlib.ExitStack() as held:
+        ports: list[int] = []
+        for candidate in candidates:
+            probe = held.enter_context(socket.socket())
             try:
                 probe.bind(("127.0.0.1", candidate))
             except OSError:
                 continue
-            port = probe.getsockname()[1]
-        if port not in ports:
-            ports.append(port)
-        if len(ports) == count:
-            return ports
-    raise RuntimeError(f"no {count} free ports in {wanted}")
+            ports.append(probe.getsockname()[1])
+            if len(ports) == count:
+                return ports
+    raise RuntimeError(f"no {count} free ports in {wanted or 'the system range'}")
 
 
 @dataclass
