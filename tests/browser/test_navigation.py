@@ -19,6 +19,7 @@ EXPECTED_NAV = {
 
 
 def _nav_labels(page) -> set[str]:
+    page.locator("header nav a").first.wait_for()
     return {text.strip() for text in page.locator("header nav a").all_inner_texts()}
 
 
@@ -41,5 +42,6 @@ def test_each_demo_role__signs_in_and_sees_its_navigation(demo_server, page, rol
     page.wait_for_url(server.url + "/")
     assert _nav_labels(page) == EXPECTED_NAV[role]
     assert page.locator(".user").get_attribute("data-roles").split()[-1] == role
-    page.get_by_role("button", name="Sign out").click()
+    with page.expect_navigation():  # signing out lands on "/" again, so wait for the new page
+        page.get_by_role("button", name="Sign out").click()
     assert _nav_labels(page) == PUBLIC_NAV

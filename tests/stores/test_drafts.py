@@ -8,7 +8,9 @@ from tests.helpers import TEST_DATA_KEY
 from workflows.drafts import DraftStore
 from workflows.sealing import Sealer
 
-NOW = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
+# The stores' TTL index is run by the server's clock (and mongomock's), so "now" must be real:
+# a fixed date lets a draft saved "at NOW" expire before the test reads it back.
+NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 def _store(db, hours=8):
