@@ -5,8 +5,11 @@ A plain function, called by the `reroute_fallback` task after a version is saved
 selects the open cases held by the fallback team whose form country or country of work
 the new version gives a team, decides each one's team again with that version's rules,
 and moves it with one update guarded by the case's version, appending a `team_change`
-event (who saved the version, when, from team, to team). Running it again finds those
-cases with their new team and moves nothing twice.
+event (who saved the version, when, from team, to team), and then tells the new team
+(`announce`, the case service's `announce_arrival`), as routing does for a new case: a
+team that gains a country learns of the cases waiting for it. Running it again finds
+those cases with their new team and moves nothing twice; the notice's key names the
+routing version, so a notice written twice is one notice.
 """
 
 from __future__ import annotations
@@ -27,9 +30,12 @@ FIELDS = {"reference": 1, "stage": 1, "version": 1, "team": 1, "country": 1,
           "dimensions.destination_country": 1}
 
 
+Announce = Callable[[dict[str, Any], str], None]
+
+
 def reroute_fallback(store: RoutingStore, repo: CaseRepository,
                      graphs: dict[str | None, StageGraph], version: int,
-                     now: Callable[[], datetime]) -> int:
+                     now: Callable[[], datetime], announce: Announce | None = None) -> int:
     """Move the fallback team's open cases of the countries `version` gave a team;
     returns how many moved."""
     doc = store.get(version)
@@ -47,18 +53,23 @@ def reroute_fallback(store: RoutingStore, repo: CaseRepository,
                      {"dimensions.destination_country": {"$in": countries}}]}
     moved = 0
     for found in list(repo.cases.find(query, FIELDS)):
-        moved += _move(repo, found, rules, fallback, doc, now)
+        team = _move(repo, found, rules, fallback, doc, now)
+        if team is not None:
+            moved += 1
+            if announce is not None:
+                announce({**found, "team": team}, f"reroute:{doc['_id']}")
     return moved
 
 
 def _move(repo: CaseRepository, case: dict[str, Any], rules: Any, fallback: str,
-          doc: dict[str, Any], now: Callable[[], datetime]) -> int:
+          doc: dict[str, Any], now: Callable[[], datetime]) -> str | None:
+    """The team the case was moved to, or None when it stays."""
     for _ in range(ATTEMPTS):
         if case is None or case.get("team") != fallback:
-            return 0
+            return None
         team = decide_route(case, rules).team
         if team == fallback:
-            return 0
+            return None
         at = now()
         event = {"at": at, "actor": str(doc.get("by") or "system"), "from": case.get("stage"),
                  "to": case.get("stage"), "note": "", "kind": "team_change",
@@ -69,5 +80,5 @@ def _move(repo: CaseRepository, case: dict[str, Any], rules: Any, fallback: str,
         except StaleVersion:
             case = repo.cases.find_one({"_id": case["_id"]}, FIELDS)
             continue
-        return 1
-    return 0
+        return team
+    return None

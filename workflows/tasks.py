@@ -157,10 +157,10 @@ def _test_pause(task: Any, case_id: str) -> None:
 @shared_task(name="mrvrs.reroute_fallback", bind=True, max_retries=None)
 def reroute_fallback(self, version: int) -> int:
     """After routing `version` was saved: move the fallback team's open cases of the
-    countries it gave a team to that team, each once (idempotent)."""
+    countries it gave a team to that team, each once (idempotent), and tell that team."""
     return run(self, lambda w: rerouting.reroute_fallback(
         w.service.routing.store, w.service.repo, w.service.graphs, int(version),
-        w.service.clock), version)
+        w.service.clock, w.service.announce_arrival), version)
 
 
 @shared_task(name="mrvrs.sweep_reminders", bind=True, max_retries=None)

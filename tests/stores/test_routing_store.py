@@ -152,7 +152,11 @@ def test_reroute__fallback_cases_of_a_country_gaining_a_team__moved_once(any_db,
     elsewhere = _case(repo, "VN", "MY", "my-team")
     other = _case(repo, "MM", "MM", "secretariat")
     store.save(add_team(seed, "vn-team", ["VN"]), expected=1, actor="admin-1")
-    assert reroute_fallback(store, repo, graphs, 2, lambda: NOW) == 2
+    told = []
+    assert reroute_fallback(store, repo, graphs, 2, lambda: NOW,
+                            lambda case, key: told.append((case["reference"], case["team"],
+                                                           key))) == 2
+    assert sorted(told) == sorted((c["reference"], "vn-team", "reroute:2") for c in waiting)
     for case in waiting:
         stored = repo.get(case["_id"])
         assert stored["team"] == "vn-team" and stored["version"] == 3
@@ -163,8 +167,8 @@ def test_reroute__fallback_cases_of_a_country_gaining_a_team__moved_once(any_db,
     assert repo.get(closed["_id"])["team"] == "secretariat"
     assert repo.get(elsewhere["_id"])["team"] == "my-team"
     assert repo.get(other["_id"])["team"] == "secretariat"
-    assert reroute_fallback(store, repo, graphs, 2, lambda: NOW) == 0
-    assert all(len(repo.get(c["_id"])["events"]) == 1 for c in waiting)
+    assert reroute_fallback(store, repo, graphs, 2, lambda: NOW, told.append) == 0
+    assert all(len(repo.get(c["_id"])["events"]) == 1 for c in waiting) and len(told) == 2
 
 
 def test_provider__database_away__rules_held_stay_in_force(store, seed):

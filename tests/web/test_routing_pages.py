@@ -165,3 +165,18 @@ def test_team_change__shown_on_the_case_timeline(client, login_as, svc):
                                     "team-base_version": "1"}, "team")
     html = client.get(f"/cases/{case['reference']}").get_data(as_text=True)
     assert "moved the case from the team secretariat to vn-team after a routing change" in html
+
+
+def test_add_team__its_reviewers_told_of_the_cases_moved_to_it(client, login_as, make_user,
+                                                                auth, svc):
+    from tests.case_helpers import ANSWERS, file_case
+    from tests.helpers import PASSWORD
+
+    reviewer = make_user(("reviewer",), countries=["VN"])
+    login_as(r.COORDINATOR)
+    case = file_case(svc, form_id="vn-intake", answers={**ANSWERS, "destination_country": "VN"})
+    _post(client, f"{PAGE}/teams", {"team-key": "vn-team", "team-countries": "VN",
+                                    "team-base_version": "1"}, "team")
+    assert auth.login(reviewer["email"], PASSWORD).status_code == 302
+    html = client.get("/cases/notifications").get_data(as_text=True)
+    assert "A new case reached vn-team:" in html and case["reference"] in html
