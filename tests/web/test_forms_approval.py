@@ -262,6 +262,7 @@ def test_errors__link_to_numbered_line_anchors(login_as, auth):
     login_as(r.FORM_EDITOR, countries=["MY"])
     page = post(auth, EDIT, BROKEN_LINE_4, "check").get_data(as_text=True)
     assert '<a href="#line-4"><code>my-intake.yaml:4 colour</code></a>' in page
+    assert "Each problem names the line where it is" in page
     assert re.search(r'<li id="line-4" class="cited">colour: blue</li>', page)
     assert '<li id="line-1">form: my-intake</li>' in page
     assert 'wrap="off"' in page and '<main id="content" class="wide">' in page

@@ -14,6 +14,8 @@ def test_new_case__on_the_team_reviewers_notifications_page(client, login_as, sv
     html = client.get("/cases/notifications").get_data(as_text=True)
     assert 'data-kind="new_case"' in html
     assert "A new case reached my-team:" in html and case["reference"] in html
+    assert '<strong class="badge">New</strong><span class="visually-hidden">:</span>' in html, \
+        "the badge is set apart from the sentence, for the eye and for screen readers"
     assert "1 unread notification" in client.get("/cases/").get_data(as_text=True)
     assert svc.notifications.unread_count(reviewer["_id"]) == 1
 

@@ -135,6 +135,7 @@ def test_publish__country_no_team_covers__refused_naming_the_fix(client, login_a
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "No team covers LA" in html and "Routing page" in html
+    assert "names the line" not in html, "the refusal has no line to point at"
     assert svc.forms.latest("la-intake") is None
     svc.routing_store.save({**svc.routing_store.latest()["config"], "fallback_accepted":
                             ["LA", "MM", "VN"]}, expected=1, actor="admin")
