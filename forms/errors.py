@@ -168,6 +168,14 @@ class ProblemCode(MessageCode):
         "or link it from a choice (term: {term}), or delete it. This is a warning; it does "
         "not stop publishing.",
     )
+    NO_INTERFACE_LANGUAGE = (
+        "no_interface_language",
+        "The app's own pages have no {language} translation: reporters who choose "
+        "{language} read this form's questions in it, but the navigation, buttons, error "
+        "messages, receipt and status page in English. This is a warning; it does not "
+        "stop publishing. To translate those pages, a translator adds a catalogue for "
+        "{language} (docs/translations.md).",
+    )
     EXTENDS_CYCLE = ("extends_cycle", "The forms extend each other in a circle: {cycle}.")
     MISSING_PARENT = (
         "missing_parent",
@@ -262,4 +270,4 @@ def did_you_mean(word: Any, candidates: Iterable[str]) -> str:
 
 
 #: Codes reported as warnings (`CompileResult.warnings`): never a reason to refuse a form.
-WARNING_CODES = frozenset({ProblemCode.UNUSED_TERM})
+WARNING_CODES = frozenset({ProblemCode.UNUSED_TERM, ProblemCode.NO_INTERFACE_LANGUAGE})

@@ -20,10 +20,11 @@ from forms.errors import Path, Problem, ProblemCode, describe_value, did_you_mea
 from forms.format_schema import format_schema
 from forms.mwc import Taxonomy, load_taxonomy
 from forms.provenance import MergedForm
+from forms.interface_languages import warn_languages_without_interface
 from forms.reference_checks import warn_unused_terms
 
 #: Checks whose findings are warnings: shown to the editor, never blocking publication.
-WARNING_CHECKS = (warn_unused_terms,)
+WARNING_CHECKS = (warn_unused_terms, warn_languages_without_interface)
 
 
 def validate(

@@ -95,6 +95,12 @@ TEMPLATES = {
     "staff_file": _l(
         "A question for staff only cannot be a file question: the case page takes no "
         "files there. Use a file question for everyone, or attach the file as evidence."),
+    "no_interface_language": _l(
+        "The app's own pages have no {language} translation: reporters who choose "
+        "{language} read this form's questions in it, but the navigation, buttons, error "
+        "messages, receipt and status page in English. This is a warning; it does not "
+        "stop publishing. To translate those pages, a translator adds a catalogue for "
+        "{language} (docs/translations.md)."),
     "extends_cycle": _l("The forms extend each other in a circle: {cycle}."),
     "missing_parent": _l(
         "This form extends \"{parent}\", but there is no form with that id.{hint}"),

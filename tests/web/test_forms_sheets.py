@@ -108,6 +108,11 @@ def test_new_country__xlsform_then_sheet_then_publish_then_a_report(client, logi
     assert sent.status_code == 302 and sent.headers["Location"].endswith("/forms/th-intake/edit")
     editor = client.get("/forms/th-intake/edit").get_data(as_text=True)
     assert "th_problems" in editor  # the draft is in the editor
+    # Thai has no catalogue for the app's own pages: the check says so before reporters
+    # meet it, and publishing stays possible.
+    checked = auth.post("/forms/th-intake/edit", {"source": svc.forms.draft("th-intake")["text"],
+                                                  "action": "check"}, page="/forms/th-intake/edit")
+    assert 'class="warning" data-code="no_interface_language"' in checked.get_data(as_text=True)
     # The inherited texts need Thai: one sheet, filled (test text, not real Thai).
     rows = sheet_rows(client.get("/forms/th-intake/translations/sheet?lang=th").data)
     for row in rows[1:]:
