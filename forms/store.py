@@ -294,6 +294,11 @@ class FormStore:
     def draft(self, form_id: str) -> dict | None:
         return self.drafts.find_one({"_id": str(form_id)})
 
+    def list_drafts(self) -> list[dict]:
+        """Every saved draft, by form id, with its text: the forms list shows them, so a
+        form imported or started but never published can be found again."""
+        return list(self.drafts.find({}).sort("_id", ASCENDING))
+
     def discard_draft(self, form_id: str) -> None:
         self.drafts.delete_one({"_id": str(form_id)})
 

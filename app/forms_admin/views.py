@@ -50,9 +50,28 @@ class EditorForm(Translated, FlaskForm):
 @bp.route("/")
 @roles_required(*EDITORS)
 def index():
-    records = services().forms.list_latest()
+    store = services().forms
+    records = store.list_latest()
     editable = {rec["form_id"] for rec in records if may_edit(g.user, rec.get("country"))}
-    return render_template("forms_admin/index.html", records=records, editable=editable)
+    return render_template("forms_admin/index.html", records=records, editable=editable,
+                           drafts=editable_drafts(store, records))
+
+
+def editable_drafts(store, records: list[dict]) -> list[dict]:
+    """The saved drafts this user may edit, each with its country and the version it
+    would replace (None: never published), so that a form imported or started but not
+    yet published is found again from the forms list."""
+    published = {rec["form_id"]: rec for rec in records}
+    rows = []
+    for draft in store.list_drafts():
+        latest = published.get(draft["_id"])
+        country = latest.get("country") if latest else \
+            written_form(Posted(draft["text"], draft["_id"]))[1]
+        if may_edit(g.user, country):
+            rows.append({"form_id": draft["_id"], "country": country,
+                         "saved_at": draft["saved_at"],
+                         "version": latest["version"] if latest else None})
+    return rows
 
 
 @bp.route("/<form_id>")

@@ -238,6 +238,17 @@ def test_drafts__one_per_form_replaced_and_discarded(store):
         store.save_draft("zz-intake", "x" * 1_000_001, "u_editor")
 
 
+def test_list_drafts__every_draft_by_form_id_with_its_text(store):
+    assert store.list_drafts() == []
+    store.save_draft("zz-intake", "form: zz-intake\n", "u_editor")
+    store.save_draft("aa-intake", "form: aa-intake\ncountry: TH\n", "u_editor")
+    drafts = store.list_drafts()
+    assert [(d["_id"], d["text"]) for d in drafts] == [
+        ("aa-intake", "form: aa-intake\ncountry: TH\n"), ("zz-intake", "form: zz-intake\n")]
+    store.discard_draft("aa-intake")
+    assert [d["_id"] for d in store.list_drafts()] == ["zz-intake"]
+
+
 def test_publish_shipped__every_shipped_form_once(store):
     shipped = {form_id for form_id, definition_, *_ in shipped_definitions() if definition_}
     report = store.publish_shipped()

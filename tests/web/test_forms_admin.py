@@ -100,6 +100,31 @@ def test_index__lists_published_forms_with_edit_links_for_own_country(client, lo
     assert "/forms/mwc-base/edit" not in page
 
 
+def test_index__own_drafts_listed_with_edit_and_translate_links(client, login_as, svc):
+    """A form imported or started but never published is found again from the list;
+    a draft of another country's form is not shown."""
+    svc.forms.save_draft("th-new", "form: th-new\nextends: mwc-base\ncountry: TH\n", "u_x")
+    svc.forms.save_draft("my-intake", source(svc, "my-intake") + "\n", "u_x")
+    svc.forms.save_draft("sg-new", "form: sg-new\nextends: mwc-base\ncountry: SG\n", "u_x")
+    login_as(r.FORM_EDITOR, countries=["TH", "MY"])
+    page = client.get("/forms/").get_data(as_text=True)
+    drafts = re.findall(r'<tr data-draft="([\w-]+)">(.*?)</tr>', page, re.DOTALL)
+    assert [form_id for form_id, _row in drafts] == ["my-intake", "th-new"]
+    rows = dict(drafts)
+    assert "draft, never published" in rows["th-new"] and "<td>TH</td>" in rows["th-new"]
+    assert "draft of a change to version 1" in rows["my-intake"]
+    assert '/forms/th-new/edit"' in rows["th-new"]
+    assert '/forms/th-new/translations"' in rows["th-new"]
+    assert 'href="/forms/import-xlsform"' in page
+    assert page.count('class="table-scroll"') == 2
+
+
+def test_index__no_drafts_no_drafts_table(client, login_as):
+    login_as(r.FORM_EDITOR, countries=["MY"])
+    page = client.get("/forms/").get_data(as_text=True)
+    assert "data-draft=" not in page and 'data-form="my-intake"' in page
+
+
 def test_check__shows_every_problem_with_its_line_and_keeps_the_text(client, login_as, auth):
     login_as(r.FORM_EDITOR, countries=["MY"])
     response = post(auth, "/forms/my-intake/edit", BROKEN)
