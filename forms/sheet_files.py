@@ -16,7 +16,7 @@ import openpyxl
 from openpyxl.styles import Alignment, Font, Protection
 from openpyxl.utils.exceptions import InvalidFileException
 
-from forms.sheet_problems import SheetCode, SheetProblem
+from forms.sheet_problems import WHOLE_FILE, SheetCode, SheetProblem
 from forms.translation_sheet import SHEET, TextRow, header
 
 FORMATS = ("xlsx", "csv")
@@ -64,9 +64,9 @@ def read_sheet(data: bytes, fmt: str) -> tuple[list[list[Any]], list[SheetProble
     try:
         rows = _csv_rows(data) if fmt == "csv" else _xlsx_rows(data)
     except (UnicodeDecodeError, csv.Error) as exc:
-        return [], [_unreadable("CSV text in UTF-8", exc)]
+        return [], [_unreadable(SheetCode.UNREADABLE_CSV, exc)]
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        return [], [_unreadable("an XLSX workbook", exc)]
+        return [], [_unreadable(SheetCode.UNREADABLE_XLSX, exc)]
     return rows, []
 
 
@@ -74,9 +74,11 @@ def guess_format(filename: str) -> str:
     return "csv" if filename.lower().endswith((".csv", ".txt")) else "xlsx"
 
 
-def _unreadable(expected: str, exc: Exception) -> SheetProblem:
-    return SheetProblem(SheetCode.UNREADABLE, SHEET, None,
-                        {"expected": expected, "detail": str(exc)[:200] or type(exc).__name__})
+def _unreadable(code: SheetCode, exc: Exception) -> SheetProblem:
+    """The reader's own words stay in `detail`, for the logs: they are English, and name
+    formats the upload does not take, so pages and the command line never show them."""
+    return SheetProblem(code, WHOLE_FILE, None,
+                        {"detail": str(exc)[:200] or type(exc).__name__})
 
 
 def _csv_rows(data: bytes) -> list[list[Any]]:

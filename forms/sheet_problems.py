@@ -19,7 +19,21 @@ class SheetCode(MessageCode):
     """Every kind of spreadsheet problem, with its English message template."""
 
     # -- reading a file --------------------------------------------------------------
-    UNREADABLE = ("unreadable", "The file cannot be read as {expected}: {detail}.")
+    UNREADABLE_XLSFORM = (
+        "unreadable_xlsform",
+        "The file cannot be read as an XLSForm workbook: save it from your spreadsheet "
+        "program as an Excel workbook (.xlsx) and upload it again.",
+    )
+    UNREADABLE_XLSX = (
+        "unreadable_xlsx",
+        "The file cannot be read as an XLSX workbook: save it from your spreadsheet "
+        "program as an Excel workbook (.xlsx), or as CSV UTF-8, and upload it again.",
+    )
+    UNREADABLE_CSV = (
+        "unreadable_csv",
+        "The file cannot be read as CSV text in UTF-8: save it from your spreadsheet "
+        "program as CSV UTF-8, or as an Excel workbook (.xlsx), and upload it again.",
+    )
     # -- translation sheets ----------------------------------------------------------
     BAD_HEADER = (
         "bad_header",
@@ -113,6 +127,10 @@ class SheetCode(MessageCode):
     NO_QUESTIONS = ("no_questions", "The survey sheet has no question that can be imported.")
 
 
+#: `SheetProblem.sheet` of a problem with the whole file (it could not be read at all).
+WHOLE_FILE = ""
+
+
 @dataclass(frozen=True)
 class SheetProblem:
     """One problem, at a sheet and row (None: the whole file); fatal ones stop the import."""
@@ -129,6 +147,8 @@ class SheetProblem:
 
     @property
     def where(self) -> str:
+        if self.sheet == WHOLE_FILE:
+            return "the file"
         return f"{self.sheet}, row {self.row}" if self.row is not None else self.sheet
 
     @property

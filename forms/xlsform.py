@@ -31,7 +31,7 @@ from pyxform.errors import PyXFormError
 from pyxform.xls2json_backends import get_xlsform
 
 from forms.mwc import Taxonomy, describe_ranges
-from forms.sheet_problems import SheetCode, SheetProblem
+from forms.sheet_problems import WHOLE_FILE, SheetCode, SheetProblem
 from forms.vocabulary import FORM_ID_PATTERN, ITEM_ID_PATTERN, LANGUAGE_PATTERN
 
 BASE_FORM = "mwc-base"
@@ -77,9 +77,8 @@ def read_workbook(data: bytes) -> tuple[Any, list[SheetProblem]]:
     try:
         return get_xlsform(io.BytesIO(data), file_type=".xlsx"), []
     except (PyXFormError, OSError, ValueError, KeyError) as exc:
-        return None, [SheetProblem(SheetCode.UNREADABLE, "workbook", None,
-                                   {"expected": "an XLSForm workbook (.xlsx)",
-                                    "detail": str(exc)[:200]})]
+        return None, [SheetProblem(SheetCode.UNREADABLE_XLSFORM, WHOLE_FILE, None,
+                                   {"detail": str(exc)[:200]})]
 
 
 def import_xlsform(data: bytes, *, taxonomy: Taxonomy, parent_ids: Mapping[str, str],

@@ -9,10 +9,18 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from forms.sheet_problems import SheetCode, SheetProblem
+from forms.sheet_problems import WHOLE_FILE, SheetCode, SheetProblem
 
 TEMPLATES = {
-    SheetCode.UNREADABLE: _l("The file cannot be read as %(expected)s: %(detail)s."),
+    SheetCode.UNREADABLE_XLSFORM: _l("The file cannot be read as an XLSForm workbook: save it "
+                                     "from your spreadsheet program as an Excel workbook "
+                                     "(.xlsx) and upload it again."),
+    SheetCode.UNREADABLE_XLSX: _l("The file cannot be read as an XLSX workbook: save it from "
+                                  "your spreadsheet program as an Excel workbook (.xlsx), or "
+                                  "as CSV UTF-8, and upload it again."),
+    SheetCode.UNREADABLE_CSV: _l("The file cannot be read as CSV text in UTF-8: save it from "
+                                 "your spreadsheet program as CSV UTF-8, or as an Excel "
+                                 "workbook (.xlsx), and upload it again."),
     SheetCode.BAD_HEADER: _l("The first row must name the columns: key, context, the source "
                              "language and the language of the translations (as exported)."),
     SheetCode.NOT_A_FORM_LANGUAGE: _l("The translations are in “%(language)s”, which is not "
@@ -65,6 +73,8 @@ TEMPLATES = {
 
 
 def place(problem: SheetProblem) -> str:
+    if problem.sheet == WHOLE_FILE:
+        return _("the file")
     if problem.row is None:
         return _("sheet %(sheet)s", sheet=problem.sheet)
     return _("sheet %(sheet)s, row %(row)s", sheet=problem.sheet, row=problem.row)

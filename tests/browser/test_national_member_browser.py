@@ -184,8 +184,9 @@ def test_national_member__puts_thailand_live_without_a_server_file(server, phone
     upload_workbook(editor, "questions.xlsx", b"type,name,label\ntext,q1,Question one\n")
     assert "The workbook cannot be imported; nothing was saved" in editor.content()
     [unreadable] = problems_listed(editor)
-    assert unreadable.startswith("sheet workbook: The file cannot be read as an XLSForm "
-                                 "workbook (.xlsx)"), unreadable
+    assert unreadable == ("the file: The file cannot be read as an XLSForm workbook: save it "
+                          "from your spreadsheet program as an Excel workbook (.xlsx) and "
+                          "upload it again."), unreadable
     upload_workbook(editor, "th-xlsform.xlsx", with_a_repeat_group())
     refused = problems_listed(editor)
     fatal = [item for item in refused if "(left out; does not stop the import)" not in item]

@@ -134,3 +134,15 @@ def test_new_country__xlsform_then_sheet_then_publish_then_a_report(client, logi
     case = svc.cases.by_tracking(*receipt(response.get_data(as_text=True)))
     assert case["form"]["id"] == "th-intake"
     assert case["mwc"] == [16, 17, 21, 22]
+
+
+def test_translations_page__unreadable_file_named_in_the_pages_language(client, login_as,
+                                                                          auth, svc):
+    login_as(r.FORM_EDITOR, countries=["MY"])
+    client.get("/language?lang=ms")
+    sent = upload(auth, "/forms/my-intake/translations", "sheet", b"\xff\xfe\x00 not a sheet",
+                  "ms.csv")
+    page = sent.get_data(as_text=True)
+    assert sent.status_code == 400 and svc.forms.draft("my-intake") is None
+    assert "codec" not in page and "UTF-8" in page  # no reader's English, the fix instead
+    assert '<html lang="ms"' in page

@@ -143,9 +143,10 @@ def test_files__written_and_read_back_the_same(fmt):
 
 def test_files__unreadable_upload_is_a_problem_not_an_error():
     _, problems = read_sheet(b"not a zip", "xlsx")
-    assert [p.code for p in problems] == [SheetCode.UNREADABLE]
+    assert [p.code for p in problems] == [SheetCode.UNREADABLE_XLSX]
+    assert problems[0].where == "the file" and "not a zip" not in problems[0].detail
     _, problems = read_sheet(b"\xff\xfe\x00", "csv")
-    assert [p.code for p in problems] == [SheetCode.UNREADABLE]
+    assert [p.code for p in problems] == [SheetCode.UNREADABLE_CSV]
 
 
 SABAH = """\

@@ -139,7 +139,7 @@ def test_settings__country_required_from_the_sheet_or_the_caller():
 
 def test_not_a_workbook__unreadable():
     result = run(b"plain text, not a workbook")
-    assert [p.code for p in result.problems] == [SheetCode.UNREADABLE]
+    assert [p.code for p in result.problems] == [SheetCode.UNREADABLE_XLSFORM]
 
 
 @pytest.mark.parametrize("column, tag", [("English (en)", "en"), ("km", "km"),
