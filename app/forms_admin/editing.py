@@ -129,6 +129,6 @@ def uncovered_text(country: str) -> str:
     """Why a form for `country` is not published, and who fixes it where."""
     return _("No team covers %(country)s, so its reports would reach the secretariat "
              "unnoticed; the form was not published. An administrator or coordinator gives "
-             "%(country)s to a team on the Routing page (Administration → Routing), or an "
+             "%(country)s to a team on the Routing page, or an "
              "administrator accepts the secretariat for %(country)s there; then publish "
              "again.", country=country)

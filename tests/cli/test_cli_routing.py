@@ -36,7 +36,7 @@ def test_publish__country_no_team_covers__refused_naming_the_fix(runner, laos_fi
     result = runner.invoke(main, ["forms", "publish", laos_file], env=base_environ())
     assert result.exit_code == 1, result.output
     assert "No team covers LA" in result.output
-    assert "Routing page (Administration → Routing)" in result.output
+    assert "on the Routing page, or an administrator" in result.output
     assert "published" not in result.stdout
 
 
