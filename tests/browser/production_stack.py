@@ -14,6 +14,7 @@ import datetime
 import hashlib
 import ipaddress
 import os
+import secrets
 import socket
 import ssl
 import subprocess
@@ -21,6 +22,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -197,6 +199,50 @@ class ProductionStack:
         logs = "\n".join(f"--- {p.name} (exit {p.popen.poll()}):\n{p.tail()}"
                          for p in self.processes)
         return f"{what}\n{logs}"
+
+
+def production_environ(mongo_uri: str, broker_url: str, db_name: str,
+                       **extra: str) -> dict[str, str]:
+    """This process's environment without its MRVRS settings, plus production ones of
+    its own: fresh keys, the test database and broker, one trusted proxy (nginx)."""
+    from cryptography.fernet import Fernet
+
+    environ = {name: value for name, value in os.environ.items()
+               if not name.startswith("MRVRS_") or name.startswith("MRVRS_TEST_")}
+    environ.update({
+        "MRVRS_ENV": "production", "MRVRS_SECRET_KEY": secrets.token_urlsafe(32),
+        "MRVRS_DATA_KEY": Fernet.generate_key().decode(),
+        "MRVRS_AUDIT_KEY": secrets.token_urlsafe(32), "MRVRS_MONGO_URI": mongo_uri,
+        "MRVRS_DB_NAME": db_name, "MRVRS_BROKER_URL": broker_url,
+        "MRVRS_RATE_LIMIT_STORAGE_URI": broker_url, "MRVRS_TRUSTED_PROXIES": "1",
+        **extra,
+    })
+    return environ
+
+
+@contextlib.contextmanager
+def running_stack(folder: Path, environ: dict[str, str]) -> Iterator[ProductionStack]:
+    """The stack, ready; afterwards every process stopped and its database dropped.
+    Skips (or, with MRVRS_TEST_REQUIRE_SERVICES, fails) where nginx or gunicorn is missing."""
+    from pymongo import MongoClient
+
+    from tests.helpers import unavailable
+
+    if not os.access(NGINX, os.X_OK):
+        unavailable(f"{NGINX} is not installed (apt-get install nginx)")
+    try:
+        import gunicorn  # noqa: F401
+    except ImportError:
+        unavailable("gunicorn is not installed (pip install -e '.[test]')")
+    stack = start_stack(folder, environ)
+    try:
+        wait_until_ready(stack)
+        yield stack
+    finally:
+        stack.stop()
+        client: MongoClient = MongoClient(environ["MRVRS_MONGO_URI"])
+        client.drop_database(environ["MRVRS_DB_NAME"])
+        client.close()
 
 
 def start_stack(folder: Path, environ: dict[str, str]) -> ProductionStack:

@@ -12,6 +12,7 @@ step is a page, every page is 360 px wide, and each person has their own phone.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import time
@@ -59,8 +60,8 @@ def server(tmp_path_factory):
         yield live
 
 
-@pytest.fixture
-def phones(browser):
+@contextlib.contextmanager
+def phone_opener(browser):
     """Open one more phone (its own cookies) per person; all closed afterwards."""
     contexts = []
 
@@ -70,9 +71,17 @@ def phones(browser):
         contexts.append(context)
         return context.new_page()
 
-    yield open_phone
-    for context in contexts:
-        context.close()
+    try:
+        yield open_phone
+    finally:
+        for context in contexts:
+            context.close()
+
+
+@pytest.fixture
+def phones(browser):
+    with phone_opener(browser) as open_phone:
+        yield open_phone
 
 
 def fits(page) -> None:
@@ -295,45 +304,18 @@ ACCESS_LOG = re.compile(r"^<(\d+)> (GET|POST) (\S+) (\d{3})$", re.MULTILINE)
 @pytest.fixture(scope="module")
 def routing_stack(mongo_uri, broker_url, tmp_path_factory):
     """The production stack on a fresh database seeded with routing that has no Thai team."""
-    import os
-    import secrets
     import uuid
 
-    from cryptography.fernet import Fernet
-    from pymongo import MongoClient
+    from tests.browser.production_stack import production_environ, running_stack
 
-    from tests.browser.production_stack import NGINX, start_stack, wait_until_ready
-    from tests.helpers import unavailable
-
-    if not os.access(NGINX, os.X_OK):
-        unavailable(f"{NGINX} is not installed (apt-get install nginx)")
-    try:
-        import gunicorn  # noqa: F401
-    except ImportError:
-        unavailable("gunicorn is not installed (pip install -e '.[test]')")
     folder = tmp_path_factory.mktemp("routing-production")
-    db_name = f"mrvrs_routing_{uuid.uuid4().hex[:8]}"
-    environ = {name: value for name, value in os.environ.items()
-               if not name.startswith("MRVRS_") or name.startswith("MRVRS_TEST_")}
-    environ.update({
-        "MRVRS_ENV": "production", "MRVRS_SECRET_KEY": secrets.token_urlsafe(32),
-        "MRVRS_DATA_KEY": Fernet.generate_key().decode(),
-        "MRVRS_AUDIT_KEY": secrets.token_urlsafe(32), "MRVRS_MONGO_URI": mongo_uri,
-        "MRVRS_DB_NAME": db_name, "MRVRS_BROKER_URL": broker_url,
-        "MRVRS_RATE_LIMIT_STORAGE_URI": broker_url, "MRVRS_TRUSTED_PROXIES": "1",
-        "MRVRS_ROUTING_FILE": str(routing_without_thailand(folder)),
-        "MRVRS_ROUTING_REFRESH_SECONDS": str(REFRESH_SECONDS),
-        "GUNICORN_CMD_ARGS": "--access-logfile - --access-logformat '%(p)s %(m)s %(U)s %(s)s'",
-    })
-    stack = start_stack(folder, environ)
-    try:
-        wait_until_ready(stack)
+    environ = production_environ(
+        mongo_uri, broker_url, f"mrvrs_routing_{uuid.uuid4().hex[:8]}",
+        MRVRS_ROUTING_FILE=str(routing_without_thailand(folder)),
+        MRVRS_ROUTING_REFRESH_SECONDS=str(REFRESH_SECONDS),
+        GUNICORN_CMD_ARGS="--access-logfile - --access-logformat '%(p)s %(m)s %(U)s %(s)s'")
+    with running_stack(folder, environ) as stack:
         yield stack
-    finally:
-        stack.stop()
-        client: MongoClient = MongoClient(mongo_uri)
-        client.drop_database(db_name)
-        client.close()
 
 
 @pytest.fixture(scope="module")
@@ -362,17 +344,8 @@ def pinned_phones(routing_stack, playwright_driver, chromium_path):
     pin = f"--ignore-certificate-errors-spki-list={routing_stack.certificate.spki_sha256}"
     browser = playwright_driver.chromium.launch(executable_path=chromium_path, headless=True,
                                                 args=[*CHROMIUM_ARGS, pin])
-    contexts = []
-
-    def open_phone():
-        context = browser.new_context(locale="en-GB", viewport=PHONE, is_mobile=True,
-                                      has_touch=True)
-        contexts.append(context)
-        return context.new_page()
-
-    yield open_phone
-    for context in contexts:
-        context.close()
+    with phone_opener(browser) as open_phone:
+        yield open_phone
     browser.close()
 
 

@@ -12,8 +12,6 @@ session worker of tests/services.py (another database), so the two must not over
 from __future__ import annotations
 
 import http.client
-import os
-import secrets
 import ssl
 import time
 import urllib.error
@@ -22,13 +20,12 @@ import urllib.request
 import uuid
 
 import pytest
-from pymongo import MongoClient
 
 from tests.browser.axe import assert_no_axe_violations, page_weight, without_cache
 from tests.browser.conftest import CHROMIUM_ARGS
-from tests.browser.production_stack import NGINX, start_stack, wait_until_ready
+from tests.browser.production_stack import production_environ, running_stack
 from tests.browser.reporting import walk_report
-from tests.helpers import csrf_token, unavailable
+from tests.helpers import csrf_token
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -37,34 +34,11 @@ NARRATIVE = "The agency took my passport at the airport and I have not been paid
 
 @pytest.fixture(scope="module")
 def stack(mongo_uri, broker_url, tmp_path_factory):
-    from cryptography.fernet import Fernet
-
-    if not os.access(NGINX, os.X_OK):
-        unavailable(f"{NGINX} is not installed (apt-get install nginx)")
-    try:
-        import gunicorn  # noqa: F401
-    except ImportError:
-        unavailable("gunicorn is not installed (pip install -e '.[test]')")
-    db_name = f"mrvrs_production_{uuid.uuid4().hex[:8]}"
-    environ = {name: value for name, value in os.environ.items()
-               if not name.startswith("MRVRS_") or name.startswith("MRVRS_TEST_")}
-    environ.update({
-        "MRVRS_ENV": "production", "MRVRS_SECRET_KEY": secrets.token_urlsafe(32),
-        "MRVRS_DATA_KEY": Fernet.generate_key().decode(),
-        "MRVRS_AUDIT_KEY": secrets.token_urlsafe(32), "MRVRS_MONGO_URI": mongo_uri,
-        "MRVRS_DB_NAME": db_name, "MRVRS_BROKER_URL": broker_url,
-        "MRVRS_RATE_LIMIT_STORAGE_URI": broker_url, "MRVRS_TRUSTED_PROXIES": "1",
-        "MRVRS_SWEEP_INTERVALS": "catch_up=2",
-    })
-    stack = start_stack(tmp_path_factory.mktemp("production"), environ)
-    try:
-        wait_until_ready(stack)
+    environ = production_environ(mongo_uri, broker_url,
+                                 f"mrvrs_production_{uuid.uuid4().hex[:8]}",
+                                 MRVRS_SWEEP_INTERVALS="catch_up=2")
+    with running_stack(tmp_path_factory.mktemp("production"), environ) as stack:
         yield stack
-    finally:
-        stack.stop()
-        client: MongoClient = MongoClient(mongo_uri)
-        client.drop_database(db_name)
-        client.close()
 
 
 @pytest.fixture(scope="module")
