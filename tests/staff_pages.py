@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from forms.definition_edits import Definition, add_choice, add_term
+from forms.definition_edits import Definition, add_choice, add_term, hide_question
 from tests.case_helpers import ANSWERS, evidence, file_case
 from tests.helpers import PASSWORD
 from tests.intake_helpers import publish_shipped
@@ -50,8 +50,10 @@ def seed_staff_pages(svc) -> StaffPages:
     case = file_case(svc, org_id=org["_id"], language="ms", files=evidence(),
                      answers={**ANSWERS, "acts": ["unpaid_wages", "life_in_danger"]})
     case_url = f"/cases/{case['reference']}"
-    _draft_with_a_term(svc)
-    _submission_waiting(svc)
+    editor = svc.users.create("sg-editor@example.org", PASSWORD, ["form_editor"],
+                              countries=["SG", "MY"])
+    _draft_with_a_term(svc, editor["_id"])
+    _submission_waiting(svc, editor["_id"])
     _routing_changed(svc)
     forms = ["/forms/", "/forms/my-intake", "/forms/my-intake/1", "/forms/my-intake/edit",
              "/forms/new", "/forms/guide", "/forms/import-xlsform", *_task_pages("my-intake"),
@@ -81,7 +83,7 @@ def _task_pages(form_id: str) -> list[str]:
             f"/forms/{form_id}/draft/preview"]
 
 
-def _draft_with_a_term(svc) -> None:
+def _draft_with_a_term(svc, editor: str) -> None:
     """The Malaysian form's draft gains a term that no question uses yet."""
     latest = svc.forms.latest("my-intake")
     definition = Definition(latest["source"], "my-intake.yaml", svc.forms.library_sources())
@@ -89,21 +91,25 @@ def _draft_with_a_term(svc) -> None:
                       {"en": "The person who employs the worker", "ms": "Orang yang menggaji"},
                       [21, 25])
     assert edited.ok, edited.problems
-    svc.forms.save_draft("my-intake", edited.text, "u_editor")
+    svc.forms.save_draft("my-intake", edited.text, editor)
 
 
-def _submission_waiting(svc) -> None:
-    """Singapore needs a second editor; a version with one more choice waits for one."""
-    svc.approvals.set_required("SG", True, "u_coordinator")
+def _submission_waiting(svc, editor: str) -> None:
+    """Singapore needs a second editor; a version with one more choice and one base
+    question fewer waits for one."""
+    svc.approvals.set_required("SG", True, editor)
     latest = svc.forms.latest("sg-intake")
-    definition = Definition(latest["source"], "sg-intake.yaml", svc.forms.library_sources())
+    library = svc.forms.library_sources()
+    definition = Definition(latest["source"], "sg-intake.yaml", library)
     edited = add_choice(definition, "passport_held_by", "agency_office",
                         {"en": "The agency's office", "zh-Hans": "中介办公室"}, [21], None)
     assert edited.ok, edited.problems
-    result = Definition(edited.text, "sg-intake.yaml", svc.forms.library_sources()).compile()
+    edited = hide_question(Definition(edited.text, "sg-intake.yaml", library), "employer_name")
+    assert edited.ok, edited.problems
+    result = Definition(edited.text, "sg-intake.yaml", library).compile()
     svc.approvals.submit("sg-intake", text=edited.text,
                          digest=result.unwrap().definition_hash(), country="SG",
-                         actor="u_editor")
+                         actor=editor)
 
 
 def _routing_changed(svc) -> None:
