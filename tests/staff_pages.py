@@ -1,12 +1,34 @@
 """Every staff page, with the data it needs to show something, for tests that render
-them all (in every language, with a pseudo-translation, in a browser)."""
+them all (in every language, with a pseudo-translation, in a browser).
+
+`NOT_LISTED` names the GET routes behind the role check that are not pages to render
+here (downloads), so a test can tell when a new page is missing from the list."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from forms.definition_edits import Definition, add_choice, add_term, hide_question
 from tests.case_helpers import ANSWERS, evidence, file_case
+from tests.helpers import PASSWORD
 from tests.intake_helpers import publish_shipped
+from workflows.routing_edits import add_team
+
+#: A term the form editor added to the draft and no question uses yet (a warning).
+DRAFT_TERM = "majikan"
+#: What the routing lead typed as the reason of their change: data, not interface.
+ROUTING_NOTE = "Hanoi partner joined the network."
+#: GET routes behind the role check that are not pages: files sent for download, an
+#: HTML report served as it was written, the reporter's own list (not a staff page), and
+#: an export job's page, which belongs to the account that started the job.
+NOT_LISTED = {
+    "cases.attachment": "a file the reporter attached",
+    "exports.download": "an export or report file",
+    "exports.view": "a compiled report, served as written",
+    "exports.job": "an export job's progress, shown to the account that started it only",
+    "forms_admin.translation_sheet": "a translation spreadsheet",
+    "intake.my_reports": "a reporter's own reports, not a staff page",
+}
 
 
 @dataclass(frozen=True)
@@ -20,14 +42,23 @@ class StaffPages:
 
 
 def seed_staff_pages(svc) -> StaffPages:
-    """Shipped forms, an organisation, a Malay case with evidence, routed."""
+    """Shipped forms, an organisation, a Malay case with evidence, routed; a draft of the
+    Malaysian form with a new term, a Singapore version waiting for a second editor, and
+    a routing change after the seed import."""
     publish_shipped(svc)
     org = svc.organisations.create("Harbour Aid", "MY")
     case = file_case(svc, org_id=org["_id"], language="ms", files=evidence(),
                      answers={**ANSWERS, "acts": ["unpaid_wages", "life_in_danger"]})
     case_url = f"/cases/{case['reference']}"
+    editor = svc.users.create("sg-editor@example.org", PASSWORD, ["form_editor"],
+                              countries=["SG", "MY"])
+    _draft_with_a_term(svc, editor["_id"])
+    _submission_waiting(svc, editor["_id"])
+    _routing_changed(svc)
     forms = ["/forms/", "/forms/my-intake", "/forms/my-intake/1", "/forms/my-intake/edit",
-             "/forms/new"]
+             "/forms/new", "/forms/guide", "/forms/import-xlsform", *_task_pages("my-intake"),
+             "/forms/my-intake/translations", "/forms/my-intake/translations?lang=ms"]
+    routing = ["/admin/routing", "/admin/routing/history", "/admin/routing/rules"]
     return StaffPages([
         (("reviewer",), {"countries": ["MY"]},
          ["/cases/", case_url, "/cases/notifications", "/account/", "/exports/",
@@ -35,9 +66,57 @@ def seed_staff_pages(svc) -> StaffPages:
         (("member",), {"org_id": org["_id"]}, ["/cases/", case_url, "/account/"]),
         (("form_editor",), {"org_id": org["_id"], "countries": ["MY"]}, forms),
         (("coordinator",), {}, ["/cases/", case_url, "/exports/audit", "/admin/audit",
-                                "/admin/translations", *forms]),
+                                "/admin/translations", *forms, "/forms/sg-intake",
+                                "/forms/approval", *routing]),
         (("mission",), {"countries": ["MY"]}, ["/exports/", "/exports/indicators",
                                                "/exports/reports", "/account/"]),
         (("admin",), {}, ["/admin/users", "/admin/organisations", "/admin/audit",
-                          "/admin/translations", "/account/"]),
+                          "/admin/translations", "/account/", "/forms/approval", *routing]),
     ])
+
+
+def _task_pages(form_id: str) -> list[str]:
+    """The structured editor's pages of one form, the draft's new term's included."""
+    tasks = f"/forms/{form_id}/tasks"
+    return [tasks, f"{tasks}/label", f"{tasks}/choice", f"{tasks}/hide", f"{tasks}/terms/new",
+            f"{tasks}/terms/{DRAFT_TERM}", f"{tasks}/terms/levy",
+            f"/forms/{form_id}/draft/preview"]
+
+
+def _draft_with_a_term(svc, editor: str) -> None:
+    """The Malaysian form's draft gains a term that no question uses yet."""
+    latest = svc.forms.latest("my-intake")
+    definition = Definition(latest["source"], "my-intake.yaml", svc.forms.library_sources())
+    edited = add_term(definition, DRAFT_TERM, {"en": "Majikan (employer)", "ms": "Majikan"},
+                      {"en": "The person who employs the worker", "ms": "Orang yang menggaji"},
+                      [21, 25])
+    assert edited.ok, edited.problems
+    svc.forms.save_draft("my-intake", edited.text, editor)
+
+
+def _submission_waiting(svc, editor: str) -> None:
+    """Singapore needs a second editor; a version with one more choice and one base
+    question fewer waits for one."""
+    svc.approvals.set_required("SG", True, editor)
+    latest = svc.forms.latest("sg-intake")
+    library = svc.forms.library_sources()
+    definition = Definition(latest["source"], "sg-intake.yaml", library)
+    edited = add_choice(definition, "passport_held_by", "agency_office",
+                        {"en": "The agency's office", "zh-Hans": "中介办公室"}, [21], None)
+    assert edited.ok, edited.problems
+    edited = hide_question(Definition(edited.text, "sg-intake.yaml", library), "employer_name")
+    assert edited.ok, edited.problems
+    result = Definition(edited.text, "sg-intake.yaml", library).compile()
+    svc.approvals.submit("sg-intake", text=edited.text,
+                         digest=result.unwrap().definition_hash(), country="SG",
+                         actor=editor)
+
+
+def _routing_changed(svc) -> None:
+    """After the seed import, a routing lead gives Viet Nam a team, with a reason."""
+    svc.seed_routing()
+    lead = svc.users.create("routing-lead@example.org", PASSWORD, ["coordinator"])
+    current = svc.routing_store.latest()
+    svc.routing_store.save(add_team(current["config"], "vn-team", ["VN"]),
+                           expected=current["_id"], actor=lead["_id"], note=ROUTING_NOTE)
+    svc.routing.invalidate()

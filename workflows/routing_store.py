@@ -27,6 +27,9 @@ from workflows.routing import RoutingRules, load_routing_rules
 from workflows.routing_changes import describe_changes
 
 MAX_NOTE = 500
+#: `note_code` of the version the seed file became: the pages say it in the reader's
+#: language, so no English sentence is stored for it.
+SEED_IMPORT = "seed_import"
 
 
 class RoutingConflict(RuntimeError):
@@ -65,8 +68,9 @@ class RoutingStore:
         return list(self.versions.find({}, {"config": 0}).sort("_id", DESCENDING).limit(limit))
 
     def save(self, mapping: Mapping[str, Any], *, expected: int, actor: str,
-             note: str = "") -> dict[str, Any]:
-        """Check `mapping` and store it as version `expected + 1`.
+             note: str = "", note_code: str | None = None) -> dict[str, Any]:
+        """Check `mapping` and store it as version `expected + 1`. `note` is what a person
+        typed; `note_code` names a reason the system gives (`SEED_IMPORT`).
 
         :raise RoutingRulesError: listing every problem; nothing was written.
         :raise RoutingConflict: another version was saved since `expected`.
@@ -80,6 +84,8 @@ class RoutingStore:
         doc = {"_id": expected + 1, "config": copy.deepcopy(dict(mapping)), "by": str(actor),
                "at": self.clock(), "note": (note or "").strip()[:MAX_NOTE],
                "changes": describe_changes(before, mapping) if current else []}
+        if note_code:
+            doc["note_code"] = note_code
         try:
             self.versions.insert_one(doc)
         except DuplicateKeyError:
@@ -91,8 +97,7 @@ class RoutingStore:
         if self.latest_number():
             return None
         try:
-            return self.save(mapping, expected=0, actor=actor,
-                             note="Imported from the routing seed file.")
+            return self.save(mapping, expected=0, actor=actor, note_code=SEED_IMPORT)
         except RoutingConflict:
             return None  # another process seeded it first
 

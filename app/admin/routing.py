@@ -21,6 +21,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import HiddenField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -35,7 +36,7 @@ from workflows import routing_edits as edits
 from workflows.assembly import reroute_sender
 from workflows.errors import Problem, RoutingRulesError
 from workflows.routing import TEAM_KEY
-from workflows.routing_store import MAX_NOTE, RoutingConflict
+from workflows.routing_store import MAX_NOTE, SEED_IMPORT, RoutingConflict
 from workflows.workflow_config import PACKAGED, read_seed
 
 log = logging.getLogger("mrvrs.admin.routing")
@@ -362,13 +363,36 @@ CHANGE_TEXT = {
 }
 
 
-def change_text(change: Mapping[str, Any]) -> str:
+#: Values of a change that are keys (a team, a rule id), shown as code.
+KEY_VALUES = frozenset({"team", "rule"})
+
+
+def change_text(change: Mapping[str, Any]) -> Markup:
+    """A change in words, its team keys and rule ids in <code>."""
     text = CHANGE_TEXT.get(change.get("kind", ""))
     if text is None:
-        return change_code(change)
-    values = {k: (", ".join(v) if isinstance(v, list) else v) for k, v in change.items()}
+        return escape(change_code(change))
+    values: dict[str, Any] = {k: (", ".join(v) if isinstance(v, list) else v)
+                              for k, v in change.items()}
     values.setdefault("countries", "")
-    return str(text) % values
+    for key, value in values.items():
+        if key in KEY_VALUES or (key == "to" and change.get("kind") == "fallback_team"):
+            values[key] = Markup("<code>%s</code>") % value
+    return escape(str(text)) % values
+
+
+#: The reasons the system gives for a version, by `note_code`.
+NOTE_TEXT = {SEED_IMPORT: _l("Imported from the routing seed file.")}
+#: Notes stored as English text before the system's reasons became codes.
+LEGACY_NOTES = {"Imported from the routing seed file.": SEED_IMPORT}
+
+
+def note_text(version: Mapping[str, Any]) -> str:
+    """Why a version was made: the system's reason in the reader's language, else what
+    the person who saved it typed, as typed."""
+    note = version.get("note") or ""
+    code = version.get("note_code") or LEGACY_NOTES.get(note.strip())
+    return str(NOTE_TEXT[code]) if code in NOTE_TEXT else note
 
 
 @bp.route("/routing/history")
@@ -380,4 +404,4 @@ def routing_history():
     people = People.of([{"actor": v.get("by")} for v in versions],
                        services().users.emails_for)
     return render_template("admin/routing_history.html", versions=versions, people=people,
-                           change_text=change_text)
+                           change_text=change_text, note_text=note_text)

@@ -22,6 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.cases.display import LabelLanguages, Text, language_name
 from app.forms_admin.edit_messages import edit_message, keep_reason_text
 from app.forms_admin.editing import (
     Posted,
@@ -31,6 +32,7 @@ from app.forms_admin.editing import (
     written_form,
 )
 from app.forms_admin.views import EDITORS, bp
+from app.i18n import current_language
 from app.roles import roles_required
 from app.services import services
 from forms import definition_edits as edits
@@ -66,6 +68,18 @@ class Working:
     @property
     def languages(self) -> list[str]:
         return list(self.compiled.languages) if self.compiled is not None else []
+
+    @cached_property
+    def labels(self) -> LabelLanguages | None:
+        """The form's texts in the viewer's language where the form has it, else in the
+        form's default language: editors read the questions as the case page shows them."""
+        if self.compiled is None:
+            return None
+        return LabelLanguages(self.compiled, current_language(),
+                              self.compiled.default_language)
+
+    def shown(self, translations: Any) -> Text:
+        return self.labels.text(translations or {})
 
 
 def _lenient(definition: Definition) -> FormDefinition | None:
@@ -125,10 +139,11 @@ def _apply_problems(form: FlaskForm, result: EditResult) -> list[str]:
 
 def _language_fields(prefix: str, what: Any, languages: list[str],
                      area: bool = False) -> dict[str, Any]:
-    names = language_names(languages)
+    """One input per language of the form, each labelled with the language's name in the
+    viewer's language."""
     kind = TextAreaField if area else StringField
     return {f"{prefix}_{lang}": kind(_l("%(what)s in %(language)s", what=what,
-                                       language=names[lang]))
+                                       language=language_name(lang)))
             for lang in languages}
 
 
@@ -142,6 +157,20 @@ def _articles_field(label: Any) -> CheckboxesField:
 
 def _choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def _form_text_choice(value: str, text: Text, prefix: str = "",
+                      group: str | None = None) -> SelectChoice:
+    """An option showing a text of the form, marked with the language it is in, and the
+    key it stores (a question id, a term id), so editors can find it in the YAML."""
+    return SelectChoice(value, f"{prefix}{text.text} ({value})",
+                        render_kw={"lang": text.lang, "dir": text.dir}, optgroup=group)
+
+
+def _language_choices(languages: list[str]) -> list[SelectChoice]:
+    """The form's languages, each named in itself and marked with its own tag."""
+    return [SelectChoice(tag, name, render_kw={"lang": tag})
+            for tag, name in language_names(languages).items()]
 
 
 def _form(fields: dict[str, Any]) -> FlaskForm:
@@ -168,11 +197,15 @@ def term_usage(definition: FormDefinition | None) -> dict[str, list[str]]:
     return usage
 
 
-def _question_choices(work: Working, only_choices: bool = False) -> list[tuple[str, str]]:
-    lang = work.languages[0] if work.languages else "en"
+def _question_choices(work: Working, only_choices: bool = False) -> list[SelectChoice]:
     fields = work.compiled.fields() if work.compiled else ()
-    return [(f.id, f"{work.compiled.text(f.label, lang)} ({f.id})") for f in fields
+    return [_form_text_choice(f.id, work.shown(f.label)) for f in fields
             if not only_choices or f.type in ("choice", "multichoice")]
+
+
+def _term_choices(work: Working) -> list[SelectChoice]:
+    terms = work.compiled.terms if work.compiled else ()
+    return [_form_text_choice(t.id, work.shown(t.label)) for t in terms]
 
 
 # -- the pages --------------------------------------------------------------------------
@@ -221,12 +254,12 @@ def change_term(form_id: str, term_id: str):
     if term is None:
         abort(404)
     langs = work.languages
-    questions = [("", _("(do not add it to a question)")), *_question_choices(work)]
+    questions = [SelectChoice("", _("(do not add it to a question)")), *_question_choices(work)]
     form = _form({**_language_fields("label", _l("Term"), langs),
                   **_language_fields("help", _l("What it means"), langs, area=True),
                   "mwc": _articles_field(_l("MWC articles this term stands for")),
                   "question": SelectField(_l("Also show it beside this question"),
-                                          choices=_choices(questions))})
+                                          choices=questions)})
     general: list[str] = []
     if request.method == "GET":
         for lang in langs:
@@ -255,16 +288,14 @@ def change_term(form_id: str, term_id: str):
 def add_choice(form_id: str):
     work = _working(form_id)
     langs = work.languages
-    terms = [("", _("(none)"))] + [(t.id, t.id) for t in
-                                   (work.compiled.terms if work.compiled else ())]
-    form = _form({"question": SelectField(_l("Question"),
-                                          choices=_choices(_question_choices(work, True))),
+    terms = [SelectChoice("", _("(none)")), *_term_choices(work)]
+    form = _form({"question": SelectField(_l("Question"), choices=_question_choices(work, True)),
                   "value": StringField(_l("Stored value (letters, digits, _ or -)"),
                                        validators=[InputRequired(_l("Write a value."))]),
                   **_language_fields("label", _l("Choice"), langs),
                   "mwc": _articles_field(_l("MWC articles this choice implies (optional)")),
                   "term": SelectField(_l("Local term it stands for (optional)"),
-                                      choices=_choices(terms))})
+                                      choices=terms)})
     general: list[str] = []
     if request.method == "POST":
         if not form.validate_on_submit() and "csrf_token" in form.errors:
@@ -279,19 +310,23 @@ def add_choice(form_id: str):
                  form=form, general=general, heading=_("Add a choice to a question"))
 
 
-def _text_targets(work: Working) -> list[tuple[str, str]]:
-    """Every label a reporter sees, as "item", "item:help" or "question=choice"."""
+#: Put before a choice's text in the list of labels, under its question's.
+CHOICE_MARK = "\u2003\u2013 "
+
+
+def _text_targets(work: Working) -> list[SelectChoice]:
+    """Every label a reporter sees, as "section", "question" or "question=choice": one
+    group per section, its title first, then each question followed by its choices."""
     if work.compiled is None:
         return []
-    d, lang = work.compiled, work.languages[0]
     out = []
-    for section in d.sections:
-        out.append((section.id, _("Section: %(text)s", text=d.text(section.title, lang))))
+    for section in work.compiled.sections:
+        group = _("Section %(section)s", section=section.id)
+        out.append(_form_text_choice(section.id, work.shown(section.title), group=group))
         for f in section.fields:
-            out.append((f.id, _("Question: %(text)s", text=d.text(f.label, lang))))
-            out += [(f"{f.id}={c.value}", _("Choice of %(question)s: %(text)s",
-                                             question=f.id, text=d.text(c.label, lang)))
-                    for c in f.choices]
+            out.append(_form_text_choice(f.id, work.shown(f.label), group=group))
+            out += [_form_text_choice(f"{f.id}={c.value}", work.shown(c.label),
+                                      prefix=CHOICE_MARK, group=group) for c in f.choices]
     return out
 
 
@@ -299,10 +334,9 @@ def _text_targets(work: Working) -> list[tuple[str, str]]:
 @roles_required(*EDITORS)
 def change_label(form_id: str):
     work = _working(form_id)
-    names = language_names(work.languages)
-    targets = _choices(_text_targets(work))
-    form = _form({"target": SelectField(_l("Label to change"), choices=targets),
-                  "lang": SelectField(_l("Language"), choices=_choices(list(names.items()))),
+    form = _form({"target": SelectField(_l("Label to change"), choices=_text_targets(work)),
+                  "lang": SelectField(_l("Language"),
+                                      choices=_language_choices(work.languages)),
                   "text": StringField(_l("New text"),
                                       validators=[InputRequired(_l("Write the new text."))])})
     general: list[str] = []
@@ -323,23 +357,21 @@ def change_label(form_id: str):
 @roles_required(*EDITORS)
 def hide_question(form_id: str):
     work = _working(form_id)
-    kept = []
+    kept: list[tuple[Text, str, str]] = []
     choices = []
-    lang = work.languages[0] if work.languages else "en"
     parent = work.compiled.extends if work.compiled else None
     base = services().forms.latest(parent) if parent else None
     base_ids = set((base or {}).get("field_types") or {})
     for f in work.compiled.fields() if work.compiled else ():
         if f.id not in base_ids:
             continue
-        label = f"{work.compiled.text(f.label, lang)} ({f.id})"
         reason = edits.keep_reason({"id": f.id, "dimension": f.dimension,
                                     "consent": f.consent})
         if reason:
-            kept.append((label, keep_reason_text(reason)))
+            kept.append((work.shown(f.label), f.id, keep_reason_text(reason)))
         else:
-            choices.append((f.id, label))
-    form = _form({"question": SelectField(_l("Base question to hide"), choices=_choices(choices))})
+            choices.append(_form_text_choice(f.id, work.shown(f.label)))
+    form = _form({"question": SelectField(_l("Base question to hide"), choices=choices)})
     general: list[str] = []
     if request.method == "POST":
         if not form.validate_on_submit() and "csrf_token" in form.errors:

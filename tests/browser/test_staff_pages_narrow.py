@@ -91,3 +91,44 @@ def test_case_page__staff_questions_answered_within_360_px(coordinator_page, tmp
     assert "MWC-18" in answered.inner_text() and "MWC-54" in answered.inner_text()
     assert {18, 54} <= set(svc.cases.get(case["_id"])["mwc"])
     assert _width(page) <= WIDTH
+
+
+#: The pages national members and the secretariat use to run their country: the format
+#: guide, XLSForm import, the structured editor's tasks, translations, the approval
+#: rule and routing.
+COUNTRY_PAGES = ["/forms/guide", "/forms/import-xlsform", "/forms/my-intake/tasks",
+                 "/forms/my-intake/tasks/label", "/forms/my-intake/tasks/choice",
+                 "/forms/my-intake/tasks/hide", "/forms/my-intake/tasks/terms/new",
+                 "/forms/my-intake/tasks/terms/levy", "/forms/my-intake/draft/preview",
+                 "/forms/my-intake/translations", "/forms/approval", "/admin/routing",
+                 "/admin/routing/history", "/admin/routing/rules"]
+
+
+@pytest.mark.parametrize("path", COUNTRY_PAGES)
+def test_country_pages__within_360_px_tables_scroll_in_their_box(coordinator_page, path):
+    server, page = coordinator_page
+    response = page.goto(server.url + path)
+    assert response.status == 200
+    assert _width(page) <= WIDTH
+    tables = page.locator("main table")
+    assert tables.count() == page.locator("main .table-scroll table").count()
+    boxes = page.locator("main .table-scroll")
+    assert all(role == "region" for role in boxes.evaluate_all(
+        "boxes => boxes.map(b => b.getAttribute('role'))"))
+
+
+def test_country_pages__in_arabic__within_360_px(coordinator_page, tmp_path):
+    """Right to left and with longer words, the same pages still fit a phone."""
+    server, page = coordinator_page
+    page.goto(server.url + "/language?lang=ar")
+    try:
+        too_wide = []
+        for path in COUNTRY_PAGES:
+            page.goto(server.url + path)
+            assert page.evaluate("document.documentElement.dir") == "rtl"
+            if _width(page) > WIDTH:
+                too_wide.append((path, _width(page)))
+                page.screenshot(path=str(tmp_path / f"{path.strip('/').replace('/', '-')}.png"))
+        assert too_wide == []
+    finally:
+        page.goto(server.url + "/language?lang=en")

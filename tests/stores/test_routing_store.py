@@ -14,7 +14,7 @@ from workflows.rerouting import reroute_fallback
 from workflows.routing import load_routing_rules
 from workflows.routing_edits import accept_fallback, add_team, set_countries
 from workflows.routing_provider import RoutingProvider
-from workflows.routing_store import RoutingConflict, RoutingStore
+from workflows.routing_store import SEED_IMPORT, RoutingConflict, RoutingStore
 from workflows.stages import load_all_stage_graphs
 from workflows.workflow_config import PACKAGED, read_seed
 
@@ -39,6 +39,15 @@ def test_seed__empty_store__version_1_then_never_again(store, seed):
     assert store.seed(seed) is None
     assert store.latest_number() == 1
     assert store.latest()["config"]["teams"]["my-team"] == {"countries": ["MY"]}
+
+
+def test_seed__reason_stored_as_a_code__no_sentence_in_one_language(store, seed):
+    first = store.seed(seed)
+    assert (first["note_code"], first["note"]) == (SEED_IMPORT, "")
+    assert store.history()[0]["note_code"] == SEED_IMPORT
+    typed = store.save(add_team(seed, "vn-team", ["VN"]), expected=1, actor="u1",
+                       note="focal person found")
+    assert typed["note"] == "focal person found" and "note_code" not in typed
 
 
 def test_save__checked_versioned_with_who_when_and_what_changed(store, seed):

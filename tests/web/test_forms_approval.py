@@ -61,7 +61,7 @@ def test_publish__asks_first_saying_what_goes_live(login_as, auth, svc):
     assert response.status_code == 200
     assert "Publish my-intake?" in page and "<dd data-country>MY</dd>" in page
     assert "<dd data-version>2</dd>" in page and 'name="confirm" value="yes"' in page
-    assert "Added: zz_new" in page
+    assert "Added: <code>zz_new</code>" in page
     assert svc.forms.latest("my-intake")["version"] == 1  # nothing live yet
     assert actions(svc, "form.publish") == []
 
@@ -202,7 +202,7 @@ def test_approve__coordinator_may(login_as, auth, svc, submitted):
 
 
 def test_return__with_reason_back_to_draft_audited(client, login_as, auth, svc, submitted):
-    submitter, text = submitted
+    _submitter, text = submitted
     reviewer = login_as(r.FORM_EDITOR, countries=["MY"])
     response = decide(auth, "return", reason="Say Malaysia in Malay too")
     assert response.status_code == 302

@@ -46,7 +46,7 @@ def test_pages__every_input_labelled(client, login_as, url):
 def test_tasks__lists_terms_with_articles_and_where_they_appear(client, login_as):
     login_as(r.FORM_EDITOR, countries=["MY"])
     page = client.get("/forms/my-intake/tasks").get_data(as_text=True)
-    row = re.search(r'<tr data-term="passport_retention">.*?</tr>', page, re.S).group(0)
+    row = re.search(r'<tr data-term="passport_retention">.*?</tr>', page, re.DOTALL).group(0)
     assert "MWC-21:" in row and "passport_held_by" in row
     assert "/forms/my-intake/tasks/choice" in page and "/forms/my-intake/tasks/hide" in page
     assert 'class="check-ok"' in page
@@ -163,7 +163,7 @@ def test_draft_preview__shows_terms_beside_their_questions(client, login_as, aut
         "label_en": "Majikan (employer)", "label_ms": "Majikan", "mwc": ["21"],
         "question": "employer_name"}, page="/forms/my-intake/tasks/terms/majikan")
     page = client.get("/forms/my-intake/draft/preview?lang=en").get_data(as_text=True)
-    question = re.search(r'data-question="employer_name".*?</div>', page, re.S).group(0)
+    question = re.search(r'data-question="employer_name".*?</div>', page, re.DOTALL).group(0)
     assert '<dt data-term="majikan">Majikan (employer)</dt><dd>The person who employs</dd>' \
         in question
     assert 'class="warning"' not in client.get("/forms/my-intake/tasks").get_data(as_text=True)
@@ -172,7 +172,7 @@ def test_draft_preview__shows_terms_beside_their_questions(client, login_as, aut
 def test_published_version_preview__terms_beside_questions(client, login_as):
     login_as(r.COORDINATOR)
     page = client.get("/forms/my-intake/1?lang=en").get_data(as_text=True)
-    question = re.search(r'data-question="passport_held_by".*?</fieldset>', page, re.S).group(0)
+    question = re.search(r'data-question="passport_held_by".*?</fieldset>', page, re.DOTALL).group(0)
     assert '<dt data-term="passport_retention">' in question
 
 
@@ -216,3 +216,56 @@ def test_draft_with_problems__tasks_still_offered_and_usable(client, login_as, a
                          page="/forms/my-intake/tasks/hide")
     assert response.status_code == 302
     assert working_text(svc).endswith("remove: [employer_name]\n")
+
+
+# -- the form's texts in the editor's language -------------------------------------------
+
+
+def test_tasks__term_labels_in_the_viewers_language__marked__ids_as_code(client, login_as):
+    """The term's label is in the viewer's language where the form has it, else in the
+    form's default language; either way it says which language it is in."""
+    login_as(r.FORM_EDITOR, countries=["MY"])
+    client.get("/language?lang=ms")
+    page = client.get("/forms/my-intake/tasks").get_data(as_text=True)
+    row = re.search(r'<tr data-term="passport_retention">.*?</tr>', page, re.DOTALL).group(0)
+    assert '<li><code>passport_held_by</code></li>' in row
+    levy = re.search(r'<tr data-term="levy">.*?</tr>', page, re.DOTALL).group(0)
+    assert '<span lang="ms" dir="ltr">Levi</span> <code>levy</code>' in levy
+    client.get("/language?lang=ar")
+    page = client.get("/forms/my-intake/tasks").get_data(as_text=True)
+    levy = re.search(r'<tr data-term="levy">.*?</tr>', page, re.DOTALL).group(0)
+    assert '<span lang="en" dir="ltr">Levy</span> <code>levy</code>' in levy
+
+
+def test_task_forms__question_labels_in_the_viewers_language_with_their_key(client, login_as):
+    """The base form has Arabic labels: an Arabic-reading editor of the Malaysian form
+    picks questions by them, right to left, each with the id it has in the YAML."""
+    login_as(r.FORM_EDITOR, countries=["MY"])
+    client.get("/language?lang=ar")
+    option = ('<option dir="rtl" lang="ar" value="passport_held_by">'
+              "من يحتفظ بجواز سفر الشخص الآن؟ (passport_held_by)</option>")
+    for url in ("/forms/my-intake/tasks/choice", "/forms/my-intake/tasks/hide",
+                "/forms/my-intake/tasks/terms/levy", "/forms/my-intake/tasks/label"):
+        assert option in client.get(url).get_data(as_text=True), url
+    label_page = client.get("/forms/my-intake/tasks/label").get_data(as_text=True)
+    # The Malaysian form rewrites this question's choices in English and Malay only.
+    assert ('<option dir="ltr" lang="en" value="passport_held_by=employer">'
+            "\u2003\u2013 The employer (passport_held_by=employer)</option>") in label_page
+    assert '<option lang="ms" value="ms">Melayu</option>' in label_page
+    choice_page = client.get("/forms/my-intake/tasks/choice").get_data(as_text=True)
+    assert '<option dir="ltr" lang="en" value="levy">Levy (levy)</option>' in choice_page
+
+
+def test_hide__questions_that_stay__label_marked_and_id_as_code(client, login_as):
+    login_as(r.FORM_EDITOR, countries=["MY"])
+    client.get("/language?lang=ar")
+    page = client.get("/forms/my-intake/tasks/hide").get_data(as_text=True)
+    assert ('<li><span lang="ar" dir="rtl">النوع الاجتماعي كما يصفه الشخص نفسه</span> '
+            "<code>gender</code>: ") in page
+
+
+def test_term_form__each_language_named_in_the_viewers_language(client, login_as):
+    login_as(r.FORM_EDITOR, countries=["MY"])
+    page = client.get("/forms/my-intake/tasks/terms/new").get_data(as_text=True)
+    assert '<label for="label_ms">Term in Malay</label>' in page
+    assert '<label for="help_en">What it means in English</label>' in page

@@ -3,6 +3,8 @@ audit, conflicts between two editors, history, and the form editor's publish ref
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from app import roles as r
@@ -48,7 +50,8 @@ def test_add_team__saved_audited_in_force_and_in_the_history(client, login_as, s
     assert event["actor"] == user["_id"] and event["details"]["version"] == 2
     assert "team_added:vn-team" in event["details"]["changes"]
     history = client.get(f"{PAGE}/history").get_data(as_text=True)
-    assert "added the team vn-team (VN)" in history and "focal person found" in history
+    assert "added the team <code>vn-team</code> (VN)" in history
+    assert "focal person found" in history
     assert user["email"] in history
 
 
@@ -181,3 +184,56 @@ def test_add_team__its_reviewers_told_of_the_cases_moved_to_it(client, login_as,
     assert auth.login(reviewer["email"], PASSWORD).status_code == 302
     html = client.get("/cases/notifications").get_data(as_text=True)
     assert "A new case reached vn-team:" in html and case["reference"] in html
+
+
+# -- the history in the reader's language ----------------------------------------------
+
+
+@pytest.fixture
+def pseudo_app(app, tmp_path):
+    """Every message of the source "translated" into Korean as the English in ⟦ ⟧."""
+    from tests.web.test_staff_pages_marked import pseudo_catalogue
+
+    pseudo_catalogue(tmp_path)
+    app.extensions["babel"].translation_directories = [str(tmp_path)]
+    return app
+
+
+def _history_row(client, version: int) -> str:
+    html = client.get(f"{PAGE}/history").get_data(as_text=True)
+    return re.search(rf'<tr id="version-{version}">.*?</tr>', html, re.DOTALL).group(0)
+
+
+def test_history__seed_import_said_in_the_readers_language(pseudo_app, client, login_as,
+                                                            svc):
+    login_as(r.ADMIN)
+    assert svc.routing_store.get(1)["note_code"] == "seed_import"
+    assert "Imported from the routing seed file." in _history_row(client, 1)
+    client.get("/language?lang=ko")
+    assert "⟦Imported from the routing seed file.⟧" in _history_row(client, 1)
+
+
+def test_history__seed_note_stored_in_english_before__still_translated(pseudo_app, client,
+                                                                       login_as, svc):
+    svc.db.routing_versions.update_one(
+        {"_id": 1}, {"$set": {"note": "Imported from the routing seed file."},
+                     "$unset": {"note_code": ""}})
+    login_as(r.COORDINATOR)
+    client.get("/language?lang=ko")
+    assert "⟦Imported from the routing seed file.⟧" in _history_row(client, 1)
+
+
+def test_history__typed_note_shown_as_typed_and_team_keys_as_code(pseudo_app, client,
+                                                                  login_as):
+    login_as(r.COORDINATOR)
+    _post(client, f"{PAGE}/teams", {"team-key": "vn-team", "team-countries": "VN",
+                                    "team-base_version": "1",
+                                    "team-note": "Imported from the routing seed file!"},
+          "team")
+    client.get("/language?lang=ko")
+    row = _history_row(client, 2)
+    assert "<td>Imported from the routing seed file!</td>" in row
+    assert "<code>vn-team</code>" in row
+    page = client.get(PAGE).get_data(as_text=True)
+    assert '<th scope="row"><code>vn-team</code>' in page
+    assert "(<code>secretariat</code>)" in page

@@ -9,8 +9,10 @@ parts are removed and any English-looking word left over is a string nobody mark
 
 Text that is in another language on purpose carries a `lang` attribute (a form label the
 viewer's language lacks, a reporter's own words, a language's own name) and is skipped,
-as are <code>, <pre>, <textarea> and scripts (data, not interface). Data the seed puts on
-the pages (names of the organisation and people) is listed in DATA_WORDS. The rule is
+as are <code>, <pre>, <textarea> and scripts (data, not interface), and the key an
+<option> stores where its text shows it ("Who keeps the passport? (passport_held_by)":
+an <option> cannot hold <code>). Data the seed puts on the pages (names of the
+organisation and people) is listed in DATA_WORDS; what staff typed, in STAFF_TEXTS. The rule is
 robust to changes in the pages: it needs no list of strings and fails with the page and
 the text, e.g. `('/admin/users', 'reviewer')` for a role key shown raw.
 """
@@ -30,7 +32,7 @@ from babel.messages.mofile import write_mo
 from app.demo_cases import seed_cases
 from tests.helpers import PASSWORD
 from tests.intake_helpers import publish_shipped
-from tests.staff_pages import seed_staff_pages
+from tests.staff_pages import ROUTING_NOTE, seed_staff_pages
 
 ROOT = Path(__file__).resolve().parents[2]
 PSEUDO_TAG = "ko"
@@ -38,7 +40,7 @@ OPEN, CLOSE = "⟦", "⟧"
 #: Words the seeded data puts on pages (organisations' names): data, not interface.
 DATA_WORDS = {"Harbour", "Aid", "Workers", "demo", "MRVRS"}
 #: What the demo's staff typed (app/demo_cases.py): data in whatever language staff write.
-STAFF_TEXTS = {"Lawyer assigned.", "Which agency placed you?"}
+STAFF_TEXTS = {"Lawyer assigned.", "Which agency placed you?", ROUTING_NOTE}
 SKIPPED_ELEMENTS = {"script", "style", "code", "pre", "textarea"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
         "track", "wbr"}
@@ -75,6 +77,8 @@ class Unmarked(HTMLParser):
         self.stack: list[tuple[str, str | None]] = [("", page_lang)]
         self.page_lang = page_lang
         self.found: list[str] = []
+        self.option_value = ""
+        self.depth = 0  # brackets open across text nodes: a message around a <code>
 
     def _lang(self) -> str | None:
         return next((lang for _tag, lang in reversed(self.stack) if lang is not None), None)
@@ -87,6 +91,8 @@ class Unmarked(HTMLParser):
         if tag == "html":
             self.stack[0] = ("", attrs.get("lang"))
             return
+        if tag == "option":
+            self.option_value = attrs.get("value") or ""
         if tag not in VOID:
             self.stack.append((tag, attrs.get("lang")))
         if self._lang() == self.page_lang and not self._skipped():
@@ -107,8 +113,23 @@ class Unmarked(HTMLParser):
                 return
 
     def handle_data(self, data):
+        data = self._outside_brackets(data)
         if self._lang() == self.page_lang and not self._skipped():
+            if self.option_value and any(tag == "option" for tag, _lang in self.stack):
+                data = data.replace(f"({self.option_value})", " ")
             self.check(data)
+
+    def _outside_brackets(self, data: str) -> str:
+        """The text of `data` outside every message, counting the brackets a message
+        opened in an earlier text node (`⟦the team <code>x</code> was added⟧`)."""
+        kept = []
+        for char in data:
+            if char in (OPEN, CLOSE):
+                self.depth = self.depth + 1 if char == OPEN else max(0, self.depth - 1)
+                kept.append(" ")
+            elif self.depth == 0:
+                kept.append(char)
+        return "".join(kept)
 
     def check(self, text: str | None) -> None:
         if not text:
@@ -140,8 +161,12 @@ def test_detector__finds_unmarked_text_only():
     page = (f'<html lang="ko"><body><h1>{OPEN}Case{CLOSE} MY-2026-000001</h1>'
             f'<p title="Open it">{OPEN}Held by {OPEN}the system{CLOSE}{CLOSE}</p>'
             '<span lang="en">Who holds the passport?</span><code>team:my</code>'
-            '<td>not routed yet</td><input type="submit" value="Save"><br></body></html>')
-    assert unmarked(page) == ["Open it", "not routed yet", "Save"]
+            '<td>not routed yet</td><input type="submit" value="Save"><br>'
+            f'<select><option value="held_by">{OPEN}Who{CLOSE} (held_by)</option>'
+            '<option value="other">other_key</option></select>'
+            f'<p>{OPEN}Gave <code>vn-team</code> to <strong>Viet Nam</strong>{CLOSE} today</p>'
+            '</body></html>')
+    assert unmarked(page) == ["Open it", "not routed yet", "Save", "other_key", "today"]
 
 
 def test_staff_pages__every_string_goes_through_gettext(pseudo_app, svc, make_user, auth):
