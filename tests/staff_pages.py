@@ -35,9 +35,9 @@ def seed_staff_pages(svc) -> StaffPages:
         (("member",), {"org_id": org["_id"]}, ["/cases/", case_url, "/account/"]),
         (("form_editor",), {"org_id": org["_id"], "countries": ["MY"]}, forms),
         (("coordinator",), {}, ["/cases/", case_url, "/exports/audit", "/admin/audit",
-                                "/admin/translations", *forms]),
+                                "/admin/translations", "/admin/routing/priority", *forms]),
         (("mission",), {"countries": ["MY"]}, ["/exports/", "/exports/indicators",
                                                "/exports/reports", "/account/"]),
         (("admin",), {}, ["/admin/users", "/admin/organisations", "/admin/audit",
-                          "/admin/translations", "/account/"]),
+                          "/admin/translations", "/admin/routing/priority", "/account/"]),
     ])
