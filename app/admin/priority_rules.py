@@ -11,6 +11,7 @@ The YAML page (`routing.routing_rules`) stays for experts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,7 @@ from forms.dimensions import load_dimensions
 from forms.mwc import load_taxonomy
 from forms.vocabulary import FLAGS
 from workflows import routing_edits as edits
+from workflows.errors import Problem, RoutingRulesError
 from workflows.routing import PRIORITIES, PriorityRule, load_routing_rules
 
 PAGE = "admin.priority_rules"
@@ -130,6 +132,22 @@ def _priority_choices() -> list[tuple[str, str]]:
     return [(p, priority_label(p)) for p in PRIORITIES]
 
 
+Edit = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _in_words(make: Edit) -> Edit:
+    """`make`, with its problems told without their key paths: the page names no YAML
+    keys, and the action just taken says which rule or setting a problem is about."""
+    def run(config: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return make(config)
+        except RoutingRulesError as error:
+            raise RoutingRulesError([Problem(p.code, "", p.message)
+                                     for p in error.problems]) from None
+
+    return run
+
+
 def _page(errors: list[str] | None = None, status: int = 200):
     number, config = current_routing()
     base = {"base_version": str(number)}
@@ -158,8 +176,9 @@ def priority_rule_add():
     form = AddRuleForm(prefix="add")
     match = match_of(form.condition.data)
     problems = [] if match else [_("Choose what the rule matches.")]
-    return _change(form, lambda c: edits.add_rule(c, match, form.priority.data), problems,
-                   _("The priority rule was added."), page=_page, back=PAGE)
+    make = _in_words(lambda c: edits.add_rule(c, match, form.priority.data))
+    return _change(form, make, problems, _("The priority rule was added."),
+                   page=_page, back=PAGE)
 
 
 @bp.route("/routing/priority/set", methods=["POST"])
@@ -167,7 +186,8 @@ def priority_rule_add():
 def priority_rule_set():
     form = RulePriorityForm(prefix="priority")
     rule = form.rule.data or ""
-    return _change(form, lambda c: edits.set_rule_priority(c, rule, form.priority.data), [],
+    make = _in_words(lambda c: edits.set_rule_priority(c, rule, form.priority.data))
+    return _change(form, make, [],
                    _("The priority of the rule %(rule)s was changed.", rule=rule),
                    page=_page, back=PAGE)
 
@@ -177,7 +197,7 @@ def priority_rule_set():
 def priority_rule_remove():
     form = RemoveRuleForm(prefix="remove")
     rule = form.rule.data or ""
-    return _change(form, lambda c: edits.remove_rule(c, rule), [],
+    return _change(form, _in_words(lambda c: edits.remove_rule(c, rule)), [],
                    _("The priority rule %(rule)s was removed.", rule=rule),
                    page=_page, back=PAGE)
 
@@ -187,7 +207,7 @@ def priority_rule_remove():
 def priority_window():
     form = WindowForm(prefix="window")
     days = _whole_number(form.window.data)
-    return _change(form, lambda c: edits.set_duplicate_window(c, days), [],
+    return _change(form, _in_words(lambda c: edits.set_duplicate_window(c, days)), [],
                    _("The duplicate window was changed."), page=_page, back=PAGE)
 
 

@@ -233,3 +233,27 @@ def test_no_csrf_token__refused_nothing_stored(client, login_as, svc):
                                                     "window-base_version": "1"})
     assert response.status_code == 400
     _nothing_saved(svc)
+
+
+@pytest.mark.parametrize(("action", "prefix", "data", "base"), [
+    ("add", "add", {"add-condition": "dimension:shoe_size:42", "add-priority": "loud"}, "1"),
+    ("add", "add", {"add-condition": "", "add-priority": "urgent"}, "1"),
+    ("window", "window", {"window-window": "abc"}, "1"),
+    ("remove", "remove", {"remove-rule": "child_worker"}, "0"),
+], ids=["unknown-dimension-and-priority", "no-condition", "bad-window", "stale-version"])
+def test_refused__page_and_problems_go_through_gettext(app, tmp_path, client, login_as, svc,
+                                                       action, prefix, data, base):
+    """In a pseudo-translation (every marked message bracketed), no English is left on
+    the page after a refusal: the problems are in the reader's language too."""
+    from tests.web.test_staff_pages_marked import OPEN, PSEUDO_TAG, pseudo_catalogue, unmarked
+
+    pseudo_catalogue(tmp_path)
+    app.extensions["babel"].translation_directories = [str(tmp_path)]
+    svc.seed_routing()
+    login_as(r.COORDINATOR)
+    client.get(f"/language?lang={PSEUDO_TAG}")
+    response = _post(client, action, data, prefix, base=base)
+    assert response.status_code in (400, 409)
+    html = response.get_data(as_text=True)
+    assert OPEN in html and 'role="alert"' in html
+    assert unmarked(html) == []
