@@ -177,8 +177,16 @@ def priority_rule_add():
     match = match_of(form.condition.data)
     problems = [] if match else [_("Choose what the rule matches.")]
     make = _in_words(lambda c: edits.add_rule(c, match, form.priority.data))
-    return _change(form, make, problems, _("The priority rule was added."),
-                   page=_page, back=PAGE)
+    done = _("The rule “%(when)s” was added with the priority %(priority)s.",
+             when=_match_words(match), priority=priority_label(form.priority.data or ""))
+    return _change(form, make, problems, done, page=_page, back=PAGE)
+
+
+def _match_words(match: dict[str, Any]) -> str:
+    """A condition in words, as the list will show it once it is saved."""
+    return rule_words(PriorityRule("", "", tuple(match.get("flags") or ()),
+                                   tuple(match.get("mwc") or ()), match.get("dimension"),
+                                   tuple(match.get("values") or ())))
 
 
 @bp.route("/routing/priority/set", methods=["POST"])

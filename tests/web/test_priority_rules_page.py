@@ -98,7 +98,9 @@ def test_add_rule__saved_audited_new_version_and_in_force_for_a_new_case(client,
     case = file_case(svc, answers=answers)
     assert case["priority"] == "urgent"
     html = client.get(PAGE).get_data(as_text=True)
-    assert "Routing version 2 is saved" in html and "Kind of work is Construction" in html
+    assert "The rule “Kind of work is Construction” was added with the priority Urgent. " \
+           "Routing version 2 is saved" in html
+    assert html.count("Kind of work is Construction") == 2  # the message and the list
 
 
 def test_add_rule__warning_sign_and_article(client, login_as, svc):
