@@ -71,7 +71,6 @@ class RuleRow:
     id: str
     when: str
     priority: str
-    priority_label: str
 
 
 def condition_choices() -> dict[str, list[tuple[str, str]]]:
@@ -124,7 +123,7 @@ def rule_words(rule: PriorityRule) -> str:
 
 
 def rule_rows(config: dict[str, Any]) -> list[RuleRow]:
-    return [RuleRow(rule.id, rule_words(rule), rule.priority, priority_label(rule.priority))
+    return [RuleRow(rule.id, rule_words(rule), rule.priority)
             for rule in load_routing_rules(config).priority_rules]
 
 

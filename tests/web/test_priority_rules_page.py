@@ -57,7 +57,7 @@ def test_page__rules_in_words_priority_window_every_input_labelled(client, login
     assert "Cites MWC-9 · Right to life" in html
     assert "Immigration status is In detention" in html
     assert "Age at the time is one of: Under 15, 15–17" in html
-    assert "<code>child_worker</code>" in html
+    assert '<code class="hint">child_worker</code>' in html
     assert "the cases of the last 180 days" in html
     assert 'value="dimension:occupation:construction"' in html  # a choice to add
 
