@@ -58,7 +58,8 @@ def seed_staff_pages(svc) -> StaffPages:
     forms = ["/forms/", "/forms/my-intake", "/forms/my-intake/1", "/forms/my-intake/edit",
              "/forms/new", "/forms/guide", "/forms/import-xlsform", *_task_pages("my-intake"),
              "/forms/my-intake/translations", "/forms/my-intake/translations?lang=ms"]
-    routing = ["/admin/routing", "/admin/routing/history", "/admin/routing/rules"]
+    routing = ["/admin/routing", "/admin/routing/history", "/admin/routing/rules",
+               "/admin/routing/priority"]
     return StaffPages([
         (("reviewer",), {"countries": ["MY"]},
          ["/cases/", case_url, "/cases/notifications", "/account/", "/exports/",

@@ -66,6 +66,7 @@ PROBLEM_TEXT = {
     "no_team": _l("There is no such team; it may have been removed meanwhile."),
     "covered_country": _l("A team covers this country, so the secretariat need not be "
                           "accepted for it."),
+    "no_rule": _l("There is no such priority rule; it may have been removed meanwhile."),
 }
 
 
@@ -170,33 +171,39 @@ def _expected(form: BaseForm) -> int | None:
 
 
 def _change(form: BaseForm, make: Callable[[dict[str, Any]], dict[str, Any]],
-            problems: list[str], done: str):
-    """Apply `make` to the version the form was made on, save it, or show why not."""
+            problems: list[str], done: str, page: Callable[..., Any] | None = None,
+            back: str = "admin.routing"):
+    """Apply `make` to the version the form was made on, save it, or show why not.
+
+    `page(errors, status)` shows the refusal (the teams page unless given); `back` is
+    the endpoint to return to once saved.
+    """
+    page = page or _index
     expected = _expected(form)
     if not form.validate_on_submit() or expected is None:
         problems = [*problems, *[str(e) for errors in form.errors.values() for e in errors]]
-        return _index(problems or [_("The form was incomplete; nothing was saved.")], 400)
+        return page(problems or [_("The form was incomplete; nothing was saved.")], 400)
     if problems:
-        return _index(problems, 400)
+        return page(problems, 400)
     number, config = current_routing()
     if number != expected:
-        return _conflict(number)
+        return _conflict(number, page)
     try:
         version = save_version(make(config), expected, form.note.data or "")
     except RoutingRulesError as error:
-        return _index(problem_lines(error), 400)
+        return page(problem_lines(error), 400)
     except RoutingConflict as conflict:
-        return _conflict(conflict.current)
+        return _conflict(conflict.current, page)
     flash(_("%(change)s Routing version %(version)s is saved and in force within "
             "%(seconds)s seconds.", change=done, version=version["_id"],
             seconds=services().settings.routing_refresh_seconds))
-    return redirect(url_for("admin.routing"))
+    return redirect(url_for(back))
 
 
-def _conflict(current: int):
-    return _index([_("Someone else saved routing version %(version)s while you were "
-                     "editing, so nothing was saved. The page now shows their version: "
-                     "make your change again.", version=current)], 409)
+def _conflict(current: int, page: Callable[..., Any] | None = None):
+    return (page or _index)([_("Someone else saved routing version %(version)s while you "
+                               "were editing, so nothing was saved. The page now shows their "
+                               "version: make your change again.", version=current)], 409)
 
 
 def _forms(number: int) -> dict[str, FlaskForm]:

@@ -180,4 +180,4 @@ def audit():
                            detail_lines=detail_lines)
 
 
-from app.admin import routing, translations  # noqa: E402, F401  (routes on this blueprint)
+from app.admin import priority_rules, routing, translations  # noqa: F401  (routes on this blueprint)

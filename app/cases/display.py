@@ -237,21 +237,37 @@ def country_name(value: str, lang: str | None = None) -> str:
 
 def dimension_rows(dimensions: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(title, value) of every filled dimension, in the interface language."""
-    lang = current_language()
     rows = []
     for dimension in load_dimensions():
         value = dimensions.get(dimension.id)
         if not _answered(value):
             continue
         values = value if isinstance(value, list) else [value]
-        shown = [_dimension_value(dimension, v, lang) for v in values]
-        title = dimension.title.get(lang) or dimension.title.get("en") or dimension.id
-        rows.append((title, ", ".join(shown)))
+        shown = [dimension_value(dimension.id, v) for v in values]
+        rows.append((dimension_title(dimension.id), ", ".join(shown)))
     return rows
 
 
-def _dimension_value(dimension: Any, value: Any, lang: str) -> str:
+def dimension_title(dimension_id: str, lang: str | None = None) -> str:
+    """A standard dimension's title in `lang` (else the interface language), else in
+    English, else its id: the words the case page shows above the value."""
+    try:
+        dimension = load_dimensions().get(dimension_id)
+    except KeyError:
+        return dimension_id
+    lang = lang or current_language()
+    return dimension.title.get(lang) or dimension.title.get("en") or dimension.id
+
+
+def dimension_value(dimension_id: str, value: Any, lang: str | None = None) -> str:
+    """One stored value of a dimension in words (a country by its name), as the case page
+    shows it; a value the dimension does not list keeps its code."""
+    lang = lang or current_language()
+    try:
+        dimension = load_dimensions().get(dimension_id)
+    except KeyError:
+        return _plain(value)
     if dimension.kind == "country" and isinstance(value, str):
-        return country_name(value)
+        return country_name(value, lang)
     labels = dimension.labels.get(str(value)) or {}
     return labels.get(lang) or labels.get("en") or _plain(value)
