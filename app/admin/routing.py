@@ -201,9 +201,13 @@ def _change(form: BaseForm, make: Callable[[dict[str, Any]], dict[str, Any]],
 
 
 def _conflict(current: int, page: Callable[..., Any] | None = None):
-    return (page or _index)([_("Someone else saved routing version %(version)s while you "
-                               "were editing, so nothing was saved. The page now shows their "
-                               "version: make your change again.", version=current)], 409)
+    return (page or _index)([_conflict_message(current)], 409)
+
+
+def _conflict_message(current: int) -> str:
+    return _("Someone else saved routing version %(version)s while you were editing, so "
+             "nothing was saved. The page now shows their version: make your change again.",
+             version=current)
 
 
 def _forms(number: int) -> dict[str, FlaskForm]:
@@ -310,15 +314,29 @@ def _problem(code: str, path: str) -> Problem:
 @roles_required(*ROUTING_ROLES)
 def routing_rules():
     number, config = current_routing()
-    form = RulesForm(prefix="rules")
     if request.method == "GET":
-        form.base_version.data = str(number)
-        form.rules.data = yaml.safe_dump(config.get("priority_rules") or [], sort_keys=False,
-                                         allow_unicode=True)
-        form.window.data = config.get("duplicate_window_days")
-        return render_template("admin/routing_rules.html", form=form, number=number,
-                               errors=[]), 200
-    return _save_rules(form, number)
+        return render_template("admin/routing_rules.html", form=_rules_form(number, config),
+                               number=number, errors=[]), 200
+    return _save_rules(RulesForm(prefix="rules"), number)
+
+
+def _rules_form(number: int, config: Mapping[str, Any]) -> RulesForm:
+    """The YAML form filled with the rules of routing version `number`."""
+    form = RulesForm(prefix="rules", formdata=None)
+    form.base_version.data = str(number)
+    form.rules.data = yaml.safe_dump(config.get("priority_rules") or [], sort_keys=False,
+                                     allow_unicode=True)
+    form.window.data = config.get("duplicate_window_days")
+    return form
+
+
+def _rules_conflict(unsaved: str):
+    """Someone saved meanwhile: show their rules, as the other routing pages do, and keep
+    the expert's own text beside them to copy from, since YAML is long to type again."""
+    number, config = current_routing()
+    return render_template("admin/routing_rules.html", form=_rules_form(number, config),
+                           number=number, errors=[_conflict_message(number)],
+                           unsaved=unsaved), 409
 
 
 def _save_rules(form: RulesForm, number: int):
@@ -343,8 +361,8 @@ def _save_rules(form: RulesForm, number: int):
                                    form.note.data or "")
         except RoutingRulesError as error:
             errors = problem_lines(error)
-        except RoutingConflict as conflict:
-            return _conflict(conflict.current)
+        except RoutingConflict:
+            return _rules_conflict(form.rules.data or "")
         else:
             flash(_("The priority rules were changed. Routing version %(version)s is saved "
                     "and in force within %(seconds)s seconds.", version=version["_id"],

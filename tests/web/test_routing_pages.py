@@ -106,6 +106,26 @@ def test_accept_secretariat__administrators_only(client, login_as, svc):
     assert "Only an administrator can accept" in html
 
 
+def test_rules__conflict__their_rules_shown_and_the_unsaved_text_kept(client, login_as, svc):
+    login_as(r.ADMIN)
+    page = f"{PAGE}/rules"
+    first = "- {id: danger_signs, priority: urgent, flags: [detention]}\n"
+    assert _post(client, page, {"rules-rules": first, "rules-window": "90",
+                                "rules-base_version": "1"}, "rules", page=page).status_code == 302
+    mine = "- {id: minors, priority: urgent, flags: [minor]}\n"
+    response = _post(client, page, {"rules-rules": mine, "rules-window": "90",
+                                    "rules-base_version": "1"}, "rules", page=page)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "<h1>Priority rules</h1>" in html, "the YAML page again, not the teams page"
+    assert "Someone else saved routing version 2" in html
+    textarea = html.split("<textarea", 1)[1].split("</textarea>", 1)[0]
+    assert "danger_signs" in textarea and "minors" not in textarea
+    assert 'name="rules-base_version" type="hidden" value="2"' in html
+    assert "Your text, not saved" in html and "id: minors" in html.split("Your text", 1)[1]
+    assert svc.routing_store.latest_number() == 2
+
+
 def test_rules__checked_yaml__saved_or_every_problem_shown(client, login_as, svc):
     login_as(r.ADMIN)
     page = f"{PAGE}/rules"

@@ -1,6 +1,7 @@
 """Every staff page renders in every shipped language: each staff role signs in, picks
 the language with the header's switch (reachable on every staff page), and opens each
-page it works on."""
+page it works on. Each id is used once on a page, or labels and links point at the
+wrong element."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from config.settings import SUPPORTED_UI_LANGUAGES
 from tests.helpers import PASSWORD
 from tests.staff_pages import seed_staff_pages
 
+ID = re.compile(r'\sid="([^"]+)"')
 SWITCH = re.compile(r'<form class="language" method="get" action="/language">.*?'
                     r'<select id="lang-switch" name="lang">', re.S)
 
@@ -38,6 +40,8 @@ def test_every_staff_page__renders_in_the_language(client, svc, make_user, auth,
                 wrong.append((roles, url, "no language switch"))
             elif tag != "en" and 'class="translation-review"' not in html:
                 wrong.append((roles, url, "no needs-review notice"))
+            elif twice := sorted({i for i in ID.findall(html) if ID.findall(html).count(i) > 1}):
+                wrong.append((roles, url, f"ids used twice (labels and links break): {twice}"))
     assert wrong == []
 
 
