@@ -146,3 +146,5 @@ def test_translations_page__unreadable_file_named_in_the_pages_language(client, 
     assert sent.status_code == 400 and svc.forms.draft("my-intake") is None
     assert "codec" not in page and "UTF-8" in page  # no reader's English, the fix instead
     assert '<html lang="ms"' in page
+    assert ("<strong>fail ini</strong>: Fail ini tidak dapat dibaca sebagai teks CSV dalam "
+            "UTF-8") in page
