@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from config.languages import SUPPORTED_UI_LANGUAGES
+
 ENVIRONMENTS = ("development", "production", "test")
 #: Seconds between runs of each periodic sweep; MRVRS_SWEEP_INTERVALS changes some of them.
 SWEEP_INTERVALS = {"reminders": 900, "escalations": 900, "follow_ups": 3600,
@@ -21,10 +23,6 @@ SWEEP_INTERVALS = {"reminders": 900, "escalations": 900, "follow_ups": 3600,
 #: MRVRS_EXPORT_FULL_ROLES; `mission` and `reporter` never get full exports.
 ROLE_NAMES = ("reporter", "member", "form_editor", "reviewer", "coordinator", "mission", "admin")
 NEVER_FULL_ROLES = ("mission", "reporter")
-#: Interface languages, BCP 47 tags as in form definitions. Each has a catalogue in
-#: app/translations/ (Babel's name: `zh_Hant`; `tl` is read as Filipino, `fil`).
-SUPPORTED_UI_LANGUAGES = ("en", "ms", "zh-Hans", "zh-Hant", "tl", "ko", "ar", "id", "bn",
-                          "ne", "my", "vi")
 
 
 class SettingsError(ValueError):

@@ -8,7 +8,7 @@ in English: publishing stays allowed, but the editor must know before reporters 
 
 from __future__ import annotations
 
-from config.settings import SUPPORTED_UI_LANGUAGES
+from config.languages import SUPPORTED_UI_LANGUAGES
 from forms.errors import ProblemCode
 
 #: Tags a form may use for a language whose catalogue goes by another tag.

@@ -18,6 +18,7 @@ from typing import Any
 from flask import render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import NumberInput
@@ -147,14 +148,18 @@ def _in_words(make: Edit) -> Edit:
     return run
 
 
-def _page(errors: list[str] | None = None, status: int = 200):
+def _page(errors: list[str] | None = None, status: int = 200,
+          refused: FlaskForm | None = None):
+    """The rules of the current version; after a refusal, the refused form as posted."""
     number, config = current_routing()
     base = {"base_version": str(number)}
-    add = AddRuleForm(prefix="add", formdata=None, data={**base, "priority": "urgent"})
+    add = refused if isinstance(refused, AddRuleForm) else AddRuleForm(
+        prefix="add", formdata=None, data={**base, "priority": "urgent"})
     add.condition.choices = condition_choices()
     add.priority.choices = _priority_choices()
-    window = WindowForm(prefix="window", formdata=None,
-                        data={**base, "window": config.get("duplicate_window_days")})
+    window = refused if isinstance(refused, WindowForm) else WindowForm(
+        prefix="window", formdata=None,
+        data={**base, "window": config.get("duplicate_window_days")})
     return render_template(
         "admin/priority_rules.html", number=number, rules=rule_rows(config),
         window_days=config.get("duplicate_window_days"), errors=errors or [],

@@ -175,23 +175,24 @@ def _change(form: BaseForm, make: Callable[[dict[str, Any]], dict[str, Any]],
             back: str = "admin.routing"):
     """Apply `make` to the version the form was made on, save it, or show why not.
 
-    `page(errors, status)` shows the refusal (the teams page unless given); `back` is
-    the endpoint to return to once saved.
+    `page(errors, status, refused=form)` shows the refusal (the teams page unless given),
+    keeping what the person typed; `back` is the endpoint to return to once saved.
     """
     page = page or _index
     expected = _expected(form)
     if not form.validate_on_submit() or expected is None:
         problems = [*problems, *[str(e) for errors in form.errors.values() for e in errors]]
-        return page(problems or [_("The form was incomplete; nothing was saved.")], 400)
+        return page(problems or [_("The form was incomplete; nothing was saved.")], 400,
+                    refused=form)
     if problems:
-        return page(problems, 400)
+        return page(problems, 400, refused=form)
     number, config = current_routing()
     if number != expected:
         return _conflict(number, page)
     try:
         version = save_version(make(config), expected, form.note.data or "")
     except RoutingRulesError as error:
-        return page(problem_lines(error), 400)
+        return page(problem_lines(error), 400, refused=form)
     except RoutingConflict as conflict:
         return _conflict(conflict.current, page)
     flash(_("%(change)s Routing version %(version)s is saved and in force within "
@@ -210,14 +211,19 @@ def _conflict_message(current: int) -> str:
              version=current)
 
 
-def _forms(number: int) -> dict[str, FlaskForm]:
+def _forms(number: int, refused: FlaskForm | None = None) -> dict[str, Any]:
+    """Fresh forms for version `number`, but the refused one as it was posted, so that
+    the person corrects what they typed instead of typing it again."""
     base = {"base_version": str(number)}
-    return {"team_form": TeamForm(prefix="team", data=base),
-            "countries_form": CountriesForm(prefix="countries", data=base),
-            "country_form": CountryForm(prefix="country", data=base)}
+    return {"team_form": refused if isinstance(refused, TeamForm)
+            else TeamForm(prefix="team", formdata=None, data=base),
+            "countries_form": CountriesForm(prefix="countries", formdata=None, data=base),
+            "country_form": CountryForm(prefix="country", formdata=None, data=base),
+            "refused_countries": refused if isinstance(refused, CountriesForm) else None}
 
 
-def _index(errors: list[str] | None = None, status: int = 200):
+def _index(errors: list[str] | None = None, status: int = 200,
+           refused: FlaskForm | None = None):
     number, config = current_routing()
     svc = services()
     latest = svc.routing_store.get(number) if number else None
@@ -231,7 +237,8 @@ def _index(errors: list[str] | None = None, status: int = 200):
     return render_template("admin/routing.html", number=number, latest=latest, teams=teams,
                            fallback=config.get("fallback_team"), accepted=accepted,
                            uncovered_forms=unpublishable, errors=errors or [],
-                           may_accept=r.has_role(g.user, r.ADMIN), **_forms(number)), status
+                           may_accept=r.has_role(g.user, r.ADMIN),
+                           **_forms(number, refused)), status
 
 
 @bp.route("/routing")

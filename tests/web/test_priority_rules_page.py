@@ -210,7 +210,9 @@ def test_window__not_a_positive_whole_number__refused(client, login_as, svc, win
     login_as(r.COORDINATOR)
     response = _post(client, "window", {"window-window": window}, "window")
     assert response.status_code == 400
-    assert "a whole number of days from 1 to 3650" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "a whole number of days from 1 to 3650" in html
+    assert f'value="{window}"' in html or not window, "what was typed is shown to correct"
     _nothing_saved(svc)
 
 

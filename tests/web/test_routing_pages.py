@@ -106,6 +106,33 @@ def test_accept_secretariat__administrators_only(client, login_as, svc):
     assert "Only an administrator can accept" in html
 
 
+def test_add_team__refused__what_was_typed_kept_to_correct(client, login_as, svc):
+    login_as(r.COORDINATOR)
+    response = _post(client, f"{PAGE}/teams", {"team-key": "Mekong Team",
+                                               "team-countries": "TH, XX",
+                                               "team-note": "New member in Bangkok",
+                                               "team-base_version": "1"}, "team")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'value="Mekong Team"' in html and 'value="TH, XX"' in html
+    assert 'value="New member in Bangkok"' in html
+    assert 'name="team-base_version" type="hidden" value="1"' in html
+    assert svc.routing_store.latest_number() == 1
+
+
+def test_set_countries__refused__the_rows_typed_codes_kept(client, login_as, svc):
+    login_as(r.COORDINATOR)
+    response = _post(client, f"{PAGE}/countries", {"countries-team": "my-team",
+                                                   "countries-countries": "MY, Malaysia",
+                                                   "countries-base_version": "1"}, "countries")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    row = html.split('id="team-my-team"', 1)[1].split("</tr>", 1)[0]
+    assert 'value="MY, Malaysia"' in row and 'aria-invalid="true"' in row
+    assert 'value="MY, Malaysia"' not in html.split('id="team-my-team"', 1)[0]
+    assert svc.routing_store.latest_number() == 1
+
+
 def test_rules__conflict__their_rules_shown_and_the_unsaved_text_kept(client, login_as, svc):
     login_as(r.ADMIN)
     page = f"{PAGE}/rules"
