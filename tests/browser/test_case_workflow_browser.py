@@ -8,6 +8,7 @@ import pytest
 
 from tests.browser.conftest import LiveServer
 from tests.browser.reporting import walk_report
+from tests.browser.staff import sign_in
 from tests.helpers import PASSWORD, base_environ
 
 NARRATIVE = "The employer kept my passport and paid nothing for three months. <b>help</b>"
@@ -40,11 +41,7 @@ def page(browser):
 
 
 def _sign_in(page, server, email):
-    page.goto(server.url + "/auth/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(server.url + "/")
+    sign_in(page, server.url, email, PASSWORD)
 
 
 def _sign_out(page):

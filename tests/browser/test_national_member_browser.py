@@ -24,6 +24,7 @@ import yaml
 
 from tests.browser.conftest import LiveServer
 from tests.browser.reporting import PHONE, walk_report
+from tests.browser.staff import sign_in
 from tests.helpers import base_environ
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,12 +99,8 @@ def flashes(page) -> str:
     return page.locator(".flashes").inner_text()
 
 
-def sign_in(page, server, who: tuple[str, str]) -> None:
-    page.goto(server.url + "/auth/login")
-    page.get_by_label("E-mail").fill(who[0])
-    page.get_by_label("Password").fill(who[1])
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(server.url + "/")
+def sign_in_as(page, server, who: tuple[str, str]) -> None:
+    sign_in(page, server.url, *who)
 
 
 def go(page, link: str) -> None:
@@ -172,7 +169,7 @@ def test_national_member__puts_thailand_live_without_a_server_file(server, phone
     admin, editor = phones(), phones()
 
     # 1. The administrator creates the two accounts of Thailand.
-    sign_in(admin, server, ADMIN)
+    sign_in_as(admin, server, ADMIN)
     go(admin, "Users")
     assert heading(admin) == "Users"
     create_user(admin, EDITOR[0], "Somchai Editor", "form editor", EDITOR[1])
@@ -185,7 +182,7 @@ def test_national_member__puts_thailand_live_without_a_server_file(server, phone
     assert "TH" not in admin.locator("table").inner_text()
 
     # 3. The editor imports the XLSForm, wrong files first.
-    sign_in(editor, server, EDITOR)
+    sign_in_as(editor, server, EDITOR)
     go(editor, "Forms")
     assert heading(editor) == "Forms"
     editor.get_by_role("link", name="Import an XLSForm").click()
@@ -276,7 +273,7 @@ def test_national_member__puts_thailand_live_without_a_server_file(server, phone
 
     # 9. The reviewer for TH is told, and finds the case in the team's queue.
     reviewer = phones()
-    sign_in(reviewer, server, REVIEWER)
+    sign_in_as(reviewer, server, REVIEWER)
     go(reviewer, "Notifications")
     notice = reviewer.locator("ul.notifications li", has_text=reference)
     assert "A new case reached th-team:" in notice.inner_text()
@@ -428,7 +425,7 @@ def test_production_shape__a_team_added_on_the_routing_page_is_in_force_everywhe
     assert routed(svc, early)["team"] == "secretariat"
 
     editor = pinned_phones()
-    sign_in(editor, stack, EDITOR)
+    sign_in_as(editor, stack, EDITOR)
     go(editor, "Forms")
     editor.get_by_role("link", name="Import an XLSForm").click()
     upload_workbook(editor, "th-xlsform.xlsx", WORKBOOK.read_bytes())
@@ -447,7 +444,7 @@ def test_production_shape__a_team_added_on_the_routing_page_is_in_force_everywhe
     assert len(ask_each_process(editor, stack, publishable=False)) == 2
 
     admin = pinned_phones()
-    sign_in(admin, stack, ADMIN)
+    sign_in_as(admin, stack, ADMIN)
     go(admin, "Routing")
     admin.get_by_label("Team key (lower-case letters, digits and -, e.g. vn-team)").fill(
         "th-team")
@@ -469,7 +466,7 @@ def test_production_shape__a_team_added_on_the_routing_page_is_in_force_everywhe
     assert routed(svc, first)["team"] == "th-team"
 
     reviewer = pinned_phones()
-    sign_in(reviewer, stack, REVIEWER)
+    sign_in_as(reviewer, stack, REVIEWER)
     go(reviewer, "Notifications")
     for reference in (early, first):
         notice = reviewer.locator("ul.notifications li", has_text=reference)

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.browser.staff import sign_in
+
 PUBLIC_NAV = {"Home", "Report a violation", "Check a report"}
 EVIDENCE_NAV = {"Exports", "Indicators"}
 EXPECTED_NAV = {
@@ -35,11 +37,7 @@ def test_anonymous__sees_public_navigation_and_quick_exit(demo_server, page):
 def test_each_demo_role__signs_in_and_sees_its_navigation(demo_server, page, role):
     server, accounts = demo_server
     account = accounts[role]
-    page.goto(server.url + "/auth/login")
-    page.get_by_label("E-mail").fill(account.email)
-    page.get_by_label("Password").fill(account.password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(server.url + "/")
+    sign_in(page, server.url, account.email, account.password)
     assert _nav_labels(page) == EXPECTED_NAV[role]
     assert page.locator(".user").get_attribute("data-roles").split()[-1] == role
     with page.expect_navigation():  # signing out lands on "/" again, so wait for the new page

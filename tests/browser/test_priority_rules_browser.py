@@ -7,6 +7,7 @@ import pytest
 
 from tests.browser.axe import assert_no_axe_violations
 from tests.browser.conftest import LiveServer
+from tests.browser.staff import sign_in
 from tests.helpers import base_environ
 
 WIDTH = 360
@@ -34,11 +35,7 @@ def coordinator_phone(rules_server, browser):
     context = browser.new_context(viewport={"width": WIDTH, "height": 740}, locale="en-GB",
                                   is_mobile=True, has_touch=True, java_script_enabled=False)
     page = context.new_page()
-    page.goto(server.url + "/auth/login")
-    page.get_by_label("E-mail").fill(accounts["coordinator"].email)
-    page.get_by_label("Password").fill(accounts["coordinator"].password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(server.url + "/")
+    sign_in(page, server.url, accounts["coordinator"].email, accounts["coordinator"].password)
     yield server, page
     context.close()
 
@@ -98,11 +95,7 @@ def test_rules_page__no_axe_violations(rules_server, browser):
     context = browser.new_context(viewport={"width": WIDTH, "height": 740}, locale="en-GB")
     page = context.new_page()
     try:
-        page.goto(server.url + "/auth/login")
-        page.get_by_label("E-mail").fill(accounts["admin"].email)
-        page.get_by_label("Password").fill(accounts["admin"].password)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(server.url + "/")
+        sign_in(page, server.url, accounts["admin"].email, accounts["admin"].password)
         page.goto(server.url + PAGE)
         assert_no_axe_violations(page)
     finally:

@@ -25,6 +25,7 @@ from tests.browser.axe import assert_no_axe_violations, page_weight, without_cac
 from tests.browser.conftest import CHROMIUM_ARGS
 from tests.browser.production_stack import production_environ, running_stack
 from tests.browser.reporting import walk_report
+from tests.browser.staff import sign_in
 from tests.helpers import csrf_token
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
@@ -75,11 +76,7 @@ def page(pinned_browser):
 
 
 def _sign_in(page, stack, account):
-    page.goto(stack.url + "/auth/login")
-    page.get_by_label("E-mail").fill(account.email)
-    page.get_by_label("Password").fill(account.password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(stack.url + "/")
+    sign_in(page, stack.url, account.email, account.password)
 
 
 def _file_report(page, stack) -> tuple[str, str]:

@@ -5,6 +5,7 @@ within 360 px, and the reporter's own words keep their own language and directio
 import pytest
 
 from app.demo_cases import seed_cases
+from tests.browser.staff import sign_in
 
 WIDTH = 360
 
@@ -21,11 +22,7 @@ def reviewer_page(demo_server, browser):
         seed_cases(svc, actor, None, count=30)
     context = browser.new_context(viewport={"width": WIDTH, "height": 740}, locale="en-GB")
     page = context.new_page()
-    page.goto(server.url + "/auth/login")
-    page.get_by_label("E-mail").fill(accounts["reviewer"].email)
-    page.get_by_label("Password").fill(accounts["reviewer"].password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(server.url + "/")
+    sign_in(page, server.url, accounts["reviewer"].email, accounts["reviewer"].password)
     yield server, page
     context.close()
 

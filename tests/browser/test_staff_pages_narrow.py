@@ -3,6 +3,7 @@
 import pytest
 
 from app.demo_cases import seed_cases
+from tests.browser.staff import sign_in
 
 WIDTH = 360
 
@@ -26,11 +27,7 @@ def coordinator_page(with_cases, browser):
     server, accounts = with_cases
     context = browser.new_context(viewport={"width": WIDTH, "height": 740}, locale="en-GB")
     page = context.new_page()
-    page.goto(server.url + "/auth/login")
-    page.get_by_label("E-mail").fill(accounts["coordinator"].email)
-    page.get_by_label("Password").fill(accounts["coordinator"].password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(server.url + "/")
+    sign_in(page, server.url, accounts["coordinator"].email, accounts["coordinator"].password)
     yield server, page
     context.close()
 

@@ -20,6 +20,7 @@ from click.testing import CliRunner
 
 from tests.browser.axe import accessible_and_light, without_cache
 from tests.browser.conftest import LiveServer
+from tests.browser.staff import sign_in
 from tests.helpers import PASSWORD, base_environ
 from tests.samples import PDF
 
@@ -96,11 +97,7 @@ def _fits(page) -> None:
 
 
 def _sign_in(page, server):
-    page.goto(server.url + "/auth/login")
-    page.get_by_label("E-mail").fill("reviewer@my.example")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(server.url + "/")
+    sign_in(page, server.url, "reviewer@my.example", PASSWORD)
 
 
 def _accessible(browser, phone, where: str) -> None:
