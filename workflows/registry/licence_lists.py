@@ -30,6 +30,7 @@ FIELDS = ("name", "licence", "address", "status")
 REQUIRED_FIELDS = ("name", "licence")
 DEFAULT_STATUS = "licensed"  # a list without a status column lists licensed agencies
 MAX_ROWS = 100_000
+ZIP_MAGIC = b"PK\x03\x04"  # an XLSX workbook is a ZIP archive
 
 
 @dataclass(frozen=True)
@@ -70,14 +71,14 @@ class ListReading:
 
 def read_list(data: bytes, filename: str, columns: Mapping[str, str],
               status_words: Mapping[str, str] | None = None) -> ListReading:
-    """Read the list in `data` (XLSX when it is a ZIP archive, CSV otherwise)."""
+    """Read the list in `data` (XLSX when it starts as a ZIP archive does, else CSV)."""
     reading = ListReading()
     words = _status_words(status_words or {}, reading.problems)
     _check_mapping(columns, reading.problems)
     if reading.problems:
         return reading
     try:
-        table = _xlsx_rows(data) if zipfile.is_zipfile(io.BytesIO(data)) else _csv_rows(data)
+        table = _xlsx_rows(data) if data.startswith(ZIP_MAGIC) else _csv_rows(data)
     except ValueError as exc:
         return ListReading(problems=[ListProblem(0, "", f"{filename}: {exc}")])
     header = next(table, None)
@@ -188,6 +189,8 @@ def _text(value: Any) -> str:
 def _csv_rows(data: bytes) -> Iterable[list[str]]:
     try:
         text = data.decode("utf-8-sig")
+        if "\0" in text:
+            raise UnicodeDecodeError("utf-8", data, 0, 1, "NUL in text")
     except UnicodeDecodeError:
         raise ValueError("the file is neither an XLSX workbook nor UTF-8 text; "
                          "save it as XLSX or as CSV in UTF-8") from None
