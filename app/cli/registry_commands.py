@@ -82,10 +82,15 @@ def import_list(file: str, authority_key: str, list_date: str, columns: tuple[st
     mapping, words = _pairs(columns, "--column"), _pairs(status_words, "--status-word")
     name = Path(file).name
     reading = read_list(Path(file).read_bytes(), name, mapping, words)
+    if not reading.ok and dry_run:
+        _refuse(None, reading, authority.key, day, name)
     svc = _build_app().extensions["mrvrs"]
     _init_db_or_fail(svc)
+    if svc.settings.embedded and not dry_run:
+        click.echo("note: MRVRS_MONGO_URI is not set, so this imports into the embedded "
+                   "store, which keeps nothing after exit", err=True)
     if not reading.ok:
-        _refuse(svc, reading, authority.key, day, name, dry_run)
+        _refuse(svc, reading, authority.key, day, name)
     existing = svc.entities.holding_licences(authority.key, [row.licence for row in reading.rows])
     plan = plan_import(existing, reading.rows, authority, day, file=name)
     _print_plan(plan, len(reading.rows), dry_run)
@@ -104,12 +109,12 @@ def import_list(file: str, authority_key: str, list_date: str, columns: tuple[st
         sys.exit(1)
 
 
-def _refuse(svc, reading: ListReading, authority: str, day: str, name: str,
-            dry_run: bool) -> None:
+def _refuse(svc, reading: ListReading, authority: str, day: str, name: str) -> None:
+    """Print every problem and exit 1; audited unless a dry run (`svc` None)."""
     for problem in reading.problems:
         click.echo(f"{name}: {problem}")
     click.echo(f"{len(reading.problems)} problems; nothing was imported", err=True)
-    if not dry_run:
+    if svc is not None:
         svc.audit.record("registry.import_list_refused", actor=ACTOR, target=authority,
                          authority=authority, list_date=day, file=name,
                          problems=len(reading.problems))
