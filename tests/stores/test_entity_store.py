@@ -108,6 +108,33 @@ def test_one_entity_per_licence__enforced_by_the_index_on_the_real_server(real_d
         real_db.entities.insert_one({"_id": "ent_other", "licence_keys": ["BP2MI:KEP.1/2019"]})
 
 
+class _NotYetVisible:
+    """The collection as an import that looked before another import's insert landed
+    sees it: lookups find nothing, writes go through."""
+
+    def __init__(self, collection) -> None:
+        self.collection = collection
+
+    def find(self, *args, **kwargs):
+        return iter(())
+
+    def __getattr__(self, name):
+        return getattr(self.collection, name)
+
+
+@pytest.mark.integration
+def test_two_imports_at_once__the_index_refuses_the_second_creation_the_rest_go_in(real_db):
+    store = EntityStore(real_db)
+    store.ensure_indexes()
+    import_list(store, [row(2, "PT Contoh Abadi", "KEP.1/2019")], JAN)
+    racing = plan_import([], [row(2, "PT Contoh Abadi", "KEP.1/2019"),
+                              row(3, "PT Contoh Jaya", "KEP.2/2019")], BP2MI, JAN)
+    store.collection = _NotYetVisible(store.collection)
+    result = store.apply(racing)
+    assert result.created == [racing.creates[1]["_id"]] and result.conflicts == [2]
+    assert real_db.entities.count_documents({"licence_keys": "BP2MI:KEP.1/2019"}) == 1
+
+
 def test_same_number_from_two_authorities__two_entities(entities):
     import_list(entities, [row(2, "PT Contoh Abadi", "123")], JAN)
     _, result = import_list(entities, [row(2, "Contoh Manpower Inc.", "123")], JAN, DMW)

@@ -6,7 +6,7 @@ unique index keeps to one entity per licence on a real server. (A unique index o
 `licences.authority` and `licences.number` would pair every authority of an entity
 with every number of it, so two agencies could clash over a pair neither holds.)
 
-`apply` writes an import plan. An entity is created with `insert_one`; an update is
+`apply` writes an import plan. New entities are inserted in batches; an update is
 guarded by the `revision` the plan was made from, so a plan made before someone else
 changed the entity writes nothing to it and reports the conflict instead.
 """
@@ -20,10 +20,13 @@ from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError
 
 from workflows.registry.licences import licence_key
 from workflows.registry.plan import EntityUpdate, ImportPlan
+
+BATCH = 1000  # licences per lookup and entities per insert: well under 16 MB each
+DUPLICATE_KEY = 11000
 
 
 @dataclass
@@ -59,8 +62,8 @@ class EntityStore:
         list with these numbers needs to plan."""
         keys = sorted({licence_key(authority, number) for number in numbers})
         found: list[dict[str, Any]] = []
-        for start in range(0, len(keys), 1000):  # keeps each query well under 16 MB
-            found.extend(self.collection.find({"licence_keys": {"$in": keys[start:start + 1000]}}))
+        for start in range(0, len(keys), BATCH):
+            found.extend(self.collection.find({"licence_keys": {"$in": keys[start:start + BATCH]}}))
         return found
 
     def by_country(self, country: str, limit: int = 200, skip: int = 0) -> list[dict[str, Any]]:
@@ -69,8 +72,9 @@ class EntityStore:
 
     def apply(self, plan: ImportPlan) -> ApplyResult:
         result = ApplyResult()
+        created = self._create_all(plan.creates)
         for entity in plan.creates:
-            if self._create(entity):
+            if entity["_id"] in created:
                 result.created.append(entity["_id"])
             else:
                 result.conflicts.append(entity["statuses"][0]["source"]["row"])
@@ -82,20 +86,33 @@ class EntityStore:
                 result.conflicts.append(update.row)
         return result
 
-    def _create(self, entity: dict[str, Any]) -> bool:
-        """Insert a planned entity; False when its licence is someone else's by now.
-        (The unique index decides on a real server; the lookup first also covers the
-        embedded store, whose indexes do not refuse duplicates within arrays.)"""
-        if self.collection.find_one({"licence_keys": {"$in": entity["licence_keys"]}},
-                                    {"_id": 1}):
-            return False
+    def _create_all(self, entities: list[dict[str, Any]]) -> set[str]:
+        """Insert the planned entities, a batch at a time; the ids of those inserted.
+        One whose licence is someone else's by now is left out: the lookup first covers
+        the embedded store, whose indexes do not refuse duplicates within arrays; on a
+        real server the unique index also decides between two imports at once."""
+        taken = set()
+        keys = [key for entity in entities for key in entity["licence_keys"]]
+        for start in range(0, len(keys), BATCH):
+            for doc in self.collection.find({"licence_keys": {"$in": keys[start:start + BATCH]}},
+                                            {"licence_keys": 1}):
+                taken.update(doc["licence_keys"])
         now = self.clock()
-        try:
-            self.collection.insert_one({**entity, "revision": 1, "created_at": now,
-                                        "updated_at": now})
-        except DuplicateKeyError:
-            return False
-        return True
+        fresh = [{**entity, "revision": 1, "created_at": now, "updated_at": now}
+                 for entity in entities if not taken.intersection(entity["licence_keys"])]
+        inserted: set[str] = set()
+        for start in range(0, len(fresh), BATCH):
+            batch = fresh[start:start + BATCH]
+            refused: set[int] = set()
+            try:
+                self.collection.insert_many(batch, ordered=False)
+            except BulkWriteError as exc:
+                refused = {error["index"] for error in exc.details.get("writeErrors", [])
+                           if error.get("code") == DUPLICATE_KEY}
+                if len(refused) != len(exc.details.get("writeErrors", [])):
+                    raise
+            inserted.update(doc["_id"] for i, doc in enumerate(batch) if i not in refused)
+        return inserted
 
     def _update(self, update: EntityUpdate, authority: str) -> bool:
         changes: dict[str, Any] = {"$set": {"updated_at": self.clock(),
