@@ -23,6 +23,7 @@ from workflows.attachments import AttachmentStore
 from workflows.case_service import CaseService
 from workflows.drafts import DraftStore
 from workflows.notifications import NotificationStore
+from workflows.registry.store import EntityStore
 from workflows.reporter_messages import ReporterChannel
 from workflows.repository import CaseRepository
 from workflows.routing_provider import RoutingProvider
@@ -53,6 +54,7 @@ class Services:
     drafts: DraftStore = field(init=False)
     routing: RoutingProvider = field(init=False)
     approvals: ApprovalStore = field(init=False)
+    entities: EntityStore = field(init=False)
 
     def __post_init__(self) -> None:
         """Stage graphs and the seed routing rules are read here, once: a bad file stops
@@ -74,6 +76,7 @@ class Services:
         self.drafts = DraftStore(self.db, self.sealer,
                                  timedelta(hours=self.settings.draft_lifetime_hours))
         self.approvals = ApprovalStore(self.db)
+        self.entities = EntityStore(self.db)
 
     @classmethod
     def build(cls, settings: Settings, db: Database, celery: Celery) -> Services:
@@ -90,7 +93,7 @@ class Services:
         """Every store that owns indexes, from every package."""
         return [self.users, self.organisations, self.tokens, self.audit, self.cases,
                 self.attachments, self.forms, self.notifications, self.export_jobs,
-                self.code_holds, self.status_grants, self.drafts]
+                self.code_holds, self.status_grants, self.drafts, self.entities]
 
     @property
     def routing_store(self) -> RoutingStore:

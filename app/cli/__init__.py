@@ -15,6 +15,7 @@ from app.cli.export_commands import EXPORT_COMMANDS
 from app.cli.form_commands import forms, publish_shipped_forms
 from app.cli.key_commands import rotate_data
 from app.cli.migrate_commands import migrate
+from app.cli.registry_commands import registry
 from config.settings import SettingsError, load_settings, variable_names
 
 
@@ -231,5 +232,6 @@ keys.add_command(rotate_data)
 db.add_command(migrate)
 main.add_command(forms)
 main.add_command(audit)
+main.add_command(registry)
 for _command in EXPORT_COMMANDS:  # mrvrs export, mrvrs report
     main.add_command(_command)
