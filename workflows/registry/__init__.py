@@ -1,0 +1,1 @@
+"""The registry of recruiters, employers and other actors named in cases."""
