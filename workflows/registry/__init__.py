@@ -2,7 +2,8 @@
 
 Pure cores (plain data in and out): `authorities` (the licensing authorities, from
 `config/authorities.yaml`), `entities` (the record shape), `licences` (licence-number
-normalisation), `licence_lists` (reading a published licensed-agency list) and
-`plan` (what importing a list changes). `store` is the only code that touches the
-`entities` collection.
+normalisation), `licence_lists` (reading a published licensed-agency list), `plan`
+(what importing a list changes), `names` (actor names compared across spellings and
+scripts) and `matching` (candidate entities for a case's actor). `store` is the only
+code that touches the `entities` collection.
 """
