@@ -68,3 +68,17 @@ def alias_bomb(levels: int = 9) -> str:
     for n in range(1, levels):
         lines.append(f"a{n}: &a{n} [{','.join([f'*a{n - 1}'] * 9)}]")
     return "\n".join(lines) + "\n"
+
+
+def xlsx_bytes(rows: list[list]) -> bytes:
+    """A one-sheet workbook of these rows, as a member's spreadsheet program saves it."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,16 +1,10 @@
 import uuid
 
 import pytest
-from click.testing import CliRunner
 from pymongo import MongoClient
 
 from app.cli import main
 from tests.helpers import base_environ
-
-
-@pytest.fixture
-def runner():
-    return CliRunner()
 
 
 @pytest.mark.parametrize("command", [[], ["run"], ["worker"], ["beat"], ["db", "init"],

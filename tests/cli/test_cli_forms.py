@@ -13,7 +13,6 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from click.testing import CliRunner
 from pymongo import MongoClient
 
 from app.cli import main
@@ -34,11 +33,6 @@ sections:
       - {id: q1, type: text, label: {en: Q2}, show_if: {field: nowhere, equals: true}}
 """
 PROBLEM_LINE = re.compile(r"^(?P<file>\S+):(?P<line>\d+) (?P<path>\S+): (?P<sentence>.+)$")
-
-
-@pytest.fixture
-def runner():
-    return CliRunner()
 
 
 @pytest.fixture

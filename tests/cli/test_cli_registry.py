@@ -4,12 +4,9 @@ the later edition (one status change, dated by that edition)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from pymongo import MongoClient
 
 from app.cli import main
 from tests.helpers import base_environ
@@ -20,27 +17,6 @@ MAPPING = ["--column", "name=Nama Perusahaan", "--column", "licence=No. Izin",
            "--column", "address=Alamat", "--column", "status=Status",
            "--status-word", "Aktif=licensed", "--status-word", "Dicabut=revoked",
            "--status-word", "Skorsing=suspended"]
-
-
-@pytest.fixture
-def runner():
-    return CliRunner()
-
-
-@pytest.fixture
-def cli_db(any_db, monkeypatch):
-    """Every command of the test runs on `any_db` (each command closes its client, so on
-    the server each one gets its own)."""
-    if isinstance(any_db.client, MongoClient):
-        uri = os.environ["MRVRS_TEST_MONGO_URI"]
-        monkeypatch.setattr("app.connect", lambda settings: MongoClient(uri, tz_aware=True)[
-            any_db.name])
-    else:
-        import mongomock.gridfs
-
-        mongomock.gridfs.enable_gridfs_integration()  # as the embedded store does
-        monkeypatch.setattr("app.connect", lambda settings: any_db)
-    return any_db
 
 
 def import_list(runner, path: Path, day: str, *extra: str):

@@ -7,7 +7,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from pymongo import MongoClient
 
 from app.cli import main
@@ -18,11 +17,6 @@ from workflows.routing_store import RoutingStore
 DEFINITIONS = Path(__file__).resolve().parents[2] / "forms" / "definitions"
 LAOS = (DEFINITIONS / "np-intake.yaml").read_text(encoding="utf-8").replace(
     "form: np-intake", "form: la-intake").replace("country: NP", "country: LA")
-
-
-@pytest.fixture
-def runner():
-    return CliRunner()
 
 
 @pytest.fixture

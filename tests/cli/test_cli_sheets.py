@@ -7,17 +7,11 @@ import io
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from app.cli import main
 from tests.helpers import base_environ
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-
-
-@pytest.fixture
-def runner():
-    return CliRunner()
 
 
 def invoke(runner, *args):

@@ -10,6 +10,7 @@ from pathlib import Path
 import openpyxl
 
 from app import roles as r
+from tests.helpers import xlsx_bytes
 from tests.intake_helpers import post_report, receipt
 from tests.web.test_forms_admin import publish, unlabelled
 
@@ -19,15 +20,6 @@ WORKBOOK = Path(__file__).resolve().parents[1] / "data" / "th-xlsform.xlsx"
 def sheet_rows(data: bytes) -> list[list]:
     book = openpyxl.load_workbook(io.BytesIO(data))
     return [list(row) for row in book.active.iter_rows(values_only=True)]
-
-
-def xlsx(rows: list[list]) -> bytes:
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def upload(auth, url: str, field: str, data: bytes, name: str, **extra):
@@ -52,7 +44,7 @@ def test_translations_page__download_change_upload_lands_in_the_draft(client, lo
     keys = {row[0]: row for row in rows[1:]}
     assert "field.passport_held_by.label" in keys and "field.full_name.label" in keys
     keys["field.full_name.label"][3] = "Nama penuh"
-    sent = upload(auth, "/forms/my-intake/translations", "sheet", xlsx(rows), "ms.xlsx")
+    sent = upload(auth, "/forms/my-intake/translations", "sheet", xlsx_bytes(rows), "ms.xlsx")
     assert sent.status_code == 302 and sent.headers["Location"].endswith("/forms/my-intake/edit")
     draft = svc.forms.draft("my-intake")
     assert "Nama penuh" in draft["text"] and "# my-intake" in draft["text"].splitlines()[0]
@@ -69,7 +61,7 @@ def test_translations_page__problems_by_row_and_nothing_saved(client, login_as, 
     rows = sheet_rows(client.get("/forms/my-intake/translations/sheet?lang=ms").data)
     rows[3][0] = "field.nowhere.label"
     rows[7][3] = "{x} " + (rows[7][3] or "")
-    sent = upload(auth, "/forms/my-intake/translations", "sheet", xlsx(rows), "ms.xlsx")
+    sent = upload(auth, "/forms/my-intake/translations", "sheet", xlsx_bytes(rows), "ms.xlsx")
     page = sent.get_data(as_text=True)
     assert sent.status_code == 400 and svc.forms.draft("my-intake") is None
     assert re.findall(r'<li class="sheet-problem"><strong>sheet translations, row (\d+)', page) \
@@ -117,7 +109,7 @@ def test_new_country__xlsform_then_sheet_then_publish_then_a_report(client, logi
     rows = sheet_rows(client.get("/forms/th-intake/translations/sheet?lang=th").data)
     for row in rows[1:]:
         row[3] = row[3] or f"[th] {row[2]}"
-    sent = upload(auth, "/forms/th-intake/translations", "sheet", xlsx(rows), "th.xlsx")
+    sent = upload(auth, "/forms/th-intake/translations", "sheet", xlsx_bytes(rows), "th.xlsx")
     assert sent.status_code == 302
     text = svc.forms.draft("th-intake")["text"]
     published = publish(auth, "/forms/th-intake/edit", text)

@@ -3,11 +3,9 @@ row and column, and nothing at all from a list with a problem."""
 
 from __future__ import annotations
 
-import io
-
-import openpyxl
 import pytest
 
+from tests.helpers import xlsx_bytes
 from workflows.registry.licence_lists import ListProblem, read_list
 from workflows.registry.licences import licence_key, normalise_licence
 
@@ -19,15 +17,6 @@ HEADER = "No,Nama Perusahaan,No. Izin,Alamat,Status\n"
 
 def csv_bytes(*lines: str, header: str = HEADER) -> bytes:
     return (header + "\n".join(lines) + "\n").encode("utf-8")
-
-
-def xlsx_bytes(rows: list[list]) -> bytes:
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def test_csv__rows_with_our_statuses_and_spreadsheet_row_numbers():
