@@ -25,7 +25,7 @@ from wtforms.widgets import NumberInput
 
 from app.admin.routing import ROUTING_ROLES, BaseForm, _change, current_routing
 from app.admin.views import bp
-from app.cases.display import articles, dimension_title, dimension_value
+from app.cases.display import articles, dimension_title, dimension_value, priority_label
 from app.cases.forms import FLAG_LABELS
 from app.roles import roles_required
 from app.wtforms_messages import Translated
@@ -37,11 +37,6 @@ from workflows.errors import Problem, RoutingRulesError
 from workflows.routing import PRIORITIES, PriorityRule, load_routing_rules
 
 PAGE = "admin.priority_rules"
-
-
-def priority_label(priority: str) -> str:
-    """A priority in words (the queue's own words); an unknown one keeps its name."""
-    return {"urgent": _("Urgent"), "normal": _("Normal")}.get(priority, priority)
 
 
 class AddRuleForm(Translated, BaseForm):

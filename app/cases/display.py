@@ -271,3 +271,9 @@ def dimension_value(dimension_id: str, value: Any, lang: str | None = None) -> s
         return country_name(value, lang)
     labels = dimension.labels.get(str(value)) or {}
     return labels.get(lang) or labels.get("en") or _plain(value)
+
+
+def priority_label(priority: str) -> str:
+    """A case's priority in words, as the queue and the rules page show it; an unknown
+    one keeps its name."""
+    return {"urgent": _("Urgent"), "normal": _("Normal")}.get(priority, priority)

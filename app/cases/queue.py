@@ -21,6 +21,7 @@ from flask_babel import ngettext
 from werkzeug.datastructures import MultiDict
 
 from app import roles as r
+from app.cases.display import priority_label
 from app.cases.forms import STAGE_LABELS, MarkReadForm, QueueFilterForm, options
 from app.cases.support import actor_of, people_names, workflow_notifications
 from app.navigation import NavEntry, register
@@ -83,8 +84,7 @@ def _filter_form(user: dict) -> QueueFilterForm:
     form.sort.choices = options([("received", _l("Newest received first")),
                                  ("due", _l("Soonest deadline first"))])
     form.priority.choices = options([("", _l("any")),
-                                     *((p, _l("Urgent") if p == "urgent" else _l("Normal"))
-                                       for p in PRIORITIES)])
+                                     *((p, priority_label(p)) for p in PRIORITIES)])
     return form
 
 
