@@ -201,8 +201,8 @@ def _change(form: BaseForm, make: Callable[[dict[str, Any]], dict[str, Any]],
     return redirect(url_for(back))
 
 
-def _conflict(current: int, page: Callable[..., Any] | None = None):
-    return (page or _index)([_conflict_message(current)], 409)
+def _conflict(current: int, page: Callable[..., Any]):
+    return page([_conflict_message(current)], 409)
 
 
 def _conflict_message(current: int) -> str:

@@ -180,4 +180,5 @@ def audit():
                            detail_lines=detail_lines)
 
 
-from app.admin import priority_rules, routing, translations  # noqa: F401  (routes on this blueprint)
+# The modules whose routes are on this blueprint.
+from app.admin import priority_rules, routing, translations  # noqa: E402, F401
