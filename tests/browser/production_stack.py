@@ -25,6 +25,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tests.browser.axe import AXE_PATH, AXE_SCRIPT
 
@@ -243,6 +244,21 @@ def running_stack(folder: Path, environ: dict[str, str]) -> Iterator[ProductionS
         client: MongoClient = MongoClient(environ["MRVRS_MONGO_URI"])
         client.drop_database(environ["MRVRS_DB_NAME"])
         client.close()
+
+
+@contextlib.contextmanager
+def stack_services(stack: ProductionStack) -> Iterator[tuple[Any, Any]]:
+    """The stack's database seen from this process: an app of its own on the stack's
+    settings, and its services; the client is closed afterwards."""
+    from app import create_app
+    from config.settings import load_settings
+
+    app = create_app(load_settings(stack.environ))
+    services = app.extensions["mrvrs"]
+    try:
+        yield app, services
+    finally:
+        services.db.client.close()
 
 
 def start_stack(folder: Path, environ: dict[str, str]) -> ProductionStack:

@@ -318,19 +318,16 @@ def routing_stack(mongo_uri, broker_url, tmp_path_factory):
 @pytest.fixture(scope="module")
 def stack_svc(routing_stack):
     """The stack's database seen from this process, with the three accounts of the story."""
-    from app import create_app
-    from config.settings import load_settings
+    from tests.browser.production_stack import stack_services
 
-    app = create_app(load_settings(routing_stack.environ))
-    services = app.extensions["mrvrs"]
-    with app.app_context():
-        services.users.create(ADMIN[0], ADMIN[1], ["admin"], name="Ada Admin")
-        services.users.create(EDITOR[0], EDITOR[1], ["form_editor"], name="Somchai Editor",
-                              countries=["TH"])
-        services.users.create(REVIEWER[0], REVIEWER[1], ["reviewer"], name="Malee Reviewer",
-                              countries=["TH"])
-    yield services
-    services.db.client.close()
+    with stack_services(routing_stack) as (app, services):
+        with app.app_context():
+            services.users.create(ADMIN[0], ADMIN[1], ["admin"], name="Ada Admin")
+            services.users.create(EDITOR[0], EDITOR[1], ["form_editor"],
+                                  name="Somchai Editor", countries=["TH"])
+            services.users.create(REVIEWER[0], REVIEWER[1], ["reviewer"],
+                                  name="Malee Reviewer", countries=["TH"])
+        yield services
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ import pytest
 
 from tests.browser.axe import assert_no_axe_violations, page_weight, without_cache
 from tests.browser.conftest import CHROMIUM_ARGS
-from tests.browser.production_stack import production_environ, running_stack
+from tests.browser.production_stack import production_environ, running_stack, stack_services
 from tests.browser.reporting import walk_report
 from tests.browser.staff import sign_in
 from tests.helpers import csrf_token
@@ -45,16 +45,13 @@ def stack(mongo_uri, broker_url, tmp_path_factory):
 @pytest.fixture(scope="module")
 def svc(stack):
     """The same database, seen from this process; seeds the demo accounts."""
-    from app import create_app
     from app.demo import seed_accounts
-    from config.settings import load_settings
 
-    app = create_app(load_settings(stack.environ))
-    services = app.extensions["mrvrs"]
-    with app.app_context():
-        services.accounts = {account.roles[-1]: account for account in seed_accounts(services)}
-    yield services
-    services.db.client.close()
+    with stack_services(stack) as (app, services):
+        with app.app_context():
+            services.accounts = {account.roles[-1]: account
+                                 for account in seed_accounts(services)}
+        yield services
 
 
 @pytest.fixture(scope="module")
