@@ -25,6 +25,7 @@ from exports.jobs import TRANSIENT_ERRORS, ExportJobStore
 from exports.report_data import report_secret
 from forms.store import FormStore
 from workflows.celery_app import task_database
+from workflows.registry.store import EntityStore
 from workflows.repository import CaseRepository
 from workflows.retries import GiveUp, Retry, RetryPolicy, attempt
 from workflows.sealing import Sealer
@@ -45,7 +46,8 @@ def job_context(app: Any) -> JobContext:
         sealer=Sealer(*settings.data_keys), full_roles=tuple(settings.export_full_roles),
         keep=timedelta(hours=settings.export_keep_hours),
         secret=report_secret(settings.oldest_data_key),
-        audit=factory(db).record if factory is not None else None)
+        audit=factory(db).record if factory is not None else None,
+        entities=EntityStore(db))
 
 
 def _run(task: Any, call: Callable[[JobContext], Any], job_id: str = "") -> Any:

@@ -148,7 +148,8 @@ def report(name, redaction, cases, exact, include_unverified, out, **selection) 
         compiled = compile_report(svc.cases, svc.forms, svc.sealer, CLI_ACTOR, wanted,
                                   full_roles=svc.settings.export_full_roles,
                                   secret=report_secret(svc.settings.oldest_data_key),
-                                  now=datetime.now(UTC), pdf=kind == ".pdf")
+                                  now=datetime.now(UTC), pdf=kind == ".pdf",
+                                  entities=svc.entities)
     except LevelNotAllowed as exc:
         raise click.ClickException(f"{exc} (MRVRS_EXPORT_FULL_ROLES)") from None
     data = compiled.pdf if kind == ".pdf" else compiled.html.encode("utf-8")
