@@ -103,7 +103,7 @@ def _build_export(ctx: JobContext, job_id: str, job: dict, run: Any,
     with tempfile.SpooledTemporaryFile(SPOOL_BYTES) as out:
         result = run_export(
             ctx.repo, ctx.forms, ctx.sealer, job["actor"], request, out,
-            full_roles=ctx.full_roles, total=job["progress"]["total"],
+            full_roles=ctx.full_roles, total=job["progress"]["total"], entities=ctx.entities,
             progress=lambda done, total: ctx.store.progress(job_id, done, total,
                                                             ctx.clock()))
         meta = _store(ctx, job_id, run, "export", out,

@@ -135,7 +135,7 @@ def _export(wanted: ExportRequest):
         return start_job("export", actor, wanted.params(), wanted.describe(), total)
     out = tempfile.SpooledTemporaryFile(SPOOL_BYTES)
     result = run_export(svc.cases, svc.forms, svc.sealer, actor, wanted, out,
-                        full_roles=svc.settings.export_full_roles)
+                        full_roles=svc.settings.export_full_roles, entities=svc.entities)
     record("export.created", None, **wanted.describe(), **result.summary())
     name = f"mrvrs-export-{datetime.now(UTC):%Y%m%d-%H%M}{result.suffix}"
     return Response(_chunks(out), mimetype=result.media_type,
