@@ -140,11 +140,11 @@ class DocumentationLayout:
         span = case.get("event") if isinstance(case.get("event"), Mapping) else {}
         personal = _personal_answers(shown, definition) if full else {}
         articles = [n for n in _articles(shown) if n in self.countable]
+        place = {"local_area": personal.get("location")} if full else {}
         yield EVENTS, {
             "event_id": event_id, "title": self._title(articles, dims),
             "handling_country": shown.get("country"),
-            "geographical_term": dims.get("destination_country"),
-            "local_area": personal.get("location"),
+            "geographical_term": dims.get("destination_country"), **place,
             "initial_date": span.get("start"), "final_date": span.get("end"),
             "date_precision": span.get("precision"),
             "date_approximate": span.get("approximate"),
