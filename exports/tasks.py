@@ -85,7 +85,7 @@ def enqueue_job(celery: Any, job: dict[str, Any]) -> None:
 
     Raises whatever the broker raises: the page then says the job could not start.
     """
-    import exports.tasks  # noqa: F401  (registers the tasks with every Celery app)
+    import exports.tasks  # noqa: F401, PLW0406  (registers the tasks with every Celery app)
 
     name = EXPORT_TASK if job["kind"] == "export" else REPORT_TASK
     celery.tasks[name].apply_async(args=[job["_id"]], task_id=f"{job['kind']}:{job['_id']}",

@@ -45,7 +45,7 @@ from exports.indicator_grids import (
     partial_years,
     trend_lines,
 )
-from exports.indicator_runs import indicator_tables, run, years_of
+from exports.indicator_runs import IndicatorSet, indicator_tables, run, years_of
 from exports.redaction import Level
 from exports.report_data import ReportRequest, ReportRequestError
 from exports.service import export_match
@@ -90,7 +90,7 @@ ENTITY_KINDS = {"recruitment_agency": _l("Recruitment agency"),
                 "other": _l("Other")}
 
 
-def _entities(found: Any) -> dict[str, Any]:
+def _entities(found: IndicatorSet) -> dict[str, Any]:
     """The entities table's values: the page is an overview of counts, so it names
     entities as aggregate outputs do (no private employer), and none under the
     small-cell threshold, although its own counts are exact."""
