@@ -33,6 +33,7 @@ from bench.common import DATA_KEY, database
 from bench.generate import generate
 from exports.service import ExportRequest, run_export
 from forms.store import FormStore
+from workflows.registry.store import EntityStore
 from workflows.repository import CaseRepository
 from workflows.sealing import Sealer
 
@@ -60,7 +61,7 @@ def export(db: Any, fmt: str, path: str) -> dict[str, int]:
     request = ExportRequest(fmt=fmt, level="pseudonymised", purpose="statistics")
     with open(path, "wb") as out:
         result = run_export(CaseRepository(db), FormStore(db), Sealer(DATA_KEY), ACTOR, request,
-                            out, full_roles=("coordinator",))
+                            out, full_roles=("coordinator",), entities=EntityStore(db))
     return dict(result.rows)
 
 
@@ -80,8 +81,9 @@ def measure(db: Any, count: int, fmt: str, trace: bool) -> None:
     total = sum(rows.values())
     shown = f"peak {peak / 2**20:6.1f} MiB" if peak is not None else "peak not traced"
     shown += f"  max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:6.0f} MiB"
-    print(f"{fmt:6} {count:>8} cases  {rows['cases']:>8} case rows  {total:>9} rows  "
-          f"{total / seconds:>9.0f} rows/s  {rows['cases'] / seconds:>7.0f} cases/s  {shown}  "
+    cases = rows.get("cases", rows.get("events", 0))  # the documentation formats: events
+    print(f"{fmt:6} {count:>8} cases  {cases:>8} case rows  {total:>9} rows  "
+          f"{total / seconds:>9.0f} rows/s  {cases / seconds:>7.0f} cases/s  {shown}  "
           f"file {size / 2**20:7.1f} MiB", flush=True)
 
 

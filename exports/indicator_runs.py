@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from exports import counting, indicators, pipelines
 from exports.consent import ConsentSummary
 from exports.counting import StageSummary
+from exports.entity_counts import count_entities
 from exports.indicators import Durations, IndicatorTable, YearChange
 from forms.mwc import load_taxonomy
 
@@ -48,6 +49,8 @@ class IndicatorSet:
     consent: ConsentSummary
     years: tuple[int, ...]
     stages: StageSummary = field(default_factory=StageSummary)
+    #: Counted, consented cases per linked registry entity (`exports.entity_counts`).
+    entity_counts: Mapping[str, int] = field(default_factory=dict)
 
     def table(self, key: str) -> IndicatorTable:
         return self.tables[key]
@@ -111,4 +114,5 @@ def indicator_tables(repo: CaseAggregator, match: Mapping[str, Any], *,
                                          run(repo, pipelines.consent_counts(counted, purpose)))
     return IndicatorSet(tables, indicators.trend(per_year),
                         indicators.durations(run(repo, pipelines.durations(kept))),
-                        consent, wanted, stages)
+                        consent, wanted, stages,
+                        count_entities(run(repo, pipelines.count_by(kept, ("entities",)))))

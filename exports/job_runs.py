@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
+from exports.entity_counts import EntitySource
 from exports.jobs import ExportJobStore
 from exports.redaction import LevelNotAllowed
 from exports.report_data import ReportRequest
@@ -45,6 +46,8 @@ class JobContext:
     keep: timedelta
     secret: bytes
     audit: Audit | None = None
+    #: The registry (`EntityStore`): reports name entities, documentation exports list them.
+    entities: EntitySource | None = None
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     def record(self, action: str, actor: str, target: str, **details: Any) -> None:
@@ -100,7 +103,7 @@ def _build_export(ctx: JobContext, job_id: str, job: dict, run: Any,
     with tempfile.SpooledTemporaryFile(SPOOL_BYTES) as out:
         result = run_export(
             ctx.repo, ctx.forms, ctx.sealer, job["actor"], request, out,
-            full_roles=ctx.full_roles, total=job["progress"]["total"],
+            full_roles=ctx.full_roles, total=job["progress"]["total"], entities=ctx.entities,
             progress=lambda done, total: ctx.store.progress(job_id, done, total,
                                                             ctx.clock()))
         meta = _store(ctx, job_id, run, "export", out,
@@ -112,7 +115,8 @@ def _build_export(ctx: JobContext, job_id: str, job: dict, run: Any,
 def _build_report(ctx: JobContext, job_id: str, job: dict, run: Any,
                   request: Any) -> tuple[dict, dict]:
     report = compile_report(ctx.repo, ctx.forms, ctx.sealer, job["actor"], request,
-                            full_roles=ctx.full_roles, secret=ctx.secret, now=ctx.clock())
+                            full_roles=ctx.full_roles, secret=ctx.secret, now=ctx.clock(),
+                            entities=ctx.entities)
     name = f"mrvrs-report-{slug(request.name)}"
     files = {"html": _store_bytes(ctx, job_id, run, "html", report.html.encode("utf-8"),
                                   f"{name}.html", HTML_MEDIA_TYPE),

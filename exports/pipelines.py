@@ -34,10 +34,10 @@ GROUP_FIELDS = {
     "destination": "$dimensions.destination_country",
     "occupation": "$dimensions.occupation", "status": "$dimensions.immigration_status",
     "perpetrator": "$dimensions.perpetrator_type", "outcome": "$outcome", "stage": "$stage",
-    "country": "$country",
+    "country": "$country", "entities": "$entity_links.entity_id",
 }
 #: Keys whose value is a list on the case: a case counts once under each listed value.
-LIST_KEYS = frozenset({"mwc", "perpetrator"})
+LIST_KEYS = frozenset({"mwc", "perpetrator", "entities"})
 ALLOWED_STAGES = frozenset({"$match", "$group", "$unwind", "$sort", "$project"})
 ALLOWED_OPERATORS = frozenset({"$sum", "$in", "$nin", "$eq", "$gte", "$lt", "$and", "$or"})
 YEAR_BASES = ("filed", "violation")

@@ -28,6 +28,7 @@ from typing import Any
 
 from exports import counting, pipelines
 from exports.consent import ConsentSummary, consent_state
+from exports.entity_counts import EntityLine, EntitySource, entity_lines
 from exports.filters import ExportFilter, parse_filter
 from exports.indicator_runs import IndicatorSet, indicator_tables
 from exports.redaction import Level, Redactor, check_level
@@ -138,6 +139,8 @@ class ReportData:
     annex: tuple[AnnexLine, ...]
     summaries: tuple[CaseSummary, ...]
     summary_notes: tuple[str, ...]
+    #: The registry entities most cases are linked to, as this report's level may name them.
+    entities: tuple[EntityLine, ...] = ()
 
 
 def report_secret(data_key: str) -> bytes:
@@ -153,8 +156,10 @@ def report_salt(secret: bytes, request: ReportRequest) -> bytes:
 
 def build_report(repo: CaseSource, forms: FormSource, sealer: Opener,
                  actor: Mapping[str, Any], request: ReportRequest, *,
-                 full_roles: Collection[str], secret: bytes, now: datetime) -> ReportData:
-    """Gather the report's numbers, annex and summaries; raises `LevelNotAllowed`."""
+                 full_roles: Collection[str], secret: bytes, now: datetime,
+                 entities: EntitySource | None = None) -> ReportData:
+    """Gather the report's numbers, annex, summaries and most-named entities (from
+    `entities`, the registry; none without it); raises `LevelNotAllowed`."""
     level = check_level(request.level, roles_of(actor), full_roles)
     match = export_match(actor, request.filter)
     found = indicator_tables(repo, match, years=_years(request.filter),
@@ -168,7 +173,9 @@ def build_report(repo: CaseSource, forms: FormSource, sealer: Opener,
         annex = _annex(repo, counted, redactor)
         summaries, notes = _summaries(repo, forms, sealer, counted, request, redactor)
     query = json.dumps(match, sort_keys=True, default=str, ensure_ascii=False)
-    return ReportData(request, level, now, query, found, annex, summaries, notes)
+    named = entity_lines(entities, found.entity_counts, level=level,
+                         threshold=request.threshold)
+    return ReportData(request, level, now, query, found, annex, summaries, notes, tuple(named))
 
 
 def _years(f: ExportFilter) -> range | None:

@@ -28,6 +28,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 
 from exports.bidi_text import isolate
+from exports.entity_counts import EntitySource
 from exports.indicator_grids import (
     TOTAL,
     Grid,
@@ -72,10 +73,11 @@ class CompiledReport:
 def compile_report(repo: CaseSource, forms: FormSource, sealer: Opener,
                    actor: Mapping[str, Any], request: ReportRequest, *,
                    full_roles: Collection[str], secret: bytes, now: datetime,
-                   pdf: bool = True) -> CompiledReport:
-    """Gather, render the HTML and (unless `pdf=False`) print it to PDF."""
+                   pdf: bool = True, entities: EntitySource | None = None) -> CompiledReport:
+    """Gather, render the HTML and (unless `pdf=False`) print it to PDF; `entities` (the
+    registry) names the entities most of the report's cases are linked to."""
     data = build_report(repo, forms, sealer, actor, request, full_roles=full_roles,
-                        secret=secret, now=now)
+                        secret=secret, now=now, entities=entities)
     html = render_html(data)
     return CompiledReport(data, html, render_pdf(html) if pdf else None)
 

@@ -38,6 +38,7 @@ from exports.case_spool import CaseSpool
 from exports.columns import FormPlan, build_layout, case_cells, countable_articles
 from exports.consent import ConsentSummary, check_purpose, consent_filter
 from exports.counting import StageSummary
+from exports.entity_counts import EntitySource
 from exports.filters import ExportFilter, parse_filter
 from exports.indicator_grids import aggregate_tables
 from exports.indicator_runs import CaseAggregator, indicator_tables, run
@@ -50,6 +51,8 @@ Progress = Callable[[int, int], None]
 #: Cases read between two progress reports.
 PROGRESS_EVERY = 250
 FORMATS = ("csv", "xlsx", "jsonl")
+#: The documentation layout's formats (`exports.huridocs`): five tables of their own.
+DOCUMENTATION_FORMATS = ("huridocs-json", "huridocs-csv")
 
 
 class CaseSource(CaseAggregator, Protocol):
@@ -82,8 +85,9 @@ class ExportRequest:
     include_unverified: bool = False
 
     def __post_init__(self) -> None:
-        if self.fmt not in FORMATS:
-            raise ValueError(f"unknown export format {self.fmt!r}; use {', '.join(FORMATS)}")
+        if self.fmt not in (*FORMATS, *DOCUMENTATION_FORMATS):
+            raise ValueError(f"unknown export format {self.fmt!r}; use "
+                             f"{', '.join((*FORMATS, *DOCUMENTATION_FORMATS))}")
         Level(self.level)
         check_purpose(self.purpose)
 
@@ -146,8 +150,8 @@ def withheld_notes(withheld: int) -> list[str]:
     """What a pseudonymised output says of the narratives it left out (exports.redaction)."""
     if not withheld:
         return []
-    return [f"{withheld} narrative{'s' if withheld != 1 else ''} left out: no reviewer has "
-            "approved a redacted version yet."]
+    return [(f"{withheld} narrative{'s' if withheld != 1 else ''} left out: no reviewer has "
+             "approved a redacted version yet.")]
 
 
 def export_match(actor: Mapping[str, Any], export_filter: ExportFilter) -> dict[str, Any]:
@@ -181,8 +185,17 @@ def count_cases(repo: CaseSource, actor: Mapping[str, Any], request: ExportReque
 def run_export(repo: CaseSource, forms: FormSource, sealer: Opener,
                actor: Mapping[str, Any], request: ExportRequest, out: IO[bytes], *,
                full_roles: Collection[str], progress: Progress | None = None,
-               total: int | None = None) -> ExportResult:
-    """Write the export into `out` and say what was written; see the module docstring."""
+               total: int | None = None, entities: EntitySource | None = None) -> ExportResult:
+    """Write the export into `out` and say what was written; see the module docstring.
+
+    The documentation formats go to `exports.huridocs_export`, which names the registry
+    `entities` the cases are linked to (without a registry, only their pseudonyms)."""
+    if request.fmt in DOCUMENTATION_FORMATS:
+        from exports.huridocs_export import run_documentation_export
+
+        return run_documentation_export(repo, forms, sealer, actor, request, out,
+                                        full_roles=full_roles, entities=entities,
+                                        progress=progress, total=total)
     level = check_level(request.level, roles_of(actor), full_roles)
     match = export_match(actor, request.filter)
     options = {"bom": True} if request.bom and request.fmt == "csv" else {}
@@ -193,11 +206,11 @@ def run_export(repo: CaseSource, forms: FormSource, sealer: Opener,
     match = pipelines.all_of(match, counting.counted_match(request.include_unverified))
     keep = consent_filter(request.purpose)
     redactor = Redactor(level)
-    found = _FormsFound(forms)
+    found = FormsFound(forms)
     common = build_layout({}, request.lang, level)  # what rows share whatever the forms
     cursor = read_ahead(repo.matching(match))
     try:
-        cases = _reported(found.note(cursor), progress, total)
+        cases = reported(found.note(cursor), progress, total)
         with CaseSpool() as spool:
             for case in opened(keep(cases), sealer):
                 plan = found.plan_for(case)
@@ -217,7 +230,7 @@ def run_export(repo: CaseSource, forms: FormSource, sealer: Opener,
                         summary.included + summary.excluded + stages.excluded, stages)
 
 
-class _FormsFound:
+class FormsFound:
     """The form versions of the cases read, each definition fetched once, when first met.
 
     An export's columns are those of the forms its cases were filed on (the union of
@@ -256,7 +269,7 @@ def opened(cases: Iterable[dict[str, Any]], sealer: Opener) -> Iterator[dict[str
         yield case
 
 
-def _reported(cases: Iterable[dict[str, Any]], progress: Progress | None,
+def reported(cases: Iterable[dict[str, Any]], progress: Progress | None,
               total: int | None) -> Iterator[dict[str, Any]]:
     done = 0
     for case in cases:

@@ -25,6 +25,7 @@ from exports.jobs import TRANSIENT_ERRORS, ExportJobStore
 from exports.report_data import report_secret
 from forms.store import FormStore
 from workflows.celery_app import task_database
+from workflows.registry.store import EntityStore
 from workflows.repository import CaseRepository
 from workflows.retries import GiveUp, Retry, RetryPolicy, attempt
 from workflows.sealing import Sealer
@@ -45,7 +46,8 @@ def job_context(app: Any) -> JobContext:
         sealer=Sealer(*settings.data_keys), full_roles=tuple(settings.export_full_roles),
         keep=timedelta(hours=settings.export_keep_hours),
         secret=report_secret(settings.oldest_data_key),
-        audit=factory(db).record if factory is not None else None)
+        audit=factory(db).record if factory is not None else None,
+        entities=EntityStore(db))
 
 
 def _run(task: Any, call: Callable[[JobContext], Any], job_id: str = "") -> Any:
@@ -83,7 +85,7 @@ def enqueue_job(celery: Any, job: dict[str, Any]) -> None:
 
     Raises whatever the broker raises: the page then says the job could not start.
     """
-    import exports.tasks  # noqa: F401  (registers the tasks with every Celery app)
+    import exports.tasks  # noqa: F401, PLW0406  (registers the tasks with every Celery app)
 
     name = EXPORT_TASK if job["kind"] == "export" else REPORT_TASK
     celery.tasks[name].apply_async(args=[job["_id"]], task_id=f"{job['kind']}:{job['_id']}",

@@ -22,7 +22,7 @@ from exports.consent import PURPOSE_WORDS
 from exports.filters import FilterError, parse_filter
 from exports.redaction import Level, LevelNotAllowed
 from exports.report_data import ReportRequest, ReportRequestError, report_secret
-from exports.service import FORMATS, ExportRequest, run_export
+from exports.service import DOCUMENTATION_FORMATS, FORMATS, ExportRequest, run_export
 
 ACTOR = "cli"
 CLI_ACTOR = {"id": ACTOR, "roles": ["coordinator"], "org_id": None, "countries": []}
@@ -88,7 +88,9 @@ def _selection(*, date_from: str | None, date_to: str | None, **values: Any):
 
 @click.command("export", help="Export the filtered cases to FILE as CSV (a ZIP of one file "
                               "per table), XLSX or JSON Lines.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
+@click.option("--format", "fmt", type=click.Choice((*FORMATS, *DOCUMENTATION_FORMATS)),
+              required=True, help="huridocs-json and huridocs-csv: events, acts, victims, "
+                                  "perpetrators and their relations (docs/exports.md)")
 @click.option("--redaction", type=click.Choice(LEVELS), required=True)
 @click.option("--country", multiple=True, help="country handling the case; repeat or MY,SG")
 @selection_options
@@ -105,7 +107,7 @@ def export(fmt, redaction, purpose, bom, include_unverified, out, **selection) -
     try:
         result = _write_atomically(out, lambda stream: run_export(
             svc.cases, svc.forms, svc.sealer, CLI_ACTOR, wanted, stream,
-            full_roles=svc.settings.export_full_roles))
+            full_roles=svc.settings.export_full_roles, entities=svc.entities))
     except LevelNotAllowed as exc:
         raise click.ClickException(f"{exc} (MRVRS_EXPORT_FULL_ROLES)") from None
     svc.audit.record("export.created", actor=ACTOR, target=None, **wanted.describe(),
@@ -148,7 +150,8 @@ def report(name, redaction, cases, exact, include_unverified, out, **selection) 
         compiled = compile_report(svc.cases, svc.forms, svc.sealer, CLI_ACTOR, wanted,
                                   full_roles=svc.settings.export_full_roles,
                                   secret=report_secret(svc.settings.oldest_data_key),
-                                  now=datetime.now(UTC), pdf=kind == ".pdf")
+                                  now=datetime.now(UTC), pdf=kind == ".pdf",
+                                  entities=svc.entities)
     except LevelNotAllowed as exc:
         raise click.ClickException(f"{exc} (MRVRS_EXPORT_FULL_ROLES)") from None
     data = compiled.pdf if kind == ".pdf" else compiled.html.encode("utf-8")

@@ -37,7 +37,11 @@ TEAM_MESSAGE = _l("Write team names as in the routing settings, with commas betw
                   "several: my-team, gulf-team.")
 
 FORMAT_LABELS = {"csv": _l("CSV (a ZIP with one file per table)"),
-                 "xlsx": _l("Excel workbook (XLSX)"), "jsonl": _l("JSON Lines (for programs)")}
+                 "xlsx": _l("Excel workbook (XLSX)"), "jsonl": _l("JSON Lines (for programs)"),
+                 "huridocs-json": _l("Events, acts, victims and perpetrators (HURIDOCS "
+                                     "layout), JSON"),
+                 "huridocs-csv": _l("Events, acts, victims and perpetrators (HURIDOCS "
+                                    "layout), CSV in a ZIP")}
 LEVEL_LABELS = {
     Level.PSEUDONYMISED.value: _l("Pseudonymised: no names, contacts or document numbers"),
     Level.AGGREGATE.value: _l("Aggregate: indicator tables only"),

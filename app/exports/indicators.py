@@ -35,6 +35,7 @@ from app.services import services
 from exports import pipelines
 from exports.consent import ConsentSummary
 from exports.counting import StageSummary
+from exports.entity_counts import entity_lines
 from exports.filters import ExportFilter, FilterError, parse_filter
 from exports.indicator_grids import (
     Words,
@@ -44,9 +45,11 @@ from exports.indicator_grids import (
     partial_years,
     trend_lines,
 )
-from exports.indicator_runs import indicator_tables, run, years_of
+from exports.indicator_runs import IndicatorSet, indicator_tables, run, years_of
+from exports.redaction import Level
 from exports.report_data import ReportRequest, ReportRequestError
 from exports.service import export_match
+from exports.suppression import DEFAULT_THRESHOLD
 
 #: The fixed words of indicator tables, in the page's language.
 WORDS = {
@@ -79,6 +82,22 @@ WORDS = {
         _l("Cases by destination country, split by gender"),
     "partial": _l("partial"),
 }
+
+
+#: The kinds of registry entity, as the entities table names them.
+ENTITY_KINDS = {"recruitment_agency": _l("Recruitment agency"),
+                "sub_agent": _l("Sub-agent or broker"), "employer": _l("Employer"),
+                "other": _l("Other")}
+
+
+def _entities(found: IndicatorSet) -> dict[str, Any]:
+    """The entities table's values: the page is an overview of counts, so it names
+    entities as aggregate outputs do (no private employer), and none under the
+    small-cell threshold, although its own counts are exact."""
+    lines = entity_lines(services().entities, found.entity_counts, level=Level.AGGREGATE,
+                         threshold=DEFAULT_THRESHOLD)
+    return {"entities": lines, "entity_threshold": DEFAULT_THRESHOLD,
+            "entity_kinds": {k: str(v) for k, v in ENTITY_KINDS.items()}}
 
 
 def _words() -> Words:
@@ -169,7 +188,7 @@ def indicators():
         trend=trend_lines(found, partial=partial), charts=charts(shown, words),
         consent=[*stage_sentences(found.stages), *consent_sentences(found.consent)],
         partial_word=words("partial"),
-        durations=[(words(w), d, n) for w, d, n in duration_lines(found)])
+        durations=[(words(w), d, n) for w, d, n in duration_lines(found)], **_entities(found))
 
 
 def _chosen(form: IndicatorFilterForm, year: int | None) -> ExportFilter:
@@ -201,7 +220,7 @@ def _overview(actor: dict[str, Any], form: IndicatorFilterForm):
                                                    strict=True)),
                            counted=found.consent.included,
                            consent=[*stage_sentences(found.stages),
-                                    *consent_sentences(found.consent)])
+                                    *consent_sentences(found.consent)], **_entities(found))
 
 
 @bp.route("/reports", methods=["GET", "POST"])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import ExitStack
 from typing import IO, ClassVar, Protocol
 
@@ -52,6 +52,11 @@ class TextTableWriter:
 
     def open_table(self, table: Table, stream: IO[bytes]) -> ClosingSink:
         raise NotImplementedError
+
+    def extra_files(self, written: WriteResult) -> Mapping[str, str]:
+        """Further text files of an archive, by name, made once the rows are written
+        (a documentation export's README); none by default."""
+        return {}
 
     def write(self, rows: Iterable[TaggedRow], headers: Sequence[Table], out: IO[bytes], *,
               notes: Notes | None = None) -> WriteResult:
@@ -96,7 +101,10 @@ class TextTableWriter:
                         shutil.copyfileobj(spools[table.name], copy)
             written = collect_notes(notes)
             archive.writestr("notes.txt", "".join(f"{line}\n" for line in written))
-        return WriteResult(counts, written)
+            result = WriteResult(counts, written)
+            for name, text in self.extra_files(result).items():
+                archive.writestr(name, text)
+        return result
 
     def _entry(self, archive: zipfile.ZipFile, table: Table) -> IO[bytes]:
         return archive.open(table.name + self.file_suffix, "w", force_zip64=True)

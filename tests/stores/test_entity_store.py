@@ -147,3 +147,15 @@ def test_entities_without_licences__many_allowed(entities, any_db):
     any_db.entities.insert_many([{"_id": "ent_a", "kind": "employer", "name": "A"},
                                  {"_id": "ent_b", "kind": "employer", "name": "B"}])
     assert any_db.entities.count_documents({}) == 2
+
+
+def test_many__entities_by_id_in_batches(entities, monkeypatch):
+    monkeypatch.setattr("workflows.registry.store.BATCH", 2)
+    ids = []
+    for n, name in enumerate(["PT Satu", "PT Dua", "PT Tiga"], start=2):
+        _, result = import_list(entities, [row(n, name, f"KEP.{n}/2020")], JAN)
+        ids += result.created
+    found = entities.many([*ids, "ent_missing", ids[0]])
+    assert set(found) == set(ids)
+    assert {doc["name"] for doc in found.values()} == {"PT Satu", "PT Dua", "PT Tiga"}
+    assert entities.many([]) == {}

@@ -107,3 +107,19 @@ def test_filter_and_form_versions(cases, any_db):
     assert found.get(("my-intake", 1)) == in_2024
     assert found.get(("sg-intake", 2)) == (1 if CASES[0]["created_at"].year == 2024 else None)
     assert run(cases, pipelines.form_versions({"country": {"$in": ["KR"]}})) == []
+
+
+def test_cases_per_linked_entity(any_db):
+    """The one grouping behind the entity lists of indicators and reports: each case once
+    per entity it is linked to (docs/registry.md), whatever else it is linked to."""
+    from exports.entity_counts import count_entities
+    from tests import registry_links
+
+    linked = registry_links.link([dict(c) for c in CASES[:90]])
+    linked[0]["entity_links"] *= 2  # one entity linked twice from one case: one case
+    any_db.cases.insert_many(linked)
+    counts = count_entities(run(any_db.cases, pipelines.count_by(STATISTICS, ("entities",))))
+    consented = [c for c in linked if c["consent"].get("statistics") is True]
+    assert counts == {e["_id"]: registry_links.linked_count(consented, e)
+                      for e in registry_links.ENTITIES
+                      if registry_links.linked_count(consented, e)}
