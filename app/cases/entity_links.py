@@ -143,8 +143,9 @@ def _event_entity_ids(case: Mapping[str, Any]) -> list[str]:
 
 def _new_entity_form(given: Any, case: Mapping[str, Any], known: Mapping[str, Any]) -> Any:
     form = given or NewEntityForm(prefix="entity", formdata=None)
-    form.authority.choices = [("", _("None"))] + [
-        (key, f"{a.name} ({key})") for key, a in known.items()]
+    # Authorities by key: their names are English data (config/authorities.yaml), and
+    # the entity page names them in full.
+    form.authority.choices = [("", _("None"))] + [(key, key) for key in known]
     form.version.data = str(case["version"])
     return form
 

@@ -36,15 +36,6 @@ def _case_url(world):
     return f"/cases/{world['case']['reference']}"
 
 
-def _post(client, page, form_class, data, action):
-    html = client.get(page).get_data(as_text=True)
-    form = re.search(rf'<form[^>]*action="{re.escape(action)}"[^>]*>(.*?)</form>', html, re.S)
-    assert form, f"no form posting to {action} on {page}"
-    fields = dict(re.findall(r'name="([^"]+)"[^>]*value="([^"]*)"', form.group(1)))
-    fields.update(data)
-    return client.post(action, data=fields)
-
-
 def test_reviewer_sees_candidates_with_reasons_and_links_one(client, login_as, world, svc):
     login_as("reviewer", countries=["MY"])
     page = client.get(_case_url(world)).get_data(as_text=True)
@@ -66,7 +57,7 @@ def test_reviewer_sees_candidates_with_reasons_and_links_one(client, login_as, w
 
 def _post_link(client, world, entity_id):
     page = client.get(_case_url(world)).get_data(as_text=True)
-    row = re.search(rf'<tr data-candidate="{entity_id}">(.*?)</tr>', page, re.S).group(1)
+    row = re.search(rf'<tr data-candidate="{entity_id}">(.*?)</tr>', page, re.DOTALL).group(1)
     fields = dict(re.findall(r'name="([^"]+)"[^>]*value="([^"]*)"', row))
     fields.update(dict(re.findall(r'id="([^"]+)" name="[^"]+" type="hidden" value="([^"]*)"', row)))
     return client.post(f"{_case_url(world)}/entity-links", data=fields)
@@ -79,7 +70,7 @@ def test_linking_twice_is_refused_and_unlink_removes(client, login_as, world, sv
     assert again.status_code == 400
     assert "already linked" in again.get_data(as_text=True)
     page = client.get(_case_url(world)).get_data(as_text=True)
-    form = re.search(r'<li data-entity="[^"]+">.*?(<form.*?</form>)', page, re.S).group(1)
+    form = re.search(r'<li data-entity="[^"]+">.*?(<form.*?</form>)', page, re.DOTALL).group(1)
     fields = dict(re.findall(r'name="([^"]+)" type="hidden" value="([^"]*)"', form))
     answer = client.post(f"{_case_url(world)}/entity-links/remove", data=fields)
     assert answer.status_code == 302
@@ -167,7 +158,7 @@ def test_entity_page_counts_verified_cases_with_small_cells_hidden(client, login
     _link(svc, unverified, world["entity"]["_id"])
     login_as("reviewer", countries=["MY"])
     page = client.get(f"/registry/entities/{world['entity']['_id']}").get_data(as_text=True)
-    table = re.search(r'id="table-cases_by_destination".*?</table>', page, re.S).group(0)
+    table = re.search(r'id="table-cases_by_destination".*?</table>', page, re.DOTALL).group(0)
     assert "&lt;5" in table and ">1<" not in table and ">2<" not in table
     assert world["case"]["reference"] in page and unverified["reference"] in page
     assert "allegations recorded by the network" in page
@@ -188,7 +179,7 @@ def test_mission_sees_pseudonymised_rows_only(client, login_as, world, svc):
 
 def _merge(client, source_id, target_id, reason="Same agency, two spellings"):
     page = client.get(f"/registry/entities/{source_id}").get_data(as_text=True)
-    form = re.search(r'<form[^>]*class="merge-entity"[^>]*>(.*?)</form>', page, re.S).group(1)
+    form = re.search(r'<form[^>]*class="merge-entity"[^>]*>(.*?)</form>', page, re.DOTALL).group(1)
     fields = dict(re.findall(r'name="([^"]+)" type="hidden" value="([^"]*)"', form))
     fields.update({"merge-target": target_id, "merge-reason": reason})
     return client.post(f"/registry/entities/{source_id}/merge", data=fields)
@@ -221,7 +212,7 @@ def test_merge_refusal_lists_every_problem_and_saves_nothing(client, login_as, w
 def test_merge_from_an_out_of_date_page_is_a_conflict(client, login_as, world, svc):
     login_as("coordinator")
     page = client.get(f"/registry/entities/{world['other']['_id']}").get_data(as_text=True)
-    form = re.search(r'<form[^>]*class="merge-entity"[^>]*>(.*?)</form>', page, re.S).group(1)
+    form = re.search(r'<form[^>]*class="merge-entity"[^>]*>(.*?)</form>', page, re.DOTALL).group(1)
     fields = dict(re.findall(r'name="([^"]+)" type="hidden" value="([^"]*)"', form))
     svc.db.entities.update_one({"_id": world["other"]["_id"]}, {"$inc": {"revision": 1}})
     fields.update({"merge-target": world["entity"]["_id"], "merge-reason": "same"})
@@ -244,7 +235,7 @@ def test_split_moves_chosen_licence_and_case(client, login_as, world, svc):
     login_as("coordinator")
     url = f"/registry/entities/{world['entity']['_id']}"
     page = client.get(url).get_data(as_text=True)
-    form = re.search(r'<form[^>]*class="split-entity"[^>]*>(.*?)</form>', page, re.S).group(1)
+    form = re.search(r'<form[^>]*class="split-entity"[^>]*>(.*?)</form>', page, re.DOTALL).group(1)
     fields = dict(re.findall(r'name="([^"]+)" type="hidden" value="([^"]*)"', form))
     bad = client.post(url + "/split", data={**fields, "split-name": "", "split-kind": "employer",
                                             "split-country": "ID", "split-reason": ""})
