@@ -71,10 +71,13 @@ def named_actors(case: Mapping[str, Any], opened: Mapping[str, Any] | None
 def links_context(case: Mapping[str, Any], user: Mapping[str, Any],
                   opened: Mapping[str, Any] | None,
                   forms: Mapping[str, Any]) -> dict[str, Any]:
-    """What the case page's registry section shows; empty for those who may not link."""
-    if not may_link(user, case):
-        return {}
+    """What the case page's registry section shows; for those who may not link, only
+    the names of the entities its timeline mentions."""
     svc = services()
+    if not may_link(user, case):
+        named = svc.entities.get_many(_event_entity_ids(case))
+        return {"entity_names": {i: e.get("name") for i, e in named.items()},
+                "actor_labels": {k: str(v) for k, v in ACTOR_LABELS.items()}}
     known = authorities()
     licence = (request.args.get("licence") or "").strip()[:LICENCE_MAX]
     authority = request.args.get("authority") or ""
@@ -136,7 +139,7 @@ def _event_entity_ids(case: Mapping[str, Any]) -> list[str]:
     ids = []
     for event in case.get("events") or ():
         data = event.get("data") or {}
-        if event.get("kind", "").startswith("entity_"):
+        if str(event.get("kind") or "").startswith("entity_"):
             ids += [data.get(k) for k in ("entity_id", "from", "to") if data.get(k)]
     return ids
 

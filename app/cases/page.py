@@ -138,7 +138,7 @@ def _full_context(case: Mapping[str, Any], user: Mapping[str, Any],
         "note_form": _with_version(forms.get("note") or NoteForm(prefix="note"), case),
         **reporter_context(case, user, forms, definition, opened),
         **(_caseworker_forms(case, user, forms) if caseworker else {}),
-        **(links_context(case, user, opened, forms) if caseworker else {}),
+        **links_context(case, user, opened, forms),
         **staff_answers_context(case, definition, opened if caseworker else None, forms),
     }
 

@@ -85,10 +85,12 @@ def test_licence_lookup_finds_the_holder(client, login_as, world):
     assert "same licence number" in page
 
 
-def test_member_sees_no_linking(client, login_as, world, svc):
+def test_member_sees_no_linking_but_the_timeline_names_the_entity(client, login_as, world, svc):
+    _link(svc, world["case"], world["entity"]["_id"])
     login_as("member", org_id=world["org"]["_id"])
     page = client.get(_case_url(world)).get_data(as_text=True)
     assert "Recruiters and employers in the registry" not in page
+    assert f"linked {AGENCY} as Agency or broker" in page
     token = csrf_token(page)
     answer = client.post(f"{_case_url(world)}/entity-links",
                          data={"link-csrf_token": token, "link-entity_id": world["entity"]["_id"],
