@@ -149,3 +149,25 @@ def test_split__source_changed_meanwhile__nothing_changes(entities, repo):
     assert entities.split(plan) is None
     assert entities.find_by_licence("BP2MI", "1/2020")["_id"] == a["_id"]
     assert entities.collection.count_documents({}) == 1
+
+
+def test_link_written_while_the_entity_is_merged_away__follows_the_merge(registry, entities,
+                                                                        repo):
+    a = make(entities, "PT Maju Jaya Sentosa")
+    b = make(entities, "Majujaya Sentosa")
+    read = case(repo)
+    original = entities.get
+
+    def merged_meanwhile(entity_id):
+        """B is read as live for the link's check; the merge lands before the write."""
+        found = original(entity_id)
+        if entity_id == b["_id"] and "merged_into" not in found:
+            assert entities.merge(plan_merge(a, b, "same"), "u_coord")
+        return found
+
+    entities.get = merged_meanwhile
+    try:
+        linked = registry.link(read, REVIEWER_MY, LinkRequest(b["_id"], "agency"))
+    finally:
+        entities.get = original
+    assert [link["entity_id"] for link in linked["entity_links"]] == [a["_id"]]

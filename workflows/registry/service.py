@@ -66,7 +66,22 @@ class RegistryService:
         links = with_link(case, request, self.entities.get(request.entity_id), actor["id"], now)
         data = {**_link_data(request), **({"created": True} if created else {})}
         event = timeline_event("entity_linked", case, actor, now, data=data)
-        return self.repo.set_entity_links(case, links, event, now)
+        updated = self.repo.set_entity_links(case, links, event, now)
+        return self._follow_merge(updated, request.entity_id, actor)
+
+    def _follow_merge(self, case: dict[str, Any], entity_id: str,
+                      actor: Mapping[str, Any]) -> dict[str, Any]:
+        """A link written while the entity was being merged away moves to where it went.
+
+        A merge makes B a tombstone before it reads B's cases, and a link is written
+        before the entity is read again here: so either the merge finds this link and
+        moves it, or this sees the tombstone and moves it (both is harmless)."""
+        entity = self.entities.get(entity_id) or {}
+        target = entity.get("merged_into")
+        if not target:
+            return case
+        self._move_one(case["_id"], entity_id, target, actor, "merge")
+        return self.repo.get(case["_id"]) or case
 
     def unlink(self, case: Mapping[str, Any], actor: Mapping[str, Any], entity_id: str,
                actor_kind: str) -> dict[str, Any]:
