@@ -171,3 +171,15 @@ def test_link_written_while_the_entity_is_merged_away__follows_the_merge(registr
     finally:
         entities.get = original
     assert [link["entity_id"] for link in linked["entity_links"]] == [a["_id"]]
+
+
+def test_candidates_for__a_rare_shared_key_beats_a_common_word(entities, monkeypatch):
+    from workflows.registry import store as store_module
+
+    monkeypatch.setattr(store_module, "KEY_FETCH", 50)
+    monkeypatch.setattr(store_module, "CANDIDATE_FETCH", 20)
+    for n in range(120):
+        make(entities, f"Sentosa Abadi {n}")
+    wanted = make(entities, "PT Maju Jaya Sentosa")
+    found = [e["_id"] for e in entities.candidates_for(["Majujaya Sentosa PT"])]
+    assert wanted["_id"] in found and len(found) == 20

@@ -38,6 +38,8 @@ DUPLICATE_KEY = 11000
 #: The most entities one actor's name fetches to be scored: a name's blocking keys are
 #: a handful of words, and a word shared by more entities than this says little.
 CANDIDATE_FETCH = 300
+#: The most entities whose keys (only) are read to choose those `CANDIDATE_FETCH`.
+KEY_FETCH = 3000
 #: Entities per page of the registry's list.
 PAGE = 50
 
@@ -183,11 +185,13 @@ class EntityStore:
         numbers (under any of `authorities`), then those sharing a blocking key with
         one of the names, tombstones of merged entities left out.
 
-        How it scales: two indexed lookups, by `licence_keys` (one key per authority and
-        number) and by `match_keys` (a few keys per name), at most `CANDIDATE_FETCH`
-        entities in all, whatever the size of the registry. A name made only of common
-        words ("Global Manpower") is keyed by all its words, so it fetches at most that
-        many too; the best of them still come first after scoring.
+        How it scales: indexed lookups by `licence_keys` (one key per authority and
+        number) and by `match_keys` (a few keys per name, rarest first): the keys of at
+        most `KEY_FETCH` entities are read, and the `CANDIDATE_FETCH` sharing the most
+        keys are read whole and scored, whatever the size of the registry. A name made
+        only of common words ("Global Manpower") is keyed by all its words, bounded the
+        same way. An entity whose every shared key is held by `KEY_FETCH` others or more
+        can be missed; the licence lookup does not depend on this.
         """
         found: dict[str, dict[str, Any]] = {}
         keys = sorted({licence_key(authority, number) for number in licence_numbers
@@ -198,11 +202,33 @@ class EntityStore:
                 found[entity["_id"]] = entity
         blocking = keys_of(names)
         if blocking:
-            cursor = self.collection.find({"match_keys": {"$in": blocking}, **live}).sort(
-                [("_id", ASCENDING)]).limit(CANDIDATE_FETCH)
-            for entity in cursor:
+            for entity in self._most_alike(blocking, live, CANDIDATE_FETCH - len(found)):
                 found.setdefault(entity["_id"], entity)
         return list(found.values())
+
+    def _most_alike(self, blocking: list[str], live: dict[str, Any],
+                    limit: int) -> list[dict[str, Any]]:
+        """Of the entities sharing a blocking key, the `limit` sharing the most, read whole.
+
+        The keys are read rarest first (an indexed count per key, capped), and only the
+        keys of at most `KEY_FETCH` entities are read in all: an entity sharing a rare
+        key ("prefix:maju") is always among them, however many share a common word
+        ("Sentosa"), as long as that rare key is shared by fewer than `KEY_FETCH`.
+        """
+        rarity = sorted(blocking, key=lambda key: (self.collection.count_documents(
+            {"match_keys": key, **live}, limit=KEY_FETCH + 1), key))
+        shared: dict[str, list[str]] = {}
+        for key in rarity:
+            room = KEY_FETCH - len(shared)
+            if room <= 0:
+                break
+            for entity in self.collection.find({"match_keys": key, **live},
+                                               {"match_keys": 1}).limit(room):
+                shared.setdefault(entity["_id"], entity.get("match_keys") or [])
+        wanted = set(blocking)
+        ranked = sorted(shared, key=lambda i: (-len(wanted.intersection(shared[i])), i))
+        ids = ranked[:max(limit, 0)]
+        return list(self.get_many(ids).values()) if ids else []
 
     def search(self, text: str = "", country: str = "", page: int = 0) -> tuple[list[dict], bool]:
         """One page of the registry's list, and whether another follows: by blocking key
