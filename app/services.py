@@ -23,6 +23,7 @@ from workflows.attachments import AttachmentStore
 from workflows.case_service import CaseService
 from workflows.drafts import DraftStore
 from workflows.notifications import NotificationStore
+from workflows.registry.service import RegistryService
 from workflows.registry.store import EntityStore
 from workflows.reporter_messages import ReporterChannel
 from workflows.repository import CaseRepository
@@ -55,6 +56,7 @@ class Services:
     routing: RoutingProvider = field(init=False)
     approvals: ApprovalStore = field(init=False)
     entities: EntityStore = field(init=False)
+    registry: RegistryService = field(init=False)
 
     def __post_init__(self) -> None:
         """Stage graphs and the seed routing rules are read here, once: a bad file stops
@@ -77,6 +79,7 @@ class Services:
                                  timedelta(hours=self.settings.draft_lifetime_hours))
         self.approvals = ApprovalStore(self.db)
         self.entities = EntityStore(self.db)
+        self.registry = RegistryService(self.entities, self.cases)
 
     @classmethod
     def build(cls, settings: Settings, db: Database, celery: Celery) -> Services:

@@ -85,6 +85,9 @@ class Settings:
     export_sync_max_rows: int = 5000
     export_keep_hours: int = 72
     export_full_roles: tuple[str, ...] = ("coordinator",)
+    #: Counts below this are shown "<N" on pages that publish counts to readers outside
+    #: the cases' own teams (the registry's entity pages; exports.suppression).
+    small_cell_threshold: int = 5
     #: Hours after filing during which sending the same questionnaire again shows the
     #: receipt once more with a fresh tracking code (workflows/resubmission.py); after
     #: that the one-time token in the page no longer gives anything out.
@@ -338,6 +341,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "CATCH_UP_AFTER_SECONDS": ("catch_up_after_seconds", _positive_int),
     "TEST_TASK_PAUSE_SECONDS": ("test_task_pause_seconds", _positive_number),
     "EXPORT_SYNC_MAX_ROWS": ("export_sync_max_rows", _positive_int),
+    "SMALL_CELL_THRESHOLD": ("small_cell_threshold", _positive_int),
     "EXPORT_KEEP_HOURS": ("export_keep_hours", _positive_int),
     "EXPORT_FULL_ROLES": ("export_full_roles", _full_roles),
     "RECEIPT_RESEND_HOURS": ("receipt_resend_hours", _positive_int),

@@ -50,6 +50,8 @@ def seed_staff_pages(svc) -> StaffPages:
     case = file_case(svc, org_id=org["_id"], language="ms", files=evidence(),
                      answers={**ANSWERS, "acts": ["unpaid_wages", "life_in_danger"]})
     case_url = f"/cases/{case['reference']}"
+    entity = _entity_linked_to(svc, case)
+    registry = ["/registry/entities", f"/registry/entities/{entity['_id']}"]
     editor = svc.users.create("sg-editor@example.org", PASSWORD, ["form_editor"],
                               countries=["SG", "MY"])
     _draft_with_a_term(svc, editor["_id"])
@@ -63,17 +65,32 @@ def seed_staff_pages(svc) -> StaffPages:
     return StaffPages([
         (("reviewer",), {"countries": ["MY"]},
          ["/cases/", case_url, "/cases/notifications", "/account/", "/exports/",
-          "/exports/indicators", "/exports/reports"]),
+          "/exports/indicators", "/exports/reports", *registry]),
         (("member",), {"org_id": org["_id"]}, ["/cases/", case_url, "/account/"]),
         (("form_editor",), {"org_id": org["_id"], "countries": ["MY"]}, forms),
-        (("coordinator",), {}, ["/cases/", case_url, "/exports/audit", "/admin/audit",
+        (("coordinator",), {}, ["/cases/", case_url, *registry, "/exports/audit", "/admin/audit",
                                 "/admin/translations", *forms, "/forms/sg-intake",
                                 "/forms/approval", *routing]),
         (("mission",), {"countries": ["MY"]}, ["/exports/", "/exports/indicators",
-                                               "/exports/reports", "/account/"]),
+                                               "/exports/reports", "/account/", *registry]),
         (("admin",), {}, ["/admin/users", "/admin/organisations", "/admin/audit",
                           "/admin/translations", "/account/", "/forms/approval", *routing]),
     ])
+
+
+def _entity_linked_to(svc, case: dict) -> dict:
+    """A Malaysian employer in the registry, linked to the case as its employer."""
+    from datetime import UTC, datetime
+
+    from workflows.registry.editing import NewEntity, new_entity
+    from workflows.registry.links import LinkRequest
+
+    entity = svc.entities.create(new_entity(NewEntity("employer", "Harbour Foods Sdn Bhd", "MY"),
+                                            "seed", datetime.now(UTC)))
+    coordinator = {"id": "u_seed", "roles": ["coordinator"], "org_id": None, "countries": []}
+    svc.registry.link(svc.cases.get(case["_id"]), coordinator,
+                      LinkRequest(entity["_id"], "employer", "employer_name"))
+    return entity
 
 
 def _task_pages(form_id: str) -> list[str]:

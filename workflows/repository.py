@@ -63,6 +63,8 @@ INDEXES: list[tuple[str, list[tuple[str, int]], dict[str, Any]]] = [
     ("reminder_at", [("reminder_at", ASCENDING)], {}),
     ("escalate_at", [("escalate_at", ASCENDING)], {}),
     ("follow_up_due_at", [("follow_up_due_at", ASCENDING)], {}),
+    # An entity's cases (the registry's entity pages, merges and splits, indicators).
+    ("entity_links", [("entity_links.entity_id", ASCENDING), ("created_at", DESCENDING)], {}),
 ]
 
 #: Indexes earlier releases made that no query uses (docs/scale.md, "Indexes"): every
@@ -280,6 +282,34 @@ class CaseRepository:
         if updated is None:
             raise StaleVersion(case["_id"], case.get("stage"), case["version"])
         return updated
+
+    # -- links to registry entities (`workflows.registry.links` plans them): the only
+    #    code that writes `entity_links` --
+
+    def set_entity_links(self, case: Mapping[str, Any], links: list[dict[str, Any]],
+                         event: Mapping[str, Any], at: datetime) -> dict:
+        """A reviewer's link or unlink: the new list and its timeline event in one update
+        guarded by the version, as every change a person makes to a case."""
+        return self._guarded(case, {}, {"entity_links": list(links), "updated_at": at}, event)
+
+    def move_entity_links(self, case_id: str, old: list[Any], new: list[Any],
+                          event: Mapping[str, Any]) -> bool:
+        """A merge or split moving the case's links: guarded on the links as read, not
+        on the version, so a reviewer with the case open gets no conflict; False when
+        the links changed in between (the caller reads the case again)."""
+        result = self.cases.update_one({"_id": str(case_id), "entity_links": old},
+                                       {"$set": {"entity_links": new},
+                                        "$push": {"events": dict(event)}})
+        return result.matched_count == 1
+
+    def linked_to(self, entity_id: str, match: Mapping[str, Any] | None = None,
+                  projection: Mapping[str, Any] | None = None, limit: int = 0) -> list[dict]:
+        """The cases linked to `entity_id` (within `match`, a scope or stage filter),
+        newest first, from the `entity_links` index."""
+        query = _within({"entity_links.entity_id": str(entity_id)}, match)
+        cursor = self.cases.find(query, dict(projection) if projection else None).sort(
+            [("created_at", DESCENDING), ("_id", DESCENDING)])
+        return list(cursor.limit(limit) if limit else cursor)
 
     # -- re-sealing sensitive answers under a new data key (`mrvrs keys rotate-data`) --
 

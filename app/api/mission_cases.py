@@ -65,6 +65,12 @@ def _handles(user: Mapping[str, Any], use: str = "case") -> CaseHandles:
     return CaseHandles(handle_key(services().settings.oldest_data_key), f"{user['_id']}|{use}")
 
 
+def case_handles_for(user: Mapping[str, Any]) -> CaseHandles:
+    """The user's case handles: the same a mission reads in the API, so a handle shown on
+    another page (the registry's entity pages) opens the case there."""
+    return _handles(user)
+
+
 def mission_case_by_handle(user: Mapping[str, Any], handle: str) -> dict[str, Any] | None:
     """The mission's view of the case behind `handle`, or None (404) when there is none
     in this user's mission scope; the scope is part of the query."""

@@ -107,6 +107,7 @@ def latest_question(case: Mapping[str, Any]) -> str | None:
 
 def _full_context(case: Mapping[str, Any], user: Mapping[str, Any],
                   forms: Mapping[str, Any]) -> dict[str, Any]:
+    from app.cases.entity_links import links_context
     from app.cases.questions import reporter_context  # registers routes on the cases blueprint
 
     events = list(case.get("events") or ())
@@ -137,6 +138,7 @@ def _full_context(case: Mapping[str, Any], user: Mapping[str, Any],
         "note_form": _with_version(forms.get("note") or NoteForm(prefix="note"), case),
         **reporter_context(case, user, forms, definition, opened),
         **(_caseworker_forms(case, user, forms) if caseworker else {}),
+        **links_context(case, user, opened, forms),
         **staff_answers_context(case, definition, opened if caseworker else None, forms),
     }
 

@@ -37,8 +37,9 @@ from tests.staff_pages import ROUTING_NOTE, seed_staff_pages
 ROOT = Path(__file__).resolve().parents[2]
 PSEUDO_TAG = "ko"
 OPEN, CLOSE = "⟦", "⟧"
-#: Words the seeded data puts on pages (organisations' names): data, not interface.
-DATA_WORDS = {"Harbour", "Aid", "Workers", "demo", "MRVRS"}
+#: Words the seeded data puts on pages (organisations' and registry entities' names):
+#: data, not interface.
+DATA_WORDS = {"Harbour", "Aid", "Workers", "demo", "MRVRS", "Foods", "Sdn", "Bhd"}
 #: What the demo's staff typed (app/demo_cases.py): data in whatever language staff write.
 STAFF_TEXTS = {"Lawyer assigned.", "Which agency placed you?", ROUTING_NOTE}
 SKIPPED_ELEMENTS = {"script", "style", "code", "pre", "textarea"}
