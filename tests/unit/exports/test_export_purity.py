@@ -16,7 +16,8 @@ EXPORTS = Path(__file__).resolve().parents[3] / "exports"
 PURE_MODULES = [
     "tabular", "filters", "masking", "consent", "redaction", "answer_values", "codebook",
     "column_words", "columns",
-    "pipelines", "indicators", "suppression", "entity_counts", "entity_tables", "writers/__init__", "writers/base",
+    "pipelines", "indicators", "suppression", "entity_counts", "entity_tables",
+    "writers/__init__", "writers/base",
     "writers/text", "writers/delimited", "writers/jsonlines", "writers/workbook",
     "writers/documents", "huridocs",
 ]
