@@ -140,7 +140,8 @@ def _share_form(case: Mapping[str, Any], given: Any = None) -> ShareForm:
 def _transfer_form(case: Mapping[str, Any], given: Any = None) -> TransferForm:
     form = given or TransferForm(prefix="transfer", formdata=None)
     form.team.choices = options([("", _("Choose…")), *(
-        (key, key) for key in sorted(case_service().rules.teams) if key != case.get("team"))])
+        (key, _("Team %(team)s", team=key)) for key in sorted(case_service().rules.teams)
+        if key != case.get("team"))])
     form.version.data = str(case["version"])
     return form
 
