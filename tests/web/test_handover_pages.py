@@ -319,3 +319,12 @@ def test_receiving_team__follow_up_through_the_page__no_steps(app, handled):
                              {"start_follow_up-version": str(handled.current("shared")["version"])},
                              page=page, prefix="start_follow_up")
     assert refused.status_code in (403, 404)
+
+
+def test_audit_page__names_the_share_and_its_receiver(app, seed):
+    reference = seed.cases["shared"]["reference"]
+    assert share_by_page(signed_in(app, seed.people["reviewer_handling"]),
+                         reference).status_code == 302
+    html = _html(signed_in(app, seed.people["admin"]).client.get("/admin/audit"))
+    assert "case.share_offered" in html
+    assert "Shared with" in html and "team:tw-team" in html
