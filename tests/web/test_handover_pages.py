@@ -328,3 +328,20 @@ def test_audit_page__names_the_share_and_its_receiver(app, seed):
     html = _html(signed_in(app, seed.people["admin"]).client.get("/admin/audit"))
     assert "case.share_offered" in html
     assert "Shared with" in html and "team:tw-team" in html
+
+
+def test_organisation_share__its_staff_accept_and_read__others_do_not(app, seed):
+    reference = seed.cases["shared"]["reference"]
+    desk = signed_in(app, seed.people["reviewer_handling"])
+    taipei = f"org:{seed.orgs['tw']['_id']}"
+    assert share_by_page(desk, reference, to=taipei, access="no_identity",
+                         purpose="shelter").status_code == 302
+    share_id = seed.current("shared")["shares"][0]["id"]
+    for name in ("member_other", "reviewer_receiving"):
+        assert reference not in _html(signed_in(app, seed.people[name]).client.get(
+            "/cases/shared"))
+    staff = signed_in(app, seed.people["org_tw"])
+    assert reference in _html(staff.client.get("/cases/shared"))
+    assert answer_by_page(staff, reference, share_id, accept=True).status_code == 302
+    html = _html(staff.client.get(f"/cases/{reference}"))
+    assert 'data-access="no_identity"' in html and "Dewi Lestari" not in html
