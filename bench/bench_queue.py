@@ -34,8 +34,10 @@ from workflows.scope import case_filter_for
 
 REPEATS = int(os.environ.get("MRVRS_BENCH_REPEATS", "5"))
 LIMIT = 50
+#: With the teams the edge works out from the shipped routing (`scope.teams_covering`).
 REVIEWER = {"id": "u_bench_reviewer", "roles": ["reviewer"], "org_id": None,
-            "countries": ["MY", "SG", "HK", "SA"]}
+            "countries": ["MY", "SG", "HK", "SA"],
+            "teams": ["gulf-team", "hk-team", "my-team", "sg-team"]}
 OPEN = ["submitted", "in_review", "needs_info", "verified", "follow_up"]
 CASES = [("team queue", {}), ("country=MY", {"country": "MY"}),
          ("stage=in_review", {"stage": "in_review"}), ("mwc=21", {"mwc": "21"}),

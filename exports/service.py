@@ -156,7 +156,7 @@ def withheld_notes(withheld: int) -> list[str]:
 
 def export_match(actor: Mapping[str, Any], export_filter: ExportFilter) -> dict[str, Any]:
     """The actor's scope and the filter: the only cases any export of theirs reads."""
-    return pipelines.all_of(case_filter_for(actor), export_filter.match())
+    return pipelines.all_of(case_filter_for(actor, shared=False), export_filter.match())
 
 
 def counted_match(actor: Mapping[str, Any], request: ExportRequest) -> dict[str, Any]:

@@ -7,6 +7,7 @@ here (downloads), so a test can tell when a new page is missing from the list.""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from forms.definition_edits import Definition, add_choice, add_term, hide_question
 from tests.case_helpers import ANSWERS, evidence, file_case
@@ -57,6 +58,7 @@ def seed_staff_pages(svc) -> StaffPages:
     _draft_with_a_term(svc, editor["_id"])
     _submission_waiting(svc, editor["_id"])
     _routing_changed(svc)
+    _shared(svc, case)
     forms = ["/forms/", "/forms/my-intake", "/forms/my-intake/1", "/forms/my-intake/edit",
              "/forms/new", "/forms/guide", "/forms/import-xlsform", *_task_pages("my-intake"),
              "/forms/my-intake/translations", "/forms/my-intake/translations?lang=ms"]
@@ -65,7 +67,11 @@ def seed_staff_pages(svc) -> StaffPages:
     return StaffPages([
         (("reviewer",), {"countries": ["MY"]},
          ["/cases/", case_url, "/cases/notifications", "/account/", "/exports/",
-          "/exports/indicators", "/exports/reports", *registry]),
+          "/exports/indicators", "/exports/reports", *registry, f"{case_url}/share"]),
+        # the Singapore team, with the case shared with it (docs/handover.md)
+        (("reviewer",), {"countries": ["SG"]}, [case_url, "/cases/shared"]),
+        # the Hong Kong team, with the case offered to it and not answered yet
+        (("reviewer",), {"countries": ["HK"]}, ["/cases/shared"]),
         (("member",), {"org_id": org["_id"]}, ["/cases/", case_url, "/account/"]),
         (("form_editor",), {"org_id": org["_id"], "countries": ["MY"]}, forms),
         (("coordinator",), {}, ["/cases/", case_url, *registry, "/exports/audit", "/admin/audit",
@@ -91,6 +97,20 @@ def _entity_linked_to(svc, case: dict) -> dict:
     svc.registry.link(svc.cases.get(case["_id"]), coordinator,
                       LinkRequest(entity["_id"], "employer", "employer_name"))
     return entity
+
+
+def _shared(svc, case: dict) -> None:
+    """The Malaysian team shares the case with the Singapore team, which accepts (the
+    reporter gave no consent to referral: without identity), and offers it to the Hong
+    Kong team."""
+    handling = {"id": "u_my_lead", "roles": ["reviewer"], "org_id": None, "countries": ["MY"]}
+    until = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+    for team, purpose in (("sg-team", "legal_aid"), ("hk-team", "embassy")):
+        case = svc.workflow.share(svc.cases.get(case["_id"]), handling, {
+            "kind": "team", "key": team, "purpose": purpose, "access": "no_identity",
+            "expires": until, "note": ""}, {})
+    singapore = {"id": "u_sg_lead", "roles": ["reviewer"], "org_id": None, "countries": ["SG"]}
+    svc.workflow.decide_share(case, singapore, case["shares"][0]["id"], True)
 
 
 def _task_pages(form_id: str) -> list[str]:

@@ -24,9 +24,17 @@ from forms.vocabulary import ITEM_ID_PATTERN
 from workflows.deadlines import deadline_fields
 from workflows.errors import Refusal, StaleVersion, TransitionNotAllowed
 from workflows.follow_ups import changed_action, find_action, new_action, next_due
+from workflows.handover import (
+    expired_shares,
+    next_expiry,
+    plan_decision,
+    plan_revoke,
+    plan_share,
+    plan_transfer,
+)
 from workflows.routing import RoutingRules, decide_route
 from workflows.routing_provider import RoutingSource, as_source
-from workflows.scope import can_see, case_filter_for, roles_of
+from workflows.scope import access_of, case_filter_for, roles_of, teams_covering
 from workflows.sealing import SealError
 from workflows.search_terms import search_terms
 from workflows.staff_answers import StaffAnswersRefused, merged_answers, staff_answer_changes
@@ -42,6 +50,11 @@ FIELD_ID = re.compile(ITEM_ID_PATTERN)
 #: Longest approved narrative: the longest narrative a reporter may write.
 MAX_APPROVED_TEXT = MAX_TEXTAREA_CHARS
 FOLLOW_UP_STAGES = frozenset({"verified", "follow_up"})
+#: Access levels that act on a case (`workflows.scope.access_of`): the handling team,
+#: a coordinator, and the member organisation or reporter that filed it.
+ACTING_LEVELS = frozenset({"all", "handling", "own"})
+#: Access levels of an accepted share: its receivers act through follow-up actions only.
+SHARE_LEVELS = frozenset({"full", "no_identity"})
 MAX_NOTE = 10_000
 MAX_DUPLICATES = 20
 ROUTE_ATTEMPTS = 3
@@ -83,8 +96,9 @@ class CaseService:
         return self.graphs.get(case.get("country")) or self.graphs[None]
 
     def available(self, case: Mapping[str, Any], actor: Mapping[str, Any]) -> list[Transition]:
-        """The transitions `actor` may take on `case` now (none on a case they cannot see)."""
-        if not can_see(actor, case):
+        """The transitions `actor` may take on `case` now (none on a case they do not act on)."""
+        actor = self.with_teams(actor)
+        if access_of(actor, case) not in ACTING_LEVELS:
             return []
         return self.graph_for(case).available(case, roles_of(actor))
 
@@ -97,6 +111,7 @@ class CaseService:
         :raise TransitionNotAllowed: a rule is broken; nothing was written.
         :raise StaleVersion: the case changed since `expected_version` was read.
         """
+        actor = self.with_teams(actor)
         self._check_visible(case, actor)
         if isinstance(expected_version, bool) or not isinstance(expected_version, int):
             raise TransitionNotAllowed(Refusal.INVALID_DATA,
@@ -357,6 +372,81 @@ class CaseService:
         return {"follow_ups": actions, "updated_at": now,
                 "follow_up_due_at": next_due(actions, case.get("follow_up_reminders"))}
 
+    # -- handover (workflows.handover, docs/handover.md) -----------------------------
+
+    def share(self, case: Mapping[str, Any], actor: Mapping[str, Any],
+              values: Mapping[str, Any], orgs: Mapping[str, Any]) -> dict[str, Any]:
+        """Offer the case to another team or organisation; its receivers are told."""
+        actor = self.with_teams(actor)
+        now = self.clock()
+        shares, share = plan_share(case, actor, values, now, self.rules.teams, orgs)
+        event = timeline_event("share_offered", case, actor, now, note=share["note"],
+                               data=_share_data(share))
+        updated = self.repo.write_shares(case, shares, event, {"updated_at": now,
+                                                                "share_due_at": next_expiry(shares)})
+        to = share["to"]
+        address = f"team:{to['key']}" if to["kind"] == "team" else f"org:{to['key']}"
+        self.notify("share_offered", updated, [address], f"share:{share['id']}")
+        return updated
+
+    def decide_share(self, case: Mapping[str, Any], actor: Mapping[str, Any], share_id: str,
+                     accept: bool, reason: str = "") -> dict[str, Any]:
+        """Accept or refuse an offered share, as one of its receivers; the write is
+        guarded by the version and the share still being offered, so of two answers
+        at once one stands and the other gets `StaleVersion`."""
+        actor = self.with_teams(actor)
+        now = self.clock()
+        shares, share = plan_decision(case, actor, share_id, accept, reason, now)
+        event = timeline_event("share_accepted" if accept else "share_refused", case, actor,
+                               now, note=share["reason"], data=_share_data(share))
+        updated = self.repo.write_shares(case, shares, event, {"updated_at": now},
+                                         offered=share["id"])
+        self.notify("share_decided", updated, [f"user:{share['offered_by']}"],
+                    f"share:{share['id']}:{share['state']}")
+        return updated
+
+    def revoke_share(self, case: Mapping[str, Any], actor: Mapping[str, Any], share_id: str,
+                     reason: str = "") -> dict[str, Any]:
+        """End a share from the handling side."""
+        actor = self.with_teams(actor)
+        now = self.clock()
+        shares, share = plan_revoke(case, actor, share_id, reason, now)
+        event = timeline_event("share_revoked", case, actor, now, note=share["reason"],
+                               data=_share_data(share))
+        return self.repo.write_shares(case, shares, event, {"updated_at": now,
+                                                            "share_due_at": next_expiry(shares)})
+
+    def transfer(self, case: Mapping[str, Any], actor: Mapping[str, Any], team: str,
+                 note: str = "") -> dict[str, Any]:
+        """Hand the case to another team, which is told; the old team keeps its status."""
+        actor = self.with_teams(actor)
+        changes = plan_transfer(case, actor, team, self.rules.teams)
+        if not isinstance(note, str) or len(note) > MAX_NOTE:
+            raise TransitionNotAllowed(Refusal.INVALID_DATA, "The note is too long.",
+                                       fields=("note",))
+        now = self.clock()
+        event = timeline_event("transfer", case, actor, now, note=note.strip(),
+                               data={"from": case.get("team"), "to": team})
+        updated = self.repo.record(case, event, {**changes, "updated_at": now})
+        self.notify("transfer", updated, [f"team:{team}"], f"transfer:{updated['_id']}:"
+                    f"{updated['version']}")
+        return updated
+
+    def expire_shares(self, case: Mapping[str, Any]) -> bool:
+        """Mark the case's shares past their end date expired (the sweep, idempotent:
+        a second run finds nothing open past its date). False when nothing changed."""
+        now = self.clock()
+        shares, ended = expired_shares(case, now)
+        if not ended:
+            return False
+        event = timeline_event("share_expired", case, SYSTEM, now,
+                               data={"shares": [_share_data(s) for s in ended]})
+        try:
+            self.repo.write_shares(case, shares, event, {"share_due_at": next_expiry(shares)})
+        except StaleVersion:
+            return False  # changed meanwhile: the next run looks again
+        return True
+
     # -- helpers -------------------------------------------------------------------
 
     def holders(self, case: Mapping[str, Any]) -> list[str]:
@@ -370,8 +460,17 @@ class CaseService:
         if self.notifier is not None:
             self.notifier.notify(kind, case, addresses, key)
 
+    def with_teams(self, actor: Mapping[str, Any]) -> dict[str, Any]:
+        """The actor with its teams, from the routing in force, when the edge gave none."""
+        if "teams" in actor:
+            return dict(actor)
+        return {**actor, "teams": teams_covering(actor.get("countries"), self.rules.teams)}
+
     def _check_visible(self, case: Mapping[str, Any], actor: Mapping[str, Any]) -> None:
-        if actor.get("id") != SYSTEM["id"] and not can_see(actor, case):
+        """Refuse anyone but those who act on the case: the handling team, a
+        coordinator, the organisation or reporter that filed it."""
+        if actor.get("id") != SYSTEM["id"] and \
+                access_of(self.with_teams(actor), case) not in ACTING_LEVELS:
             raise TransitionNotAllowed(Refusal.ROLE_NOT_ALLOWED, "This case is not yours to act on.")
 
     def _check_caseworker(self, case: Mapping[str, Any], actor: Mapping[str, Any]) -> None:
@@ -385,8 +484,16 @@ class CaseService:
                                        stage=case.get("stage"))
 
     def _check_follow_up(self, case: Mapping[str, Any], actor: Mapping[str, Any]) -> None:
-        self._check_visible(case, actor)
-        if roles_of(actor).isdisjoint(CASEWORKER_ROLES):
+        """Caseworkers of the handling team, and the receivers of an accepted share
+        (their reviewers, or staff of the receiving organisation)."""
+        level = access_of(self.with_teams(actor), case)
+        if level in SHARE_LEVELS:
+            if roles_of(actor).isdisjoint(CASEWORKER_ROLES | {"member"}):
+                raise TransitionNotAllowed(Refusal.ROLE_NOT_ALLOWED,
+                                           "Only reviewers and member staff record follow-up.")
+        else:
+            self._check_visible(case, actor)
+        if level not in SHARE_LEVELS and roles_of(actor).isdisjoint(CASEWORKER_ROLES):
             raise TransitionNotAllowed(Refusal.ROLE_NOT_ALLOWED,
                                        "Only reviewers and coordinators record follow-up.")
         if case.get("stage") not in FOLLOW_UP_STAGES:
@@ -404,6 +511,11 @@ def timeline_event(kind: str, case: Mapping[str, Any], actor: Mapping[str, Any],
     if data:
         event["data"] = dict(data)
     return event
+
+
+def _share_data(share: Mapping[str, Any]) -> dict[str, Any]:
+    """What a timeline event keeps of a share (the note and reason go in its note)."""
+    return {k: share.get(k) for k in ("id", "to", "purpose", "access", "state", "expires_at")}
 
 
 def _public(values: Mapping[str, Any]) -> dict[str, Any]:

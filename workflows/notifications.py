@@ -28,7 +28,8 @@ from workflows.routing_provider import RoutingSource, as_source
 log = logging.getLogger("mrvrs.notifications")
 
 KINDS = ("new_case", "assignment", "reminder", "escalation", "info_requested",
-         "info_provided", "reporter_message", "consent_changed")
+         "info_provided", "reporter_message", "consent_changed", "share_offered",
+         "share_decided", "transfer")
 #: Kinds never mailed one by one: they reach e-mail only in the digest each person
 #: paces for themselves (`workflows.digests`), since a busy team gets many a day.
 DIGEST_ONLY = frozenset({"new_case"})
@@ -42,6 +43,9 @@ SENTENCES = {
     "info_provided": "The information asked for on a case has been given.",
     "reporter_message": "The reporter sent an answer or files through the status page.",
     "consent_changed": "The reporter changed their consent on a case.",
+    "share_offered": "A case was shared with your team or organisation.",
+    "share_decided": "A case you shared was accepted or refused.",
+    "transfer": "A case was transferred to your team.",
 }
 PAGE = 50
 #: The only account fields read here.
@@ -70,6 +74,9 @@ class StaffDirectory:
             if countries:
                 return list(self.users.find({"roles": "reviewer", "active": True,
                                              "countries": {"$in": countries}}, STAFF_FIELDS))
+        if kind == "org":
+            return list(self.users.find({"roles": "member", "active": True, "org_id": value},
+                                        STAFF_FIELDS))
         if kind in ("team", "coordinators"):
             return list(self.users.find({"roles": "coordinator", "active": True}, STAFF_FIELDS))
         raise ValueError(f"not a notification address: {address!r}")
@@ -82,7 +89,12 @@ class StaffDirectory:
         roles = set(user.get("roles") or ())
         if "coordinator" in roles:
             return True
-        where = {case.get("country"), (case.get("dimensions") or {}).get("destination_country")}
+        team = case.get("team")
+        if team:  # the handling team's reviewers (workflows.scope)
+            where = set(self.rules.teams.get(team) or ())
+        else:
+            where = {case.get("country"),
+                     (case.get("dimensions") or {}).get("destination_country")}
         return "reviewer" in roles and bool(where & set(user.get("countries") or ()))
 
 

@@ -89,12 +89,14 @@ class Page:
 
 def list_cases(repo: Any, actor: Mapping[str, Any], queue: str, filters: Mapping[str, Any],
                after: str | None, limit: int, *, now: datetime | None = None,
-               narrower: Mapping[str, Any] | None = None, sort: str = "received") -> Page:
+               narrower: Mapping[str, Any] | None = None, sort: str = "received",
+               shared: bool = True) -> Page:
     """One page of the cases `actor` may see in `queue`, narrowed by `filters`.
 
     `narrower` is a clause the caller builds (never from request values) that narrows
     the scope further, such as the consent a mission's reading needs. The filter
-    `overdue` (yes) keeps the cases past their stage deadline.
+    `overdue` (yes) keeps the cases past their stage deadline. `shared=False` leaves
+    out the cases the actor only reaches through a share or a former team.
     """
     now = now or datetime.now(UTC)
     queue = _plain("queue", queue)
@@ -108,7 +110,7 @@ def list_cases(repo: Any, actor: Mapping[str, Any], queue: str, filters: Mapping
     windowed = direction < 0
     floor = filters.get("date_from") if windowed else None
     floor = _date("date_from", floor) if floor not in (None, "") else None
-    clauses = [case_filter_for(actor), dict(narrower or {}), _queue_clause(queue, actor, now),
+    clauses = [case_filter_for(actor, shared=shared), dict(narrower or {}), _queue_clause(queue, actor, now),
                *_due_clauses(filters.get("overdue"), sort == "due", now),
                *filter_clauses({k: v for k, v in filters.items()
                                 if not (floor and k == "date_from") and k != "overdue"})]

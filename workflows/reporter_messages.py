@@ -34,7 +34,7 @@ from workflows.attachments import Upload
 from workflows.case_service import CASEWORKER_ROLES, timeline_event
 from workflows.deadlines import deadline_fields
 from workflows.errors import Refusal, StaleVersion, TransitionNotAllowed
-from workflows.scope import can_see, roles_of
+from workflows.scope import access_of, roles_of
 from workflows.stages import TransitionResult, apply_transition
 
 QUESTION, REPLY = "question", "reply"
@@ -182,7 +182,9 @@ class ReporterChannel:
         return updated
 
     def _check_asker(self, case: Mapping[str, Any], actor: Mapping[str, Any]) -> None:
-        if not can_see(actor, case) or roles_of(actor).isdisjoint(CASEWORKER_ROLES):
+        # the handling team and coordinators: not a team the case is shared with
+        acting = access_of(self.service.with_teams(actor), case) in ("all", "handling")
+        if not acting or roles_of(actor).isdisjoint(CASEWORKER_ROLES):
             raise TransitionNotAllowed(Refusal.ROLE_NOT_ALLOWED,
                                        "Only the case's reviewers and coordinators ask the "
                                        "reporter.")

@@ -65,6 +65,12 @@ INDEXES: list[tuple[str, list[tuple[str, int]], dict[str, Any]]] = [
     ("follow_up_due_at", [("follow_up_due_at", ASCENDING)], {}),
     # An entity's cases (the registry's entity pages, merges and splits, indicators).
     ("entity_links", [("entity_links.entity_id", ASCENDING), ("created_at", DESCENDING)], {}),
+    # The handover (workflows/handover.py): the expiry sweep, and the "Shared with us"
+    # list and the receivers' scope, which look for a share by its receiver.
+    ("share_due_at", [("share_due_at", ASCENDING)], {}),
+    ("shares_to", [("shares.to.key", ASCENDING), ("shares.state", ASCENDING)], {}),
+    ("former_teams", [("former_teams", ASCENDING)], {}),
+    ("team_created", [("team", ASCENDING), ("created_at", DESCENDING)], {}),
 ]
 
 #: Indexes earlier releases made that no query uses (docs/scale.md, "Indexes"): every
@@ -252,6 +258,30 @@ class CaseRepository:
                push: Mapping[str, Any] | None = None) -> dict:
         """Write a change that keeps the stage (a note, an assignment, a follow-up)."""
         return self._guarded(case, {}, dict(changes or {}), event, push)
+
+    def write_shares(self, case: Mapping[str, Any], shares: list[dict[str, Any]],
+                     event: Mapping[str, Any], changes: Mapping[str, Any] | None = None,
+                     offered: str | None = None) -> dict:
+        """Write a case's shares (`workflows.handover`) with their timeline event, guarded
+        by the version and, for an answer to an offer, by that share still being offered:
+        of two answers at once exactly one is written, the other gets `StaleVersion`."""
+        condition = ({"shares": {"$elemMatch": {"id": offered, "state": "offered"}}}
+                     if offered else {})
+        return self._guarded(case, condition, {**dict(changes or {}), "shares": shares}, event)
+
+    def with_shares_for(self, receiver: Mapping[str, Any], limit: int = 200) -> list[dict]:
+        """Cases with a share offered to or accepted by a receiver (`receiver` is
+        `workflows.handover.receiver_filter`), newest first, without their answers."""
+        fields = {"reference": 1, "stage": 1, "version": 1, "country": 1, "team": 1,
+                  "shares": 1, "created_at": 1, "dimensions.destination_country": 1}
+        return list(self.cases.find(dict(receiver), fields).sort("created_at", DESCENDING)
+                    .limit(limit))
+
+    def shares_due(self, now: datetime, limit: int = 200) -> list[dict]:
+        """Cases whose earliest open share has reached its end date."""
+        return list(self.cases.find({"share_due_at": {"$lte": now}},
+                                    {"shares": 1, "version": 1, "stage": 1, "reference": 1})
+                    .sort("share_due_at", ASCENDING).limit(limit))
 
     def mark(self, case: Mapping[str, Any], condition: Mapping[str, Any],
              event: Mapping[str, Any], changes: Mapping[str, Any]) -> bool:

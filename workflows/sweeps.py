@@ -116,3 +116,14 @@ def catch_up_submitted(service: CaseService, enqueue: Callable[[str], object], n
         enqueue(str(case["_id"]))
         count += 1
     return count
+
+
+def expire_shares(service: CaseService, now: datetime) -> int:
+    """End every share past its end date (docs/handover.md): a timeline event each.
+
+    Idempotent: an expired share is no longer open, so a second run finds nothing.
+    """
+    count = 0
+    for case in service.repo.shares_due(now, BATCH):
+        count += bool(service.expire_shares(case))
+    return count

@@ -178,6 +178,12 @@ def sweep_follow_ups(self) -> int:
     return run(self, lambda w: sweeps.follow_ups_due(w.service, datetime.now(UTC)))
 
 
+@shared_task(name="mrvrs.sweep_shares", bind=True, max_retries=None)
+def sweep_shares(self) -> int:
+    """End the shares past their end date (workflows/handover.py); idempotent."""
+    return run(self, lambda w: sweeps.expire_shares(w.service, datetime.now(UTC)))
+
+
 @shared_task(name="mrvrs.sweep_submitted", bind=True, max_retries=None)
 def sweep_submitted(self) -> int:
     """Re-enqueue routing for cases filed while the broker was away."""

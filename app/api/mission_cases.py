@@ -31,7 +31,7 @@ from exports.mission_view import (
 from exports.pipelines import all_of
 from forms.store import FormNotFound
 from workflows.queue import Page, QueryError, list_cases
-from workflows.scope import case_filter_for
+from workflows.scope import case_filter_for, teams_covering
 from workflows.sealing import SealError
 
 log = logging.getLogger("mrvrs")
@@ -46,8 +46,10 @@ MISSION_QUEUES = ("all", "team")
 
 def staff_actor(user: Mapping[str, Any]) -> dict[str, Any]:
     """The workflow's actor for the user's staff roles (the mission role left out)."""
+    countries = list(user.get("countries") or ())
     return {"id": user["_id"], "roles": [x for x in user.get("roles") or () if x != r.MISSION],
-            "org_id": user.get("org_id"), "countries": list(user.get("countries") or ())}
+            "org_id": user.get("org_id"), "countries": countries,
+            "teams": teams_covering(countries, services().workflow.rules.teams)}
 
 
 def mission_actor(user: Mapping[str, Any]) -> dict[str, Any]:

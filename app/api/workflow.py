@@ -97,8 +97,10 @@ def _visible_case(reference: str) -> dict[str, Any]:
     """The case when it is in the user's scope; 404 otherwise. The scope is part of the
     query, so a case outside it costs the same as a reference nobody holds."""
     actor = actor_of(g.user)
-    case = services().cases.by_reference(reference, within=case_filter_for(actor))
-    if case is None or not can_see(actor, case):
+    # The API serves the cases the user handles or filed; a case shared with them is
+    # read on its page, which shows only what the share allows (docs/handover.md).
+    case = services().cases.by_reference(reference, within=case_filter_for(actor, shared=False))
+    if case is None or not can_see(actor, case, shared=False):
         abort(404)
     return case
 
@@ -156,7 +158,8 @@ def list_case_rows():
         if reads_as_mission(g.user):
             rows, next_after = mission_rows(g.user, queue, flat, after, int(limit_text))
             return jsonify({"items": _json(rows), "next_after": next_after})
-        page = list_cases(services().cases, actor, queue, flat, after, int(limit_text))
+        page = list_cases(services().cases, actor, queue, flat, after, int(limit_text),
+                          shared=False)
     except QueryError as exc:
         return _bad(400, exc.message, fields=[exc.field])
     rows = [{k: v for k, v in row.items() if k != "_id"} for row in page.items]

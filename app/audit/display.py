@@ -42,6 +42,9 @@ DETAIL_LABELS = {
     "resealed": _l("Re-encrypted"), "unreadable": _l("Unreadable"),
     "keys_listed": _l("Keys listed"), "event_periods": _l("Event periods"),
     "resent": _l("Sent again"), "raced": _l("Sent at the same time"),
+    # the handover (app/cases/handover.py)
+    "share": _l("Share"), "to": _l("Shared with"), "access": _l("What they may see"),
+    "from_team": _l("From the team"), "to_team": _l("To the team"),
 }
 EMPTY = "—"
 

@@ -42,6 +42,7 @@ from app.cases.forms import (
 from app.cases.staff_answers import staff_answers_context
 from app.cases.support import (
     CASEWORKERS,
+    access_to,
     actor_of,
     case_service,
     people_names,
@@ -59,6 +60,8 @@ from workflows.sealing import SealError
 
 log = logging.getLogger("mrvrs")
 
+#: How a share's receivers and a former team reach a case (`workflows.scope.access_of`).
+SHARED_LEVELS = ("full", "no_identity", "status")
 #: The follow-up stages in which actions can be added or changed (as the service checks).
 FOLLOW_UP_STAGES = ("verified", "follow_up")
 
@@ -82,6 +85,9 @@ def render_case(case: Mapping[str, Any], *, status: int = 200,
     """The case page for the signed-in user; `forms` are posted forms shown again."""
     user = g.user
     forms = dict(forms or {})
+    level = access_to(user, case)
+    if level in SHARED_LEVELS:
+        return _render_shared(case, level, status, forms, error, conflict)
     full = sees_full_case(user, case)
     context = {"case": case, "full": full, "error": error, "conflict": conflict,
                "stage_label": STAGE_LABELS.get(case["stage"], case["stage"]),
@@ -89,8 +95,54 @@ def render_case(case: Mapping[str, Any], *, status: int = 200,
                "question": latest_question(case),
                "transitions": transition_forms(case, user, forms.get("transitions", {}))}
     if full:
+        from app.cases.handover import EVENT_KINDS, handover_context, labels
+
         context.update(_full_context(case, user, forms))
+        context.update(handover_labels=labels(), handover_event_kinds=EVENT_KINDS)
+        if level in ("all", "handling"):
+            context.update(handover_context(case))
     return render_template("cases/case.html", **context), status
+
+
+def _render_shared(case: Mapping[str, Any], level: str, status: int,
+                   forms: Mapping[str, Any], error: str | None,
+                   conflict: bool) -> tuple[str, int]:
+    """The page of a case the user reaches through a share or a former team: its
+    status, and what the share allows (docs/handover.md), with follow-up actions."""
+    from app.cases.handover import shared_case_context
+
+    context = {"case": case, "error": error, "conflict": conflict,
+               "stage_label": STAGE_LABELS.get(case["stage"], case["stage"]),
+               **shared_case_context(case, level)}
+    if level != "status" and case["stage"] in FOLLOW_UP_STAGES:
+        context["follow_up_form"] = _with_version(forms.get("follow_up") or
+                                                  FollowUpForm(prefix="fu"), case)
+        context["follow_up_updates"] = {
+            action["id"]: _update_form(case, action, forms.get(f"fu-{action['id']}"))
+            for action in case.get("follow_ups") or ()
+            if action.get("status") in OPEN_STATUSES}
+    return render_template("cases/shared_case.html", **context), status
+
+
+def shared_answers(case: Mapping[str, Any], user: Mapping[str, Any], *,
+                   identity: bool) -> Any:
+    """The answers a share shows: all of them (the opening audited as for the handling
+    team), or, without identity, the pseudonymised case of the mission view (the same
+    redactor as a pseudonymised export: no personal fields, no contact)."""
+    definition = _definition(case)
+    if definition is None:
+        return None
+    if identity:
+        return answers_view(definition, case, _open_sensitive(case, user))
+    opened = _open_sensitive(case, user) if case.get("sensitive") else {}
+    if opened is None:
+        return None
+    from exports.mission_view import mission_case, mission_redactor
+
+    seen = mission_case({**case, "sensitive_answers": opened}, definition,
+                        mission_redactor(lambda _case_id: "shared"))
+    return answers_view(definition, {**case, "answers": seen.get("answers") or {},
+                                     "sensitive": None}, {})
 
 
 def latest_question(case: Mapping[str, Any]) -> str | None:

@@ -60,7 +60,7 @@ register(NavEntry("cases.queue", _l("Cases"), (r.MEMBER, r.REVIEWER, r.COORDINAT
 register(NavEntry("cases.notifications", _l("Notifications"), CASE_ROLES))
 
 # The case page and its actions (imported for their routes on `bp`).
-from app.cases import entity_links, questions, views  # noqa: F401
+from app.cases import entity_links, handover, questions, views  # noqa: F401
 
 
 def queues_for(user: dict) -> list[str]:

@@ -15,7 +15,7 @@ from flask import abort
 
 from app import roles as r
 from app.services import services
-from workflows.scope import can_see, case_filter_for
+from workflows.scope import access_of, can_see, case_filter_for, teams_covering
 
 #: Roles that bring no case screens with them; a mission member's countries must not
 #: widen what a member or reviewer with that extra role sees here (exports come later).
@@ -24,9 +24,22 @@ CASEWORKERS = (r.REVIEWER, r.COORDINATOR)
 
 
 def actor_of(user: Mapping[str, Any]) -> dict[str, Any]:
-    """The workflow's actor for a signed-in user, limited to the roles of these screens."""
+    """The workflow's actor for a signed-in user, limited to the roles of these screens,
+    with the teams the user's countries put them in under the routing in force."""
+    countries = list(user.get("countries") or ())
     return {"id": user["_id"], "roles": [x for x in user.get("roles", ()) if x in SCREEN_ROLES],
-            "org_id": user.get("org_id"), "countries": list(user.get("countries") or ())}
+            "org_id": user.get("org_id"), "countries": countries,
+            "teams": user_teams(countries)}
+
+
+def user_teams(countries: Iterable[Any]) -> list[str]:
+    """The teams of the routing in force that cover any of these countries."""
+    return teams_covering(list(countries), services().workflow.rules.teams)
+
+
+def access_to(user: Mapping[str, Any], case: Mapping[str, Any]) -> str | None:
+    """How the user reaches the case (`workflows.scope.access_of`)."""
+    return access_of(actor_of(user), case)
 
 
 def case_service() -> Any:
@@ -62,7 +75,8 @@ def sees_full_case(user: Mapping[str, Any], case: Mapping[str, Any]) -> bool:
     if not can_see(actor, case):
         return False
     if r.has_role(user, *CASEWORKERS):
-        return can_see({**actor, "roles": [x for x in actor["roles"] if x in CASEWORKERS]}, case)
+        caseworker = {**actor, "roles": [x for x in actor["roles"] if x in CASEWORKERS]}
+        return access_of(caseworker, case) in ("all", "handling")
     reporter = case.get("reporter") or {}
     return r.has_role(user, r.MEMBER) and bool(user.get("org_id")) and \
         reporter.get("org_id") == user.get("org_id")

@@ -153,7 +153,7 @@ def approve_text(reference: str, field_id: str):
 
 
 @bp.route("/<reference>/follow-ups", methods=["POST"])
-@roles_required(*CASEWORKERS)
+@roles_required(*NOTE_ROLES)  # member staff act on a case shared with their organisation
 def add_follow_up(reference: str):
     form = FollowUpForm(prefix="fu")
 
@@ -166,7 +166,7 @@ def add_follow_up(reference: str):
 
 
 @bp.route("/<reference>/follow-ups/<action_id>", methods=["POST"])
-@roles_required(*CASEWORKERS)
+@roles_required(*NOTE_ROLES)
 def update_follow_up(reference: str, action_id: str):
     case = case_or_404(reference, g.user)
     if not any(a.get("id") == action_id for a in case.get("follow_ups") or ()):

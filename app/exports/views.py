@@ -42,6 +42,7 @@ from exports.redaction import EXPORT_ROLES, Level, allowed_levels
 from exports.reports import HTML_MEDIA_TYPE, STYLE_HASH
 from exports.service import ExportRequest, count_cases, run_export
 from exports.tasks import enqueue_job
+from workflows.scope import teams_covering
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 bp.after_request(forbid_caching)  # export files, reports and indicator pages of case data
@@ -72,8 +73,10 @@ register(NavEntry("exports.indicators", _l("Indicators"), EXPORT_PAGE_ROLES))
 
 def export_actor(user: dict[str, Any]) -> dict[str, Any]:
     """The actor whose scope an export reads: the user's own roles that may export."""
+    countries = list(user.get("countries") or ())
     return {"id": user["_id"], "roles": [x for x in user.get("roles", ()) if x in EXPORT_ROLES],
-            "org_id": user.get("org_id"), "countries": list(user.get("countries") or ())}
+            "org_id": user.get("org_id"), "countries": countries,
+            "teams": teams_covering(countries, services().workflow.rules.teams)}
 
 
 def levels_for(user: dict[str, Any]) -> list[str]:

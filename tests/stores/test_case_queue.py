@@ -15,7 +15,10 @@ from workflows.stages import load_all_stage_graphs
 CONFIG = Path(__file__).resolve().parents[2] / "config"
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 COORDINATOR = {"id": "u_coord", "roles": ["coordinator"], "org_id": None, "countries": []}
-REVIEWER = {"id": "u_rev", "roles": ["reviewer"], "org_id": None, "countries": ["MY"]}
+#: A Malaysian reviewer, with the team the edge works out from the routing in force
+#: (`workflows.scope.teams_covering`): the handling team decides what a reviewer sees.
+REVIEWER = {"id": "u_rev", "roles": ["reviewer"], "org_id": None, "countries": ["MY"],
+            "teams": ["my-team"]}
 MEMBER = {"id": "u_mem", "roles": ["member"], "org_id": "o_1", "countries": []}
 
 

@@ -4,7 +4,14 @@ actor and case, and nothing in a request can widen a scope."""
 import mongomock
 import pytest
 
-from workflows.scope import NOTHING, can_see, case_filter_for, tracking_actor
+from workflows.scope import (
+    NOTHING,
+    access_of,
+    can_see,
+    case_filter_for,
+    teams_covering,
+    tracking_actor,
+)
 
 CASES = [
     {"_id": "c_my_org1", "country": "MY", "dimensions": {"destination_country": "MY"},
@@ -75,11 +82,96 @@ def test_filter__built_only_from_plain_stored_values():
     assert not can_see(who, CASES[0])
 
 
-def test_reviewer_filter__both_country_fields__one_equality_each():
-    """Equalities, not `$in`: each branch is a bounded index range with a filing window."""
-    assert case_filter_for(actor(["reviewer"], countries=["SG", "MY"])) == {
-        "$or": [{"country": "MY"}, {"country": "SG"},
-                {"dimensions.destination_country": "MY"},
-                {"dimensions.destination_country": "SG"}]}
+def test_reviewer_filter__team_then_both_country_fields__one_equality_each():
+    """Equalities, not `$in`: each branch is a bounded index range with a filing window.
+    The handling team decides once routing set one; the countries before that."""
+    who = {**actor(["reviewer"], countries=["SG", "MY"]), "teams": ["my-team"]}
+    assert case_filter_for(who, shared=False) == {
+        "$or": [{"team": "my-team"},
+                {"team": None, "country": "MY"}, {"team": None, "country": "SG"},
+                {"team": None, "dimensions.destination_country": "MY"},
+                {"team": None, "dimensions.destination_country": "SG"}]}
     assert case_filter_for(actor(["mission"], countries=["MY"])) == {
         "dimensions.destination_country": "MY"}
+
+
+# -- the handover's access model (docs/handover.md) --------------------------------------
+
+ROUTED = [
+    # filed in Indonesia about Malaysia, handled by the Indonesian team, shared with the
+    # Malaysian team (accepted, no identity) and with a Malaysian organisation (offered)
+    {"_id": "c_shared", "country": "ID", "team": "id-team",
+     "dimensions": {"destination_country": "MY"}, "reporter": {"org_id": "o_id"},
+     "shares": [{"id": "s_1", "to": {"kind": "team", "key": "my-team"}, "state": "accepted",
+                 "access": "no_identity"},
+                {"id": "s_2", "to": {"kind": "org", "key": "o_my"}, "state": "offered",
+                 "access": "full"}]},
+    # transferred from the Malaysian team to the Indonesian one
+    {"_id": "c_moved", "country": "MY", "team": "id-team", "former_teams": ["my-team"],
+     "dimensions": {"destination_country": "MY"}, "reporter": {"org_id": "o_my"}},
+    # handled by the Malaysian team, shared with nobody (a refused and a revoked share)
+    {"_id": "c_plain", "country": "ID", "team": "my-team",
+     "dimensions": {"destination_country": "MY"}, "reporter": {"org_id": "o_id"},
+     "shares": [{"id": "s_3", "to": {"kind": "team", "key": "sg-team"}, "state": "refused"},
+                {"id": "s_4", "to": {"kind": "org", "key": "o_sg"}, "state": "revoked"}]},
+]
+
+
+def teamed(roles, countries=(), teams=(), org_id=None, actor_id="u_t"):
+    return {**actor(roles, actor_id, org_id, countries), "teams": list(teams)}
+
+
+#: actor -> (what it sees, what it handles or filed, its access to each case)
+ROUTED_ACTORS = {
+    "reviewer of the Indonesian team": (
+        teamed(["reviewer"], ["ID"], ["id-team"]), {"c_shared", "c_moved"},
+        {"c_shared", "c_moved"}, {"c_shared": "handling", "c_moved": "handling"}),
+    "reviewer of the Malaysian team": (
+        teamed(["reviewer"], ["MY"], ["my-team"]), {"c_shared", "c_moved", "c_plain"},
+        {"c_plain"}, {"c_shared": "no_identity", "c_moved": "status", "c_plain": "handling"}),
+    "reviewer of a third country": (teamed(["reviewer"], ["SG"], ["sg-team"]), set(), set(), {}),
+    "staff of the receiving organisation (offer not accepted)": (
+        teamed(["member"], org_id="o_my"), {"c_moved"}, {"c_moved"}, {"c_moved": "own"}),
+    "staff of the filing organisation": (
+        teamed(["member"], org_id="o_id"), {"c_shared", "c_plain"}, {"c_shared", "c_plain"},
+        {"c_shared": "own", "c_plain": "own"}),
+    "staff of an organisation whose share was revoked": (
+        teamed(["member"], org_id="o_sg"), set(), set(), {}),
+    "mission to Malaysia": (
+        teamed(["mission"], ["MY"]), {"c_shared", "c_moved", "c_plain"},
+        {"c_shared", "c_moved", "c_plain"}, {"c_shared": "mission"}),
+    "coordinator": (teamed(["coordinator"]), {c["_id"] for c in ROUTED},
+                    {c["_id"] for c in ROUTED}, {"c_shared": "all"}),
+    "admin": (teamed(["admin"], ["MY"], ["my-team"], "o_my"), set(), set(), {}),
+}
+
+
+@pytest.fixture(scope="module")
+def routed():
+    collection = mongomock.MongoClient()["scope"]["routed"]
+    collection.insert_many([dict(c) for c in ROUTED])
+    return collection
+
+
+@pytest.mark.parametrize("name", ROUTED_ACTORS)
+def test_routed_cases__filter_and_can_see_agree__shared_or_not(routed, name):
+    who, sees, handles, levels = ROUTED_ACTORS[name]
+    assert {c["_id"] for c in routed.find(case_filter_for(who))} == sees
+    assert {c["_id"] for c in ROUTED if can_see(who, c)} == sees
+    assert {c["_id"] for c in routed.find(case_filter_for(who, shared=False))} == handles
+    assert {c["_id"] for c in ROUTED if can_see(who, c, shared=False)} == handles
+    for case in ROUTED:
+        if case["_id"] in levels:
+            assert access_of(who, case) == levels[case["_id"]]
+
+
+def test_teams_covering__the_teams_of_the_actors_countries():
+    teams = {"my-team": ["MY"], "gulf-team": ["QA", "AE"], "secretariat": []}
+    assert teams_covering(["QA", "MY"], teams) == ["gulf-team", "my-team"]
+    assert teams_covering([], teams) == []
+    assert teams_covering([{"$ne": ""}], teams) == []
+
+
+def test_teams__only_plain_keys_reach_the_filter():
+    who = teamed(["reviewer"], teams=[{"$gt": ""}, "My Team!", "my-team"])
+    assert case_filter_for(who, shared=False) == {"team": "my-team"}
