@@ -17,7 +17,7 @@ from config.settings import Settings
 from workflows.schedule import beat_schedule
 
 #: Modules whose tasks a worker registers (exports' tasks run there too, named by string).
-TASK_MODULES = ["workflows.tasks", "exports.tasks"]
+TASK_MODULES = ["workflows.tasks", "workflows.import_tasks", "exports.tasks"]
 
 
 def make_celery(settings: Settings, database: Database | None = None) -> Celery:
