@@ -185,18 +185,25 @@ def read_uploads(sheet: bytes, archive: bytes | None) -> tuple[Any, Archive | No
         return table, None, [RowProblem(0, "", refused.message)]
 
 
+def check_files(ctx: ImportContext, form: Mapping[str, Any], org_id: str, sheet: bytes,
+                archive_data: bytes | None,
+                columns: Mapping[str, str]) -> tuple[SheetCheck, Archive | None]:
+    """Every row of `sheet` checked with `columns` for the form version; nothing stored."""
+    definition, _record = ctx.definition_of(form["id"], form["version"])
+    table, archive, problems = read_uploads(sheet, archive_data)
+    if problems:
+        return SheetCheck(problems=problems), None
+    check = check_sheet(definition, table, ColumnMap(dict(columns)), org_id=org_id,
+                        archive=archive, max_bytes=ctx.attachments.max_bytes,
+                        max_files=ctx.attachments.max_files)
+    return check, archive
+
+
 def check_job(ctx: ImportContext, job: Mapping[str, Any],
               columns: Mapping[str, str] | None = None) -> tuple[SheetCheck, Archive | None]:
     """Every row of the job's sheet checked with `columns` (the job's own by default)."""
-    definition, _record = ctx.definition_of(job["form"]["id"], job["form"]["version"])
-    table, archive, problems = read_uploads(*ctx.store.uploads(job["_id"]))
-    if problems:
-        return SheetCheck(problems=problems), None
-    check = check_sheet(definition, table, ColumnMap(dict(columns or job["columns"])),
-                        org_id=job["org_id"], archive=archive,
-                        max_bytes=ctx.attachments.max_bytes,
-                        max_files=ctx.attachments.max_files)
-    return check, archive
+    return check_files(ctx, job["form"], job["org_id"], *ctx.store.uploads(job["_id"]),
+                       columns if columns is not None else job["columns"])
 
 
 def run_import_job(ctx: ImportContext, job_id: str) -> str:
