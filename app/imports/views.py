@@ -1,0 +1,195 @@
+"""Import pages: upload a sheet (and a ZIP of attachments), match its columns to a form
+version's questions, check it (a dry run), import it as a background job, follow it.
+
+Thin adapters over `workflows.case_import` and `workflows.import_jobs`: the rows are
+checked there, by the form class intake uses, and filed there, all or nothing. Staff
+of a member organisation (form editors included) import into their own organisation;
+a coordinator imports for the organisation of their account too. A job's pages answer
+the account that uploaded it only (404 for anyone else, as for no job).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app import roles as r
+from app.navigation import NavEntry, register
+from app.public.support import forbid_caching
+from app.roles import roles_required
+from app.services import services
+from forms.spreadsheets import UnreadableSheet, read_table
+from workflows.case_import import (
+    ATTACHMENTS,
+    MAX_ROWS,
+    REFERENCE,
+    SKIP,
+    RowProblem,
+    question_labels,
+    suggested_map,
+)
+from workflows.import_jobs import check_job
+
+bp = Blueprint("imports", __name__, url_prefix="/imports")
+bp.after_request(forbid_caching)  # pages of case data
+
+#: Who may import: member organisation staff (form editors are members too) and coordinators.
+IMPORT_ROLES = (r.MEMBER, r.COORDINATOR)
+#: Problems shown on one page; the count says how many there are in all.
+SHOWN_PROBLEMS = 500
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+register(NavEntry("imports.index", _l("Import cases"), IMPORT_ROLES))
+
+
+def _lang() -> str:
+    return str(get_locale() or "en")
+
+
+def _forms() -> list[dict[str, Any]]:
+    return services().forms.list_latest()
+
+
+@bp.route("/", methods=["GET", "POST"])
+@roles_required(*IMPORT_ROLES)
+def index():
+    svc = services()
+    org_id = g.user.get("org_id")
+    error = None
+    if request.method == "POST" and org_id:
+        error = _upload(svc, org_id)
+        if error is None:
+            return redirect(url_for("imports.job", job_id=g.new_job_id))
+    jobs = svc.import_jobs.recent_for(g.user["_id"])
+    return render_template("imports/index.html", forms=_forms(), jobs=jobs, org_id=org_id,
+                           error=error, max_rows=MAX_ROWS), 400 if error else 200
+
+
+def _upload(svc: Any, org_id: str) -> str | None:
+    """Keep the uploads as a draft job; the page's sentence when they cannot be."""
+    form_id, _sep, version = request.form.get("form", "").partition("@")
+    summary = svc.forms.summary(form_id[:100], version) if version.isdigit() else None
+    sheet = request.files.get("sheet")
+    if summary is None:
+        return _("Choose a form.")
+    data = sheet.read() if sheet else b""
+    if not data:
+        return _("Choose the spreadsheet to import.")
+    try:
+        read_table(data, max_rows=MAX_ROWS + 1)
+    except UnreadableSheet:
+        return _("The file cannot be read as a spreadsheet: save it as an Excel workbook "
+                 "(.xlsx) or as CSV UTF-8, and upload it again.")
+    archive = request.files.get("archive")
+    archive_data = archive.read() if archive else b""
+    job = svc.import_jobs.create(
+        user_id=g.user["_id"], org_id=org_id,
+        form={"id": form_id, "version": int(summary["version"])},
+        filename=(sheet.filename or "sheet")[:200], sheet=data, archive=archive_data or None,
+        archive_name=(archive.filename or "") if archive_data else "", now=datetime.now(UTC))
+    g.new_job_id = job["_id"]
+    return None
+
+
+@bp.route("/template")
+@roles_required(*IMPORT_ROLES)
+def template():
+    """The template spreadsheet of a form version, labels in the page's language."""
+    from workflows.import_template import template_xlsx
+
+    svc = services()
+    form_id, _sep, version = request.args.get("form", "").partition("@")
+    summary = svc.forms.summary(form_id[:100], version) if version.isdigit() else None
+    if summary is None:
+        abort(404)
+    definition = svc.forms.definition(form_id, summary["version"])
+    notes = {"required": _("required"), "choices": _("codes"),
+             "reference": _("Your own reference of the case (optional, recommended)."),
+             "attachments": _("File names in the ZIP archive, separated by ;")}
+    data = template_xlsx(definition, _lang(), notes=notes)
+    name = f"mrvrs-import-{form_id}-{summary['version']}.xlsx"
+    return Response(data, mimetype=XLSX_TYPE,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/<job_id>", methods=["GET", "POST"])
+@roles_required(*IMPORT_ROLES)
+def job(job_id: str):
+    svc = services()
+    found = svc.import_jobs.for_user(job_id, g.user["_id"])
+    if found is None:
+        abort(404)
+    if found["status"] != "draft":
+        return _job_page(found)
+    return _mapping_page(svc, found)
+
+
+def _mapping_page(svc: Any, found: dict[str, Any]):
+    ctx = svc.import_context()
+    definition, _record = ctx.definition_of(found["form"]["id"], found["form"]["version"])
+    sheet, _archive = svc.import_jobs.uploads(found["_id"])
+    header = [h for h in _titles(sheet) if h]
+    columns = found["columns"] or suggested_map(header, definition, _lang())
+    check = None
+    if request.method == "POST":
+        columns = {title: request.form.get(f"column-{i}", SKIP)
+                   for i, title in enumerate(header)}
+        svc.import_jobs.set_columns(found["_id"], columns)
+        if request.form.get("action") == "import":
+            return _start(svc, found, columns)
+        check, _archive_read = check_job(ctx, found, columns)
+    labels = question_labels(definition, _lang())
+    targets = [(SKIP, _("Not imported")), (REFERENCE, _("Original reference")),
+               (ATTACHMENTS, _("Attachment file names")),
+               *((key, f"{label} ({key})") for key, label in labels.items())]
+    problems = check.all_problems() if check else []
+    return render_template("imports/mapping.html", job=found, header=header, columns=columns,
+                           targets=targets, check=check, problems=problems[:SHOWN_PROBLEMS],
+                           problem_count=len(problems), text=_problem_text,
+                           form_title=definition.title.get(_lang()) or definition.id)
+
+
+def _titles(sheet: bytes) -> list[str]:
+    from forms.spreadsheets import cell_text
+
+    try:
+        return [cell_text(c) for c in read_table(sheet, max_rows=MAX_ROWS + 1).header]
+    except UnreadableSheet:
+        return []
+
+
+def _start(svc: Any, found: dict[str, Any], columns: dict[str, str]):
+    from workflows.import_tasks import IMPORT_TASK
+
+    if not svc.import_jobs.queue(found["_id"], columns, datetime.now(UTC)):
+        return redirect(url_for("imports.job", job_id=found["_id"]))
+    svc.audit.record("cases.import_requested", actor=g.user["_id"], target=found["_id"],
+                     file=found["file"], form=f"{found['form']['id']}@{found['form']['version']}")
+    try:
+        import workflows.import_tasks  # noqa: F401  (registers the task with every Celery app)
+
+        svc.celery.tasks[IMPORT_TASK].apply_async(
+            args=[found["_id"]], task_id=f"import:{found['_id']}", retry=False,
+            ignore_result=True)
+    except Exception:  # noqa: BLE001  (any broker failure: say so instead of waiting)
+        svc.import_jobs.fail(found["_id"], "the task queue is unavailable", datetime.now(UTC))
+        flash(_("The import could not be started because the task queue is unavailable. "
+                "Please try again later."))
+    return redirect(url_for("imports.job", job_id=found["_id"]))
+
+
+def _job_page(found: dict[str, Any]):
+    problems = [RowProblem.from_dict(p) for p in found.get("problems") or []]
+    return render_template("imports/job.html", job=found, problems=problems[:SHOWN_PROBLEMS],
+                           text=_problem_text,
+                           running=found["status"] in ("queued", "running"))
+
+
+def _problem_text(problem: RowProblem) -> str:
+    """The problem's sentence in the page's language."""
+    return problem.text(_)
