@@ -27,6 +27,8 @@ NOT_LISTED = {
     "exports.view": "a compiled report, served as written",
     "exports.job": "an export job's progress, shown to the account that started it only",
     "forms_admin.translation_sheet": "a translation spreadsheet",
+    "imports.job": "an import's column matching and progress, shown to its uploader only",
+    "imports.template": "a template spreadsheet",
     "intake.my_reports": "a reporter's own reports, not a staff page",
 }
 
@@ -64,9 +66,11 @@ def seed_staff_pages(svc) -> StaffPages:
         (("reviewer",), {"countries": ["MY"]},
          ["/cases/", case_url, "/cases/notifications", "/account/", "/exports/",
           "/exports/indicators", "/exports/reports"]),
-        (("member",), {"org_id": org["_id"]}, ["/cases/", case_url, "/account/"]),
+        (("member",), {"org_id": org["_id"]}, ["/cases/", case_url, "/account/",
+                                                "/imports/"]),
         (("form_editor",), {"org_id": org["_id"], "countries": ["MY"]}, forms),
         (("coordinator",), {}, ["/cases/", case_url, "/exports/audit", "/admin/audit",
+                                "/imports/",
                                 "/admin/translations", *forms, "/forms/sg-intake",
                                 "/forms/approval", *routing]),
         (("mission",), {"countries": ["MY"]}, ["/exports/", "/exports/indicators",
