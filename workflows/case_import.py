@@ -45,6 +45,8 @@ def N_(message: str) -> str:
 
 #: Most rows of one import (the header not counted).
 MAX_ROWS = 10_000
+#: Rows between two reports of progress while checking.
+PROGRESS_ROWS = 50
 #: What a column may be mapped to besides a question.
 REFERENCE, ATTACHMENTS, SKIP = "_reference", "_attachments", ""
 #: Most entries and declared bytes of an attachments archive.
@@ -189,8 +191,10 @@ def suggested_map(header: Iterable[Any], definition: FormDefinition,
 
 def check_sheet(definition: FormDefinition, table: Table, mapping: ColumnMap, *,
                 org_id: str, archive: Archive | None = None, max_bytes: int = 10 * 1024 ** 2,
-                max_files: int = 10) -> SheetCheck:
-    """Every row checked as intake checks a report; nothing is stored."""
+                max_files: int = 10,
+                progress: Callable[[int, int], None] | None = None) -> SheetCheck:
+    """Every row checked as intake checks a report; nothing is stored. `progress` is told
+    (rows checked, rows in all) every `PROGRESS_ROWS` rows and at the end."""
     result = SheetCheck()
     form = for_reporters(definition)
     result.problems = _mapping_problems(form, table, mapping)
@@ -202,13 +206,17 @@ def check_sheet(definition: FormDefinition, table: Table, mapping: ColumnMap, *,
     positions = _positions(table.header)
     form_class = build_form_class(form, definition.languages[0])
     keys: dict[str, int] = {}
-    for number, cells in table.body():
+    body = table.body()
+    for done, (number, cells) in enumerate(body, start=1):
+        if progress is not None and (done % PROGRESS_ROWS == 0 or done == len(body)):
+            progress(done, len(body))
         if not any(cell_text(c) for c in cells):
             continue  # blank lines between blocks are not cases
         row = _check_row(form, form_class, number, cells, positions, mapping)
         _check_files(row, mapping.attachments or "", archive, max_bytes, max_files)
         row.key = import_key(definition, org_id, row)
         _check_unique(row, keys, mapping.reference or "")
+        row.problems.sort(key=lambda p: positions.get(p.column, len(positions)))
         result.rows.append(row)
     return result
 

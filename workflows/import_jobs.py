@@ -15,7 +15,11 @@ which stores nothing). Importing queues it. A run:
 - files each row through `workflows.intake.submit_case`, marked with its `source`
   and `import_key`, and routes it as any intake; a row whose key is already held by a
   case (an earlier import, or an earlier run of this job) is counted, not filed twice;
-- records progress (rows done / total) every few rows, and a summary at the end.
+- records progress (rows checked, then rows filed, of the total) every few rows, and
+  a summary at the end.
+
+A *dry-run* job (a sheet too long to check while the page waits) only checks: it
+goes back to draft with the check's outcome kept as `last_check`, and files nothing.
 """
 
 from __future__ import annotations
@@ -118,12 +122,30 @@ class ImportJobStore:
         self.jobs.update_one({"_id": str(job_id), "status": "draft"},
                              {"$set": {"columns": dict(columns)}})
 
-    def queue(self, job_id: str, columns: Mapping[str, str], now: datetime) -> bool:
-        """Draft -> queued with the mapping to import with; False when it left draft."""
+    def queue(self, job_id: str, columns: Mapping[str, str], now: datetime, *,
+              dry_run: bool = False) -> bool:
+        """Draft -> queued with the mapping to import (or, `dry_run`, only to check) with;
+        False when it had left draft."""
         done = self.jobs.update_one({"_id": str(job_id), "status": "draft"},
                                     {"$set": {"columns": dict(columns), "status": "queued",
-                                              "queued_at": now}})
+                                              "dry_run": dry_run, "queued_at": now,
+                                              "progress": {"done": 0, "total": 0,
+                                                           "phase": "checking"}}})
         return done.modified_count == 1
+
+    def unqueue(self, job_id: str) -> None:
+        """A check that could not be queued: the job is a draft again."""
+        self.jobs.update_one({"_id": str(job_id), "status": "queued"},
+                             {"$set": {"status": "draft", "dry_run": False}})
+
+    def checked(self, job_id: str, *, rows: int, problems: list[RowProblem],
+                columns: Mapping[str, str], now: datetime) -> None:
+        """A dry run's outcome: back to draft, the check kept beside its mapping."""
+        self.jobs.update_one({"_id": str(job_id)}, {"$set": {
+            "status": "draft", "dry_run": False, "claimed_at": None,
+            "last_check": {"at": now, "rows": rows, "columns": dict(columns),
+                           "problems": [p.as_dict() for p in problems[:MAX_KEPT_PROBLEMS]],
+                           "problem_count": len(problems)}}})
 
     def claim(self, job_id: str, now: datetime) -> int | None:
         job = self.jobs.find_one_and_update(
@@ -136,9 +158,12 @@ class ImportJobStore:
     def release(self, job_id: str) -> None:
         self.jobs.update_one({"_id": str(job_id)}, {"$set": {"claimed_at": None}})
 
-    def progress(self, job_id: str, done: int, total: int, now: datetime) -> None:
+    def progress(self, job_id: str, done: int, total: int, now: datetime,
+                 phase: str = "importing") -> None:
+        """How far the run is (rows checked, or rows filed); also keeps its claim alive."""
         self.jobs.update_one({"_id": str(job_id)},
-                             {"$set": {"progress": {"done": done, "total": total},
+                             {"$set": {"progress": {"done": done, "total": total,
+                                                    "phase": phase},
                                        "claimed_at": now}})
 
     def finish(self, job_id: str, status: str, *, summary: Mapping[str, Any],
@@ -186,8 +211,9 @@ def read_uploads(sheet: bytes, archive: bytes | None) -> tuple[Any, Archive | No
 
 
 def check_files(ctx: ImportContext, form: Mapping[str, Any], org_id: str, sheet: bytes,
-                archive_data: bytes | None,
-                columns: Mapping[str, str]) -> tuple[SheetCheck, Archive | None]:
+                archive_data: bytes | None, columns: Mapping[str, str],
+                progress: Callable[[int, int], None] | None = None,
+                ) -> tuple[SheetCheck, Archive | None]:
     """Every row of `sheet` checked with `columns` for the form version; nothing stored."""
     definition, _record = ctx.definition_of(form["id"], form["version"])
     table, archive, problems = read_uploads(sheet, archive_data)
@@ -195,15 +221,17 @@ def check_files(ctx: ImportContext, form: Mapping[str, Any], org_id: str, sheet:
         return SheetCheck(problems=problems), None
     check = check_sheet(definition, table, ColumnMap(dict(columns)), org_id=org_id,
                         archive=archive, max_bytes=ctx.attachments.max_bytes,
-                        max_files=ctx.attachments.max_files)
+                        max_files=ctx.attachments.max_files, progress=progress)
     return check, archive
 
 
 def check_job(ctx: ImportContext, job: Mapping[str, Any],
-              columns: Mapping[str, str] | None = None) -> tuple[SheetCheck, Archive | None]:
+              columns: Mapping[str, str] | None = None,
+              progress: Callable[[int, int], None] | None = None,
+              ) -> tuple[SheetCheck, Archive | None]:
     """Every row of the job's sheet checked with `columns` (the job's own by default)."""
     return check_files(ctx, job["form"], job["org_id"], *ctx.store.uploads(job["_id"]),
-                       columns if columns is not None else job["columns"])
+                       columns if columns is not None else job["columns"], progress)
 
 
 def run_import_job(ctx: ImportContext, job_id: str) -> str:
@@ -223,9 +251,14 @@ def run_import_job(ctx: ImportContext, job_id: str) -> str:
 
 
 def _run(ctx: ImportContext, job: dict[str, Any]) -> str:
-    check, archive = check_job(ctx, job)
+    check, archive = check_job(ctx, job, progress=lambda done, total: ctx.store.progress(
+        job["_id"], done, total, ctx.clock(), "checking"))
     total = len(check.rows)
     problems = check.all_problems()
+    if job.get("dry_run"):
+        ctx.store.checked(job["_id"], rows=total, problems=problems, columns=job["columns"],
+                          now=ctx.clock())
+        return "checked"
     if problems:
         ctx.store.finish(job["_id"], "refused", problems=problems, outcomes=[],
                          summary={"rows": total, "created": 0, "already": 0,

@@ -40,6 +40,9 @@ bp.after_request(forbid_caching)  # pages of case data
 
 #: Who may import: member organisation staff (form editors are members too) and coordinators.
 IMPORT_ROLES = (r.MEMBER, r.COORDINATOR)
+#: Longest sheet checked while the page waits (about five seconds); a longer one is
+#: checked by a background job, with progress.
+SYNC_CHECK_ROWS = 1_000
 #: Problems shown on one page; the count says how many there are in all.
 SHOWN_PROBLEMS = 500
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -133,51 +136,69 @@ def _mapping_page(svc: Any, found: dict[str, Any]):
     ctx = svc.import_context()
     definition, _record = ctx.definition_of(found["form"]["id"], found["form"]["version"])
     sheet, _archive = svc.import_jobs.uploads(found["_id"])
-    header = [h for h in _titles(sheet) if h]
+    header, rows = _shape(sheet)
     columns = found["columns"] or suggested_map(header, definition, _lang())
-    check = None
+    checked_rows, problems = None, None
     if request.method == "POST":
         columns = {title: request.form.get(f"column-{i}", SKIP)
                    for i, title in enumerate(header)}
         svc.import_jobs.set_columns(found["_id"], columns)
-        if request.form.get("action") == "import":
-            return _start(svc, found, columns)
+        action = request.form.get("action")
+        if action == "import" or (action == "check" and rows > SYNC_CHECK_ROWS):
+            return _start(svc, found, columns, dry_run=action == "check")
         check, _archive_read = check_job(ctx, found, columns)
+        checked_rows, problems = len(check.rows), check.all_problems()
+    elif (found.get("last_check") or {}).get("columns") == columns:
+        last = found["last_check"]
+        checked_rows = last["rows"]
+        problems = [RowProblem.from_dict(p) for p in last["problems"]]
     labels = question_labels(definition, _lang())
     targets = [(SKIP, _("Not imported")), (REFERENCE, _("Original reference")),
                (ATTACHMENTS, _("Attachment file names")),
                *((key, f"{label} ({key})") for key, label in labels.items())]
-    problems = check.all_problems() if check else []
+    count = (found.get("last_check") or {}).get("problem_count", len(problems or [])) \
+        if request.method == "GET" else len(problems or [])
     return render_template("imports/mapping.html", job=found, header=header, columns=columns,
-                           targets=targets, check=check, problems=problems[:SHOWN_PROBLEMS],
-                           problem_count=len(problems), text=_problem_text,
+                           targets=targets, checked_rows=checked_rows,
+                           problems=(problems or [])[:SHOWN_PROBLEMS], problem_count=count,
+                           text=_problem_text,
                            form_title=definition.title.get(_lang()) or definition.id)
 
 
-def _titles(sheet: bytes) -> list[str]:
+def _shape(sheet: bytes) -> tuple[list[str], int]:
+    """The column titles of the sheet and how many rows are under them."""
     from forms.spreadsheets import cell_text
 
     try:
-        return [cell_text(c) for c in read_table(sheet, max_rows=MAX_ROWS + 1).header]
+        table = read_table(sheet, max_rows=MAX_ROWS + 1)
     except UnreadableSheet:
-        return []
+        return [], 0
+    return [t for t in (cell_text(c) for c in table.header) if t], len(table.rows) - 1
 
 
-def _start(svc: Any, found: dict[str, Any], columns: dict[str, str]):
+def _start(svc: Any, found: dict[str, Any], columns: dict[str, str], *, dry_run: bool):
+    """Queue the import (or, `dry_run`, the check of a long sheet) as a background job."""
     from workflows.import_tasks import IMPORT_TASK
 
-    if not svc.import_jobs.queue(found["_id"], columns, datetime.now(UTC)):
+    if not svc.import_jobs.queue(found["_id"], columns, datetime.now(UTC), dry_run=dry_run):
         return redirect(url_for("imports.job", job_id=found["_id"]))
-    svc.audit.record("cases.import_requested", actor=g.user["_id"], target=found["_id"],
-                     file=found["file"], form=f"{found['form']['id']}@{found['form']['version']}")
+    if not dry_run:
+        svc.audit.record("cases.import_requested", actor=g.user["_id"], target=found["_id"],
+                         file=found["file"],
+                         form=f"{found['form']['id']}@{found['form']['version']}")
+    runs = svc.import_jobs.get(found["_id"]).get("runs", 0)
     try:
         import workflows.import_tasks  # noqa: F401  (registers the task with every Celery app)
 
         svc.celery.tasks[IMPORT_TASK].apply_async(
-            args=[found["_id"]], task_id=f"import:{found['_id']}", retry=False,
+            args=[found["_id"]], task_id=f"import:{found['_id']}:{runs}", retry=False,
             ignore_result=True)
     except Exception:  # noqa: BLE001  (any broker failure: say so instead of waiting)
-        svc.import_jobs.fail(found["_id"], "the task queue is unavailable", datetime.now(UTC))
+        if dry_run:
+            svc.import_jobs.unqueue(found["_id"])
+        else:
+            svc.import_jobs.fail(found["_id"], "the task queue is unavailable",
+                                 datetime.now(UTC))
         flash(_("The import could not be started because the task queue is unavailable. "
                 "Please try again later."))
     return redirect(url_for("imports.job", job_id=found["_id"]))

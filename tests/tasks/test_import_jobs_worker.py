@@ -62,7 +62,7 @@ def test_run__once_however_often_delivered_and_busy_while_claimed(svc):
     assert run_import_job(ctx, job["_id"]) == "done"
     stored = svc.import_jobs.get(job["_id"])
     assert stored["runs"] == 1 and stored["summary"]["created"] == 30
-    assert stored["progress"] == {"done": 30, "total": 30}
+    assert stored["progress"] == {"done": 30, "total": 30, "phase": "importing"}
     assert svc.cases.cases.count_documents({"source.job_id": job["_id"]}) == 30
 
 

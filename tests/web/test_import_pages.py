@@ -167,3 +167,16 @@ def test_a_job_answers_its_uploader_only(client, svc, member, auth, make_user):
     client.get("/auth/logout")
     auth.login(other["email"])
     assert client.get(url).status_code == 404
+
+
+def test_long_sheet__checked_by_a_background_job_and_shown_on_the_mapping_page(
+        client, svc, member, monkeypatch):
+    monkeypatch.setattr("app.imports.views.SYNC_CHECK_ROWS", 1)
+    url = upload(client, GOOD + BAD, {"kontrak.pdf": PDF})
+    html = send(client, url, "check").get_data(as_text=True)  # followed to the job's page
+    assert "Match the columns" in html
+    assert ("4", "Negara", "This question needs an answer.") in problem_rows(html)
+    job = svc.import_jobs.jobs.find_one()
+    assert job["status"] == "draft" and job["last_check"]["problem_count"] == 3
+    assert job["progress"] == {"done": 3, "total": 3, "phase": "checking"}
+    assert svc.cases.cases.count_documents({}) == 0
