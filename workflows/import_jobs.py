@@ -34,7 +34,12 @@ from typing import Any
 from gridfs import GridFS
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import (
+    AutoReconnect,
+    DuplicateKeyError,
+    NetworkTimeout,
+    ServerSelectionTimeoutError,
+)
 
 from forms.schema import FormDefinition
 from forms.spreadsheets import UnreadableSheet, read_table
@@ -58,6 +63,8 @@ from workflows.sealing import Sealer
 log = logging.getLogger("mrvrs.imports")
 
 BUCKET = "import_files"
+#: Database failures that pass: the task retries them; anything else fails the job.
+TRANSIENT_ERRORS = (AutoReconnect, ServerSelectionTimeoutError, NetworkTimeout)
 CLAIM_TTL = timedelta(minutes=10)
 #: Rows between two progress writes.
 PROGRESS_EVERY = 25
@@ -243,11 +250,16 @@ def run_import_job(ctx: ImportContext, job_id: str) -> str:
     if run is None:
         return "busy"
     try:
-        status = _run(ctx, job)
-    except Exception:
-        ctx.store.release(job_id)
+        return _run(ctx, job)
+    except TRANSIENT_ERRORS:
+        ctx.store.release(job_id)  # the task retries; the next run counts what was filed
         raise
-    return status
+    except Exception as exc:  # any other failure is the job's, recorded
+        reason = f"{type(exc).__name__}: {exc}"
+        log.exception("import %s failed", job_id)
+        ctx.store.fail(job_id, reason, ctx.clock())
+        _audit(ctx, job, "cases.import_failed", error=reason[:300])
+        return "failed"
 
 
 def _run(ctx: ImportContext, job: dict[str, Any]) -> str:

@@ -14,17 +14,20 @@ from functools import partial
 from typing import Any
 
 from celery import shared_task
-from pymongo.errors import AutoReconnect, NetworkTimeout, ServerSelectionTimeoutError
 
 from workflows.celery_app import task_database
-from workflows.import_jobs import ImportContext, import_context, run_import_job
+from workflows.import_jobs import (
+    TRANSIENT_ERRORS,
+    ImportContext,
+    import_context,
+    run_import_job,
+)
 from workflows.intake import enqueue_routing
 from workflows.retries import GiveUp, Retry, RetryPolicy, attempt
 
 log = logging.getLogger("mrvrs.tasks")
 
 IMPORT_TASK = "mrvrs.import_job"
-TRANSIENT = (AutoReconnect, ServerSelectionTimeoutError, NetworkTimeout)
 
 
 def task_context(app: Any) -> ImportContext:
@@ -39,7 +42,7 @@ def import_job(self: Any, job_id: str) -> str:
     settings = self.app.mrvrs_settings
     policy = RetryPolicy(settings.task_max_retries, settings.task_retry_seconds)
     outcome = attempt(lambda: run_import_job(task_context(self.app), str(job_id)),
-                      self.request.retries, policy, TRANSIENT)
+                      self.request.retries, policy, TRANSIENT_ERRORS)
     if isinstance(outcome, Retry):
         log.warning("%s %s failed (%s); retrying in %.1fs", self.name, job_id,
                     type(outcome.error).__name__, outcome.countdown)

@@ -77,6 +77,17 @@ def test_run__a_rerun_after_a_crash_counts_its_own_rows_as_created(svc):
     assert svc.cases.cases.count_documents({}) == 10
 
 
+def test_run__a_failure_that_is_not_the_database_s_fails_the_job_and_is_audited(svc):
+    publish_shipped(svc)
+    ctx = svc.import_context()
+    job = queued_job(svc, "org1", sheet(5, problems=False))
+    svc.import_jobs.jobs.update_one({"_id": job["_id"]}, {"$set": {"form.version": 99}})
+    assert run_import_job(ctx, job["_id"]) == "failed"
+    stored = svc.import_jobs.get(job["_id"])
+    assert stored["status"] == "failed" and "FormNotFound" in stored["error"]
+    assert svc.audit.recent(5, action="cases.import_failed")[0]["target"] == job["_id"]
+
+
 @pytest.fixture
 def worker_app(celery_worker_process, worker_env):
     from app import create_app
