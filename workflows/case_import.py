@@ -26,6 +26,7 @@ import io
 import json
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Self
@@ -73,6 +74,7 @@ NO_ROWS = N_("The sheet has a header row but no cases under it.")
 NOTHING_MAPPED = N_("No column is matched to a question of the form.")
 UNKNOWN_QUESTION = N_("%(question)s is not a question of this form version.")
 MAPPED_TWICE = N_("Two columns are matched to the question %(question)s: %(columns)s.")
+TITLED_TWICE = N_("Two columns are titled %(column)s; give each column its own title.")
 NO_SUCH_COLUMN = N_("The sheet has no column %(column)s.")
 REFERENCE_TWICE = N_("The original reference %(reference)s is also on row %(row)s.")
 SAME_AS_ROW = N_("This row repeats row %(row)s; give each case its original reference.")
@@ -223,7 +225,10 @@ def check_sheet(definition: FormDefinition, table: Table, mapping: ColumnMap, *,
 
 def _mapping_problems(form: FormDefinition, table: Table,
                       mapping: ColumnMap) -> list[RowProblem]:
-    titles = {cell_text(c) for c in table.header}
+    titles = [cell_text(c) for c in table.header]
+    twice = sorted(t for t, n in Counter(titles).items() if t and n > 1)
+    if twice:
+        return [RowProblem(1, title, TITLED_TWICE, {"column": title}) for title in twice]
     known = {f.id for f in form.fields() if f.type not in NOT_MAPPABLE}
     problems = [RowProblem(1, column, NO_SUCH_COLUMN, {"column": column})
                 for column, target in mapping.columns.items()

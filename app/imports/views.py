@@ -54,8 +54,19 @@ def _lang() -> str:
     return str(get_locale() or "en")
 
 
-def _forms() -> list[dict[str, Any]]:
-    return services().forms.list_latest()
+def _forms() -> list[tuple[str, str]]:
+    """(FORM@VERSION, its title in the page's language and version) of each country's
+    latest published form; a base form without a country files no case."""
+    lang, found = _lang(), []
+    for record in services().forms.list_latest():
+        if not record.get("country"):
+            continue
+        titles = record.get("title") or {}
+        title = titles.get(lang) or next(iter(titles.values()), record["form_id"])
+        found.append((f"{record['form_id']}@{record['version']}",
+                      _("%(title)s (%(country)s, version %(version)s)", title=title,
+                        country=record["country"], version=record["version"])))
+    return found
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -78,7 +89,7 @@ def _upload(svc: Any, org_id: str) -> str | None:
     form_id, _sep, version = request.form.get("form", "").partition("@")
     summary = svc.forms.summary(form_id[:100], version) if version.isdigit() else None
     sheet = request.files.get("sheet")
-    if summary is None:
+    if summary is None or not summary.get("country"):
         return _("Choose a form.")
     data = sheet.read() if sheet else b""
     if not data:
