@@ -4,7 +4,7 @@ version's questions, check it (a dry run), import it as a background job, follow
 Thin adapters over `workflows.case_import` and `workflows.import_jobs`: the rows are
 checked there, by the form class intake uses, and filed there, all or nothing. Staff
 of a member organisation (form editors included) import into their own organisation;
-a coordinator imports for the organisation of their account too. A job's pages answer
+a coordinator (the regional secretariat) chooses the organisation the cases are from. A job's pages answer
 the account that uploaded it only (404 for anyone else, as for no job).
 """
 
@@ -73,15 +73,22 @@ def _forms() -> list[tuple[str, str]]:
 @roles_required(*IMPORT_ROLES)
 def index():
     svc = services()
+    coordinator = r.COORDINATOR in g.user.get("roles", ())
+    organisations = svc.organisations.all() if coordinator else []
     org_id = g.user.get("org_id")
     error = None
-    if request.method == "POST" and org_id:
-        error = _upload(svc, org_id)
+    if request.method == "POST":
+        if coordinator:
+            chosen = svc.organisations.get(request.form.get("org", "")[:100])
+            org_id = chosen["_id"] if chosen else None
+        error = _upload(svc, org_id) if org_id else _("Choose the organisation the cases "
+                                                      "are from.")
         if error is None:
             return redirect(url_for("imports.job", job_id=g.new_job_id))
     jobs = svc.import_jobs.recent_for(g.user["_id"])
     return render_template("imports/index.html", forms=_forms(), jobs=jobs, org_id=org_id,
-                           error=error, max_rows=MAX_ROWS), 400 if error else 200
+                           organisations=organisations, error=error,
+                           max_rows=MAX_ROWS), 400 if error else 200
 
 
 def _upload(svc: Any, org_id: str) -> str | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from datetime import UTC, datetime
 
 import openpyxl
 import pytest
@@ -180,3 +181,33 @@ def test_long_sheet__checked_by_a_background_job_and_shown_on_the_mapping_page(
     assert job["status"] == "draft" and job["last_check"]["problem_count"] == 3
     assert job["progress"] == {"done": 3, "total": 3, "phase": "checking"}
     assert svc.cases.cases.count_documents({}) == 0
+
+
+def test_coordinator__imports_for_the_organisation_they_choose(client, svc, login_as):
+    publish_shipped(svc)
+    org = svc.organisations.create("Migrant Care", "ID")
+    login_as("coordinator")
+    assert 'id="import-org"' in client.get("/imports/").get_data(as_text=True)
+    token = csrf_token(client.get("/imports/").get_data(as_text=True))
+    refused = client.post("/imports/", data={
+        "csrf_token": token, "form": "my-intake@1", "org": "o_nobody",
+        "sheet": (io.BytesIO(xlsx_bytes([HEADER, *GOOD])), "kes.xlsx")},
+        content_type="multipart/form-data")
+    assert refused.status_code == 400
+    response = client.post("/imports/", data={
+        "csrf_token": token, "form": "my-intake@1", "org": org["_id"],
+        "sheet": (io.BytesIO(xlsx_bytes([HEADER, GOOD[0]])), "kes.xlsx")},
+        content_type="multipart/form-data")
+    html = send(client, response.headers["Location"], "import").get_data(as_text=True)
+    assert "Cases created: 1" in html
+    assert svc.cases.cases.find_one()["reporter"]["org_id"] == org["_id"]
+
+
+def test_job_page__refreshes_itself_with_its_progress_while_it_runs(client, svc, member):
+    url = upload(client, GOOD)
+    job_id = url.rsplit("/", 1)[-1]
+    svc.import_jobs.queue(job_id, MAPPING, datetime.now(UTC))
+    svc.import_jobs.progress(job_id, 1, 2, datetime.now(UTC))
+    html = client.get(url).get_data(as_text=True)
+    assert '<meta http-equiv="refresh" content="3">' in html
+    assert "1 of 2 rows imported." in html and f'href="/imports/{job_id}"' in html
