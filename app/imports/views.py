@@ -29,6 +29,7 @@ from workflows.case_import import (
     MAX_ROWS,
     REFERENCE,
     SKIP,
+    UNREADABLE,
     RowProblem,
     question_labels,
     suggested_map,
@@ -81,31 +82,32 @@ def index():
         if coordinator:
             chosen = svc.organisations.get(request.form.get("org", "")[:100])
             org_id = chosen["_id"] if chosen else None
-        error = _upload(svc, org_id) if org_id else _("Choose the organisation the cases "
-                                                      "are from.")
-        if error is None:
-            return redirect(url_for("imports.job", job_id=g.new_job_id))
+        job_id, error = _upload(svc, org_id) if org_id else (
+            None, _("Choose the organisation the cases are from."))
+        if job_id is not None:
+            return redirect(url_for("imports.job", job_id=job_id))
     jobs = svc.import_jobs.recent_for(g.user["_id"])
     return render_template("imports/index.html", forms=_forms(), jobs=jobs, org_id=org_id,
                            organisations=organisations, error=error,
                            max_rows=MAX_ROWS), 400 if error else 200
 
 
-def _upload(svc: Any, org_id: str) -> str | None:
-    """Keep the uploads as a draft job; the page's sentence when they cannot be."""
+def _upload(svc: Any, org_id: str) -> tuple[str | None, str | None]:
+    """Keep the uploads as a draft job: (its id, None), or (None, the page's sentence
+    saying why they cannot be kept)."""
     form_id, _sep, version = request.form.get("form", "").partition("@")
     summary = svc.forms.summary(form_id[:100], version) if version.isdigit() else None
     sheet = request.files.get("sheet")
     if summary is None or not summary.get("country"):
-        return _("Choose a form.")
+        return None, _("Choose a form.")
     data = sheet.read() if sheet else b""
     if not data:
-        return _("Choose the spreadsheet to import.")
+        return None, _("Choose the spreadsheet to import.")
     try:
         read_table(data, max_rows=MAX_ROWS + 1)
-    except UnreadableSheet:
-        return _("The file cannot be read as a spreadsheet: save it as an Excel workbook "
-                 "(.xlsx) or as CSV UTF-8, and upload it again.")
+    except UnreadableSheet as exc:
+        return None, RowProblem(0, "", UNREADABLE.get(exc.code, UNREADABLE["empty"]),
+                                exc.params).text(_)
     archive = request.files.get("archive")
     archive_data = archive.read() if archive else b""
     job = svc.import_jobs.create(
@@ -113,8 +115,7 @@ def _upload(svc: Any, org_id: str) -> str | None:
         form={"id": form_id, "version": int(summary["version"])},
         filename=(sheet.filename or "sheet")[:200], sheet=data, archive=archive_data or None,
         archive_name=(archive.filename or "") if archive_data else "", now=datetime.now(UTC))
-    g.new_job_id = job["_id"]
-    return None
+    return job["_id"], None
 
 
 @bp.route("/template")

@@ -150,7 +150,7 @@ def test_unreadable_upload__said_in_words_and_nothing_kept(client, svc, member):
         "sheet": (io.BytesIO(b"PK\x03\x04garbage"), "x.xlsx")},
         content_type="multipart/form-data")
     assert response.status_code == 400
-    assert "cannot be read as a spreadsheet" in response.get_data(as_text=True)
+    assert "cannot be read as an Excel workbook" in response.get_data(as_text=True)
     assert svc.import_jobs.jobs.count_documents({}) == 0
 
 
