@@ -176,16 +176,34 @@ class ImportJobStore:
     def finish(self, job_id: str, status: str, *, summary: Mapping[str, Any],
                problems: list[RowProblem], outcomes: list[dict[str, Any]],
                now: datetime) -> None:
-        """Done or refused, with the counts, the problems and each row's outcome."""
+        """Done or refused, with the counts, the problems and each row's outcome; the
+        uploads are deleted (a refused sheet is corrected and uploaded again)."""
         self.jobs.update_one({"_id": str(job_id)}, {"$set": {
             "status": status, "summary": dict(summary), "finished_at": now,
             "problems": [p.as_dict() for p in problems[:MAX_KEPT_PROBLEMS]],
             "problem_count": len(problems), "outcomes": outcomes, "claimed_at": None}})
+        self.discard_uploads(job_id)
 
     def fail(self, job_id: str, error: str, now: datetime) -> None:
         self.jobs.update_one({"_id": str(job_id)}, {"$set": {
             "status": "failed", "error": error[:500], "finished_at": now,
             "claimed_at": None}})
+        self.discard_uploads(job_id)
+
+    def discard_uploads(self, job_id: str) -> None:
+        """The sheet and archive hold case files in the clear: kept only while needed."""
+        for name in (SHEET, ARCHIVE):
+            self.fs.delete(f"{job_id}:{name}")  # removes the chunks, whether or not stored
+
+    def sweep_drafts(self, now: datetime, older_than: timedelta) -> int:
+        """Delete drafts (uploaded, never imported) older than `older_than`, uploads and
+        all; returns how many."""
+        count = 0
+        for job in list(self.jobs.find({"status": "draft",
+                                        "created_at": {"$lt": now - older_than}}, {"_id": 1})):
+            self.discard_uploads(job["_id"])
+            count += self.jobs.delete_one({"_id": job["_id"], "status": "draft"}).deleted_count
+        return count
 
 
 @dataclass

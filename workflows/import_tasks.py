@@ -10,6 +10,7 @@ audit log belongs to `app/`: the app hands the Celery app a factory
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -51,3 +52,19 @@ def import_job(self: Any, job_id: str) -> str:
         log.error("%s %s gave up: %s", self.name, job_id, outcome.error)
         return "gave-up"
     return str(outcome.value)
+
+
+@shared_task(name="mrvrs.sweep_import_drafts", bind=True, max_retries=None)
+def sweep_import_drafts(self: Any) -> int:
+    """Delete imports uploaded and never imported, after `MRVRS_DRAFT_LIFETIME_HOURS`: their
+    sheets hold case files in the clear."""
+    settings = self.app.mrvrs_settings
+    lifetime = timedelta(hours=settings.draft_lifetime_hours)
+    outcome = attempt(lambda: task_context(self.app).store.sweep_drafts(datetime.now(UTC),
+                                                                        lifetime),
+                      self.request.retries,
+                      RetryPolicy(settings.task_max_retries, settings.task_retry_seconds),
+                      TRANSIENT_ERRORS)
+    if isinstance(outcome, Retry):
+        raise self.retry(exc=outcome.error, countdown=outcome.countdown)
+    return 0 if isinstance(outcome, GiveUp) else int(outcome.value)

@@ -19,6 +19,7 @@ SWEEP_TASKS: Mapping[str, str] = {
     "digests": "mrvrs.send_digests",  # each person's e-mail digest, at their pace
     "export_files": "mrvrs.sweep_export_files",  # exports/tasks.py: expired export files
     "drafts": "mrvrs.sweep_drafts",  # evidence of reports started and never sent
+    "import_drafts": "mrvrs.sweep_import_drafts",  # sheets uploaded and never imported
 }
 
 

@@ -66,14 +66,30 @@ def test_run__once_however_often_delivered_and_busy_while_claimed(svc):
     assert svc.cases.cases.count_documents({"source.job_id": job["_id"]}) == 30
 
 
-def test_run__a_rerun_after_a_crash_counts_its_own_rows_as_created(svc):
+def test_run__a_rerun_after_the_database_went_away_counts_its_own_rows_as_created(
+        svc, monkeypatch):
+    from pymongo.errors import AutoReconnect
+
+    import workflows.import_jobs as runs
+
     publish_shipped(svc)
     ctx = svc.import_context()
     job = queued_job(svc, "org1", sheet(10, problems=False))
+    real, calls = runs.submit_case, []
+
+    def flaky(**kwargs):
+        calls.append(1)
+        if len(calls) == 5:
+            raise AutoReconnect("the server went away")
+        return real(**kwargs)
+
+    monkeypatch.setattr(runs, "submit_case", flaky)
+    with pytest.raises(AutoReconnect):
+        run_import_job(ctx, job["_id"])
+    assert svc.cases.cases.count_documents({}) == 4
     assert run_import_job(ctx, job["_id"]) == "done"
-    svc.import_jobs.jobs.update_one({"_id": job["_id"]}, {"$set": {"status": "running"}})
-    assert run_import_job(ctx, job["_id"]) == "done"
-    assert svc.import_jobs.get(job["_id"])["summary"]["created"] == 10
+    stored = svc.import_jobs.get(job["_id"])
+    assert (stored["runs"], stored["summary"]["created"]) == (2, 10)
     assert svc.cases.cases.count_documents({}) == 10
 
 
@@ -86,6 +102,26 @@ def test_run__a_failure_that_is_not_the_database_s_fails_the_job_and_is_audited(
     stored = svc.import_jobs.get(job["_id"])
     assert stored["status"] == "failed" and "FormNotFound" in stored["error"]
     assert svc.audit.recent(5, action="cases.import_failed")[0]["target"] == job["_id"]
+
+
+def test_uploads__deleted_when_the_job_ends_and_old_drafts_swept(svc):
+    from datetime import timedelta
+
+    publish_shipped(svc)
+    files = svc.db["import_files.files"]
+    job = queued_job(svc, "org1", sheet(3, problems=False))
+    assert files.count_documents({}) == 1
+    run_import_job(svc.import_context(), job["_id"])
+    assert files.count_documents({}) == 0 and svc.db["import_files.chunks"].count_documents(
+        {}) == 0
+    draft = svc.import_jobs.create(user_id="u", org_id="o", form={"id": "my-intake",
+                                                                    "version": 1},
+                                   filename="d.csv", sheet=b"a\n1\n", archive=b"PK",
+                                   archive_name="z.zip", now=_now() - timedelta(hours=30))
+    fresh = queued_job(svc, "org1", sheet(1, problems=False))
+    assert svc.import_jobs.sweep_drafts(_now(), timedelta(hours=24)) == 1
+    assert svc.import_jobs.get(draft["_id"]) is None and svc.import_jobs.get(fresh["_id"])
+    assert files.count_documents({}) == 1  # the queued job's sheet only
 
 
 @pytest.fixture
