@@ -88,6 +88,8 @@ class ImportJobStore:
     def ensure_indexes(self) -> None:
         self.jobs.create_index([("user_id", ASCENDING), ("created_at", DESCENDING)],
                                name="user_created")
+        self.jobs.create_index([("status", ASCENDING), ("created_at", ASCENDING)],
+                               name="status_created")
 
     def create(self, *, user_id: str, org_id: str, form: Mapping[str, Any], filename: str,
                sheet: bytes, archive: bytes | None, archive_name: str, now: datetime,
