@@ -166,7 +166,7 @@ def _mongo_uri(name: str, raw: str) -> str:
         raise SettingsError(f"{name} must start with mongodb:// or mongodb+srv://, got {raw!r}")
     try:
         parse_uri(value, connect_timeout=1)
-    except Exception as exc:  # pymongo raises several error types for a bad URI
+    except Exception as exc:  # noqa: BLE001  (pymongo raises several error types for a bad URI)
         raise SettingsError(f"{name} is not a valid MongoDB URI: {exc}") from None
     return value
 

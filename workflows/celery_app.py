@@ -77,6 +77,6 @@ def broker_problem(app: Celery, timeout: float = 2.0) -> str | None:
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=timeout)
-    except Exception as exc:  # kombu raises transport-specific errors
+    except Exception as exc:  # noqa: BLE001  (kombu raises transport-specific errors)
         return type(exc).__name__
     return None
