@@ -95,7 +95,8 @@ def _init_extensions(app: Flask) -> None:
 
 #: Modules of `app` exposing a blueprint `bp`, one per user area, in registration order.
 BLUEPRINT_MODULES = ["main", "auth", "account", "admin.views", "api", "public.questionnaire",
-                     "cases.queue", "forms_admin.views", "api.forms", "exports.views", "registry.views"]
+                     "cases.queue", "forms_admin.views", "api.forms", "exports.views",
+                     "registry.views", "imports.views"]
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -22,6 +22,8 @@ from workflows.assembly import build_workflow, identity_secret, mail_sender, rou
 from workflows.attachments import AttachmentStore
 from workflows.case_service import CaseService
 from workflows.drafts import DraftStore
+from workflows.import_jobs import ImportContext, ImportJobStore, import_context
+from workflows.intake import enqueue_routing
 from workflows.notifications import NotificationStore
 from workflows.registry.service import RegistryService
 from workflows.registry.store import EntityStore
@@ -57,6 +59,7 @@ class Services:
     approvals: ApprovalStore = field(init=False)
     entities: EntityStore = field(init=False)
     registry: RegistryService = field(init=False)
+    import_jobs: ImportJobStore = field(init=False)
 
     def __post_init__(self) -> None:
         """Stage graphs and the seed routing rules are read here, once: a bad file stops
@@ -80,6 +83,7 @@ class Services:
         self.approvals = ApprovalStore(self.db)
         self.entities = EntityStore(self.db)
         self.registry = RegistryService(self.entities, self.cases)
+        self.import_jobs = ImportJobStore(self.db)
 
     @classmethod
     def build(cls, settings: Settings, db: Database, celery: Celery) -> Services:
@@ -96,7 +100,8 @@ class Services:
         """Every store that owns indexes, from every package."""
         return [self.users, self.organisations, self.tokens, self.audit, self.cases,
                 self.attachments, self.forms, self.notifications, self.export_jobs,
-                self.code_holds, self.status_grants, self.drafts, self.entities]
+                self.code_holds, self.status_grants, self.drafts, self.entities,
+                self.import_jobs]
 
     @property
     def routing_store(self) -> RoutingStore:
@@ -109,6 +114,12 @@ class Services:
         version = self.routing_store.seed(read_seed(seed), actor)
         self.routing.invalidate()
         return version
+
+    def import_context(self) -> ImportContext:
+        """What an import run or check needs, on this database (workflows/import_jobs.py)."""
+        return import_context(self.settings, self.db,
+                              enqueue=functools.partial(enqueue_routing, self.celery),
+                              audit=self.audit.record)
 
     @property
     def identity_secret(self) -> bytes:

@@ -18,7 +18,7 @@ ENVIRONMENTS = ("development", "production", "test")
 #: Seconds between runs of each periodic sweep; MRVRS_SWEEP_INTERVALS changes some of them.
 SWEEP_INTERVALS = {"reminders": 900, "escalations": 900, "follow_ups": 3600,
                    "catch_up": 60, "outbox": 300, "export_files": 3600,
-                   "drafts": 3600, "digests": 900, "shares": 3600}
+                   "drafts": 3600, "import_drafts": 3600, "digests": 900, "shares": 3600}
 #: The role names of `app/roles.py` (config imports nothing of ours), for checking
 #: MRVRS_EXPORT_FULL_ROLES; `mission` and `reporter` never get full exports.
 ROLE_NAMES = ("reporter", "member", "form_editor", "reviewer", "coordinator", "mission", "admin")
@@ -169,7 +169,7 @@ def _mongo_uri(name: str, raw: str) -> str:
         raise SettingsError(f"{name} must start with mongodb:// or mongodb+srv://, got {raw!r}")
     try:
         parse_uri(value, connect_timeout=1)
-    except Exception as exc:  # pymongo raises several error types for a bad URI
+    except Exception as exc:  # noqa: BLE001  (pymongo raises several error types for a bad URI)
         raise SettingsError(f"{name} is not a valid MongoDB URI: {exc}") from None
     return value
 

@@ -6,17 +6,15 @@ Rows in and out are plain lists of cells, the header first, so the sheet logic
 
 from __future__ import annotations
 
-import csv
 import io
-import zipfile
 from collections.abc import Sequence
 from typing import Any
 
 import openpyxl
 from openpyxl.styles import Alignment, Font, Protection
-from openpyxl.utils.exceptions import InvalidFileException
 
 from forms.sheet_problems import WHOLE_FILE, SheetCode, SheetProblem
+from forms.spreadsheets import UnreadableSheet, read_table, write_csv
 from forms.translation_sheet import SHEET, TextRow, header
 
 FORMATS = ("xlsx", "csv")
@@ -32,9 +30,7 @@ def write_sheet(rows: Sequence[TextRow], source: str, lang: str, fmt: str) -> by
     """The sheet as file bytes: the header, then one row per text."""
     table = [header(source, lang)] + [[r.key, r.context, r.source, r.translation] for r in rows]
     if fmt == "csv":
-        out = io.StringIO()
-        csv.writer(out, lineterminator="\n").writerows(table)
-        return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel reads it as UTF-8
+        return write_csv(table)
     return _xlsx(table)
 
 
@@ -62,35 +58,18 @@ def _xlsx(table: list[list[str]]) -> bytes:
 def read_sheet(data: bytes, fmt: str) -> tuple[list[list[Any]], list[SheetProblem]]:
     """The rows of an uploaded sheet, or a problem saying why it cannot be read."""
     try:
-        rows = _csv_rows(data) if fmt == "csv" else _xlsx_rows(data)
-    except (UnicodeDecodeError, csv.Error) as exc:
-        return [], [_unreadable(SheetCode.UNREADABLE_CSV, exc)]
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        return [], [_unreadable(SheetCode.UNREADABLE_XLSX, exc)]
-    return rows, []
+        table = read_table(data, kind=fmt, max_rows=MAX_ROWS, sheet=SHEET, max_col=4)
+    except UnreadableSheet as exc:
+        code = SheetCode.UNREADABLE_CSV if fmt == "csv" else SheetCode.UNREADABLE_XLSX
+        return [], [_unreadable(code, exc)]
+    return table.rows, []
 
 
 def guess_format(filename: str) -> str:
     return "csv" if filename.lower().endswith((".csv", ".txt")) else "xlsx"
 
 
-def _unreadable(code: SheetCode, exc: Exception) -> SheetProblem:
+def _unreadable(code: SheetCode, exc: UnreadableSheet) -> SheetProblem:
     """The reader's own words stay in `detail`, for the logs: they are English, and name
     formats the upload does not take, so pages and the command line never show them."""
-    return SheetProblem(code, WHOLE_FILE, None,
-                        {"detail": str(exc)[:200] or type(exc).__name__})
-
-
-def _csv_rows(data: bytes) -> list[list[Any]]:
-    text = data.decode("utf-8-sig")
-    return [row for _, row in zip(range(MAX_ROWS), csv.reader(io.StringIO(text)))]
-
-
-def _xlsx_rows(data: bytes) -> list[list[Any]]:
-    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(max_row=MAX_ROWS, max_col=4,
-                                                      values_only=True)]
-    finally:
-        book.close()
+    return SheetProblem(code, WHOLE_FILE, None, {"detail": exc.detail or exc.code})

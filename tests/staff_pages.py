@@ -28,6 +28,8 @@ NOT_LISTED = {
     "exports.view": "a compiled report, served as written",
     "exports.job": "an export job's progress, shown to the account that started it only",
     "forms_admin.translation_sheet": "a translation spreadsheet",
+    "imports.job": "an import's column matching and progress, shown to its uploader only",
+    "imports.template": "a template spreadsheet",
     "intake.my_reports": "a reporter's own reports, not a staff page",
 }
 
@@ -72,9 +74,11 @@ def seed_staff_pages(svc) -> StaffPages:
         (("reviewer",), {"countries": ["SG"]}, [case_url, "/cases/shared"]),
         # the Hong Kong team, with the case offered to it and not answered yet
         (("reviewer",), {"countries": ["HK"]}, ["/cases/shared"]),
-        (("member",), {"org_id": org["_id"]}, ["/cases/", case_url, "/account/"]),
+        (("member",), {"org_id": org["_id"]}, ["/cases/", case_url, "/account/",
+                                                "/imports/"]),
         (("form_editor",), {"org_id": org["_id"], "countries": ["MY"]}, forms),
         (("coordinator",), {}, ["/cases/", case_url, *registry, "/exports/audit", "/admin/audit",
+                                "/imports/",
                                 "/admin/translations", *forms, "/forms/sg-intake",
                                 "/forms/approval", *routing]),
         (("mission",), {"countries": ["MY"]}, ["/exports/", "/exports/indicators",

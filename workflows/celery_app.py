@@ -17,7 +17,7 @@ from config.settings import Settings
 from workflows.schedule import beat_schedule
 
 #: Modules whose tasks a worker registers (exports' tasks run there too, named by string).
-TASK_MODULES = ["workflows.tasks", "exports.tasks"]
+TASK_MODULES = ["workflows.tasks", "workflows.import_tasks", "exports.tasks"]
 
 
 def make_celery(settings: Settings, database: Database | None = None) -> Celery:
@@ -77,6 +77,6 @@ def broker_problem(app: Celery, timeout: float = 2.0) -> str | None:
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=timeout)
-    except Exception as exc:  # kombu raises transport-specific errors
+    except Exception as exc:  # noqa: BLE001  (kombu raises transport-specific errors)
         return type(exc).__name__
     return None

@@ -201,7 +201,8 @@ def submit_case(*, definition: FormDefinition, form_record: FormRecord,
                 sealer: Sealer, attachments_store: AttachmentStore, identity_secret: bytes,
                 now: datetime, enqueue: Callable[[str], object] | None = None,
                 case_id: str | None = None, stored: list[dict[str, Any]] | None = None,
-                submission_hash: str | None = None) -> tuple[dict[str, Any], str]:
+                submission_hash: str | None = None,
+                marks: Mapping[str, Any] | None = None) -> tuple[dict[str, Any], str]:
     """Store one case and its attachments; returns (case, tracking code shown once).
 
     A report filed in steps passes the `case_id` its draft reserved and the
@@ -211,6 +212,9 @@ def submit_case(*, definition: FormDefinition, form_record: FormRecord,
     `submission_hash` (`workflows.resubmission.submission_hash` of the questionnaire
     page's one-time token) is kept on the case; when another case already holds it,
     `AlreadyFiled` is raised and nothing this send added is kept.
+    `marks` are top-level keys added to the case as they are: an imported case's
+    `source` and `import_key` (workflows/case_import.py), whose unique index raises
+    `DuplicateKeyError` when another case already holds the key; nothing is kept then.
     """
     problems = check_answers(definition, answers, language)
     if not definition.country:
@@ -226,6 +230,7 @@ def submit_case(*, definition: FormDefinition, form_record: FormRecord,
                       reference=reference, tracking_hash=code_hash(code), attachments=[])
     if submission_hash:
         case["submission_hash"] = submission_hash  # absent otherwise: the index is sparse
+    case.update(marks or {})
     _store(case, checked, repo, attachments_store, list(stored or []))
     if enqueue is not None:
         _enqueue(enqueue, case_id)

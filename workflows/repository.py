@@ -37,6 +37,10 @@ INDEXES: list[tuple[str, list[tuple[str, int]], dict[str, Any]]] = [
     # exactly one insert through (workflows/resubmission.py). Sparse: cases filed through
     # the API, or before the token was kept, have no `submission_hash`.
     ("submission_unique", [("submission_hash", ASCENDING)], {"unique": True, "sparse": True}),
+    # One case per imported row (workflows/case_import.py): a re-import of the same rows,
+    # or two runs of one import at once, files nothing twice. Sparse: only imported
+    # cases have an `import_key`.
+    ("import_unique", [("import_key", ASCENDING)], {"unique": True, "sparse": True}),
     ("stage_created", [("stage", ASCENDING), ("created_at", DESCENDING)], {}),
     ("country_stage_created", [("country", ASCENDING), ("stage", ASCENDING),
                                ("created_at", DESCENDING)], {}),
@@ -165,6 +169,12 @@ class CaseRepository:
                 if submission and self.filed_with(submission) is not None:
                     raise AlreadyFiled(submission) from None
         return case
+
+    def imported_with(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Import key -> the case already filed under it (`reference` and `source` only)."""
+        found = self.cases.find({"import_key": {"$in": [str(k) for k in keys]}},
+                                {"import_key": 1, "reference": 1, "source": 1})
+        return {case["import_key"]: case for case in found}
 
     def filed_with(self, submission_hash: str) -> dict | None:
         """The case filed from the page whose token hashes to this, with `RESEND_FIELDS`

@@ -20,6 +20,7 @@ SWEEP_TASKS: Mapping[str, str] = {
     "export_files": "mrvrs.sweep_export_files",  # exports/tasks.py: expired export files
     "drafts": "mrvrs.sweep_drafts",  # evidence of reports started and never sent
     "shares": "mrvrs.sweep_shares",  # shares of cases past their end date (handover)
+    "import_drafts": "mrvrs.sweep_import_drafts",  # sheets uploaded and never imported
 }
 
 

@@ -13,6 +13,7 @@ from flask import Flask
 from app.cli.audit_commands import audit
 from app.cli.export_commands import EXPORT_COMMANDS
 from app.cli.form_commands import forms, publish_shipped_forms
+from app.cli.import_commands import cases
 from app.cli.key_commands import rotate_data
 from app.cli.migrate_commands import migrate
 from app.cli.registry_commands import registry
@@ -233,5 +234,6 @@ db.add_command(migrate)
 main.add_command(forms)
 main.add_command(audit)
 main.add_command(registry)
+main.add_command(cases)
 for _command in EXPORT_COMMANDS:  # mrvrs export, mrvrs report
     main.add_command(_command)

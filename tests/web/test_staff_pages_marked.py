@@ -56,7 +56,7 @@ def pseudo_catalogue(folder: Path) -> None:
     with open(ROOT / "babel.cfg", encoding="utf-8") as config:
         method_map, options_map = parse_mapping_cfg(config)
     catalog = Catalog(locale=PSEUDO_TAG)
-    for package in ("app", "forms"):
+    for package in ("app", "forms", "workflows"):
         for _file, _line, message, _c, _ctx in extract_from_dir(ROOT / package, method_map,
                                                                  options_map):
             if isinstance(message, (tuple, list)):

@@ -13,16 +13,20 @@ would record the other half's agencies as if they had vanished.
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-
+from forms.spreadsheets import (
+    EMPTY,
+    TOO_LARGE,
+    TOO_MANY_ROWS,
+    UNREADABLE_CSV,
+    UNREADABLE_XLSX,
+    UnreadableSheet,
+    cell_text,
+    read_table,
+)
 from workflows.registry.entities import STATUSES
 from workflows.registry.licences import normalise_licence
 
@@ -30,7 +34,6 @@ FIELDS = ("name", "licence", "address", "status")
 REQUIRED_FIELDS = ("name", "licence")
 DEFAULT_STATUS = "licensed"  # a list without a status column lists licensed agencies
 MAX_ROWS = 100_000
-ZIP_MAGIC = b"PK\x03\x04"  # an XLSX workbook is a ZIP archive
 
 
 @dataclass(frozen=True)
@@ -78,9 +81,9 @@ def read_list(data: bytes, filename: str, columns: Mapping[str, str],
     if reading.problems:
         return reading
     try:
-        table = _xlsx_rows(data) if data.startswith(ZIP_MAGIC) else _csv_rows(data)
-    except ValueError as exc:
-        return ListReading(problems=[ListProblem(0, "", f"{filename}: {exc}")])
+        table = iter(read_table(data, max_rows=MAX_ROWS + 2).rows)
+    except UnreadableSheet as exc:
+        return ListReading(problems=[ListProblem(0, "", f"{filename}: {_unreadable(exc)}")])
     header = next(table, None)
     if header is None:
         return ListReading(problems=[ListProblem(0, "", f"{filename}: the list is empty")])
@@ -178,36 +181,19 @@ def _row(number: int, values: Mapping[str, str], columns: Mapping[str, str],
 
 
 def _text(value: Any) -> str:
-    """A cell as text; a whole number typed into a number cell loses its ".0"."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).split())
+    return cell_text(value)
 
 
-def _csv_rows(data: bytes) -> Iterable[list[str]]:
-    try:
-        text = data.decode("utf-8-sig")
-        if "\0" in text:
-            raise UnicodeDecodeError("utf-8", data, 0, 1, "NUL in text")
-    except UnicodeDecodeError:
-        raise ValueError("the file is neither an XLSX workbook nor UTF-8 text; "
-                         "save it as XLSX or as CSV in UTF-8") from None
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return iter(list(csv.reader(io.StringIO(text), dialect)))
+#: Why a list cannot be read, by the shared reader's code (forms/spreadsheets.py).
+_UNREADABLE = {
+    UNREADABLE_CSV: "the file is neither an XLSX workbook nor UTF-8 text; "
+                    "save it as XLSX or as CSV in UTF-8",
+    UNREADABLE_XLSX: "the workbook cannot be read",
+    TOO_MANY_ROWS: f"a list may have at most {MAX_ROWS} rows",
+    TOO_LARGE: "the file is too large",
+    EMPTY: "the list is empty",
+}
 
 
-def _xlsx_rows(data: bytes) -> Iterable[list[Any]]:
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ValueError(f"the workbook cannot be read ({exc.__class__.__name__})") from None
-    try:
-        return iter([list(row) for row in
-                     book.worksheets[0].iter_rows(max_row=MAX_ROWS + 2, values_only=True)])
-    finally:
-        book.close()
+def _unreadable(exc: UnreadableSheet) -> str:
+    return _UNREADABLE.get(exc.code, exc.code)

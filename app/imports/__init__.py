@@ -1,0 +1,1 @@
+"""Bulk import of case files a member organisation already keeps (docs/imports.md)."""
