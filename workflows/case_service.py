@@ -432,20 +432,21 @@ class CaseService:
                     f"{updated['version']}")
         return updated
 
-    def expire_shares(self, case: Mapping[str, Any]) -> bool:
+    def expire_shares(self, case: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Mark the case's shares past their end date expired (the sweep, idempotent:
-        a second run finds nothing open past its date). False when nothing changed."""
+        a second run finds nothing open past its date). The shares ended, as the timeline
+        event keeps them; none when nothing changed."""
         now = self.clock()
         shares, ended = expired_shares(case, now)
         if not ended:
-            return False
-        event = timeline_event("share_expired", case, SYSTEM, now,
-                               data={"shares": [_share_data(s) for s in ended]})
+            return []
+        kept = [_share_data(s) for s in ended]
+        event = timeline_event("share_expired", case, SYSTEM, now, data={"shares": kept})
         try:
             self.repo.write_shares(case, shares, event, {"share_due_at": next_expiry(shares)})
         except StaleVersion:
-            return False  # changed meanwhile: the next run looks again
-        return True
+            return []  # changed meanwhile: the next run looks again
+        return kept
 
     # -- helpers -------------------------------------------------------------------
 

@@ -118,12 +118,22 @@ def catch_up_submitted(service: CaseService, enqueue: Callable[[str], object], n
     return count
 
 
-def expire_shares(service: CaseService, now: datetime) -> int:
-    """End every share past its end date (docs/handover.md): a timeline event each.
+def expire_shares(service: CaseService, now: datetime,
+                  audit: Callable[..., Any] | None = None) -> int:
+    """End every share past its end date (docs/handover.md): a timeline event each, and
+    an audit entry per share ended when the caller hands in the audit log's `record`
+    (the audit log belongs to `app/`; the worker gets it from `mrvrs_audit_factory`).
 
     Idempotent: an expired share is no longer open, so a second run finds nothing.
     """
     count = 0
     for case in service.repo.shares_due(now, BATCH):
-        count += bool(service.expire_shares(case))
+        ended = service.expire_shares(case)
+        count += bool(ended)
+        for share in ended if audit is not None else ():
+            to = share.get("to") or {}
+            audit("case.share_expired", actor="system", target=case["_id"],
+                  reference=case.get("reference"), share=share.get("id"),
+                  to=f"{to.get('kind')}:{to.get('key')}", purpose=share.get("purpose"),
+                  access=share.get("access"))
     return count

@@ -180,8 +180,12 @@ def sweep_follow_ups(self) -> int:
 
 @shared_task(name="mrvrs.sweep_shares", bind=True, max_retries=None)
 def sweep_shares(self) -> int:
-    """End the shares past their end date (workflows/handover.py); idempotent."""
-    return run(self, lambda w: sweeps.expire_shares(w.service, datetime.now(UTC)))
+    """End the shares past their end date (workflows/handover.py), each in the audit log
+    too; idempotent."""
+    factory = getattr(self.app, "mrvrs_audit_factory", None)
+    return run(self, lambda w: sweeps.expire_shares(
+        w.service, datetime.now(UTC),
+        audit=factory(task_database(self.app)).record if factory is not None else None))
 
 
 @shared_task(name="mrvrs.sweep_submitted", bind=True, max_retries=None)

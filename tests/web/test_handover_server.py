@@ -147,9 +147,11 @@ def test_expiry_sweep__on_the_server__once(app):
                               offered["shares"][0]["id"], True)
     later = datetime.now(UTC) + timedelta(days=3)
     svc.workflow.clock = lambda: later
-    assert expire_shares(svc.workflow, later) == 1
-    assert expire_shares(svc.workflow, later) == 0
+    assert expire_shares(svc.workflow, later, svc.audit.record) == 1
+    assert expire_shares(svc.workflow, later, svc.audit.record) == 0
     stored = seed.current("shared")
     assert stored["shares"][0]["state"] == "expired"
+    expired = svc.audit.recent(action="case.share_expired")
+    assert [(e["target"], e["actor"]) for e in expired] == [(stored["_id"], "system")]
     desk = signed_in(app, seed.people["reviewer_receiving"])
     assert desk.client.get(f"/cases/{stored['reference']}").status_code == 404

@@ -182,10 +182,18 @@ def test_revoke__by_the_handling_side__ends_access(env):
 def test_expiry__the_sweep_ends_open_shares_once(env):
     case = env.service.share(_indonesian_case(env), ID_REVIEWER, LEGAL_AID, ORGS)
     case = env.service.decide_share(case, MY_REVIEWER, case["shares"][0]["id"], True)
-    assert expire_shares(env.service, env.clock.now) == 0
+    audited: list[tuple[str, dict]] = []
+
+    def audit(action: str, **details: object) -> None:
+        audited.append((action, details))
+
+    assert expire_shares(env.service, env.clock.now, audit) == 0
     env.clock.advance(days=120)
-    assert expire_shares(env.service, env.clock.now) == 1
-    assert expire_shares(env.service, env.clock.now) == 0  # idempotent
+    assert expire_shares(env.service, env.clock.now, audit) == 1
+    assert expire_shares(env.service, env.clock.now, audit) == 0  # idempotent
+    assert [(action, d["target"], d["share"], d["to"], d["purpose"]) for action, d in audited] \
+        == [("case.share_expired", case["_id"], case["shares"][0]["id"], "team:my-team",
+             "legal_aid")]
     stored = env.stored(case)
     assert stored["shares"][0]["state"] == "expired"
     assert [e["kind"] for e in stored["events"]].count("share_expired") == 1
