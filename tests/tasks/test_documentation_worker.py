@@ -12,7 +12,7 @@ from exports.huridocs import CAUTION
 from tests import export_cases, registry_links
 from tests.helpers import AuthActions
 from tests.registry_links import AGENCY, COMPANY, HOUSEHOLD
-from tests.tasks.test_export_jobs_worker import _wait_done, worker_app  # noqa: F401
+from tests.tasks.test_export_jobs_worker import _wait_done
 from tests.web.test_indicators_page import Tables
 
 
@@ -26,7 +26,7 @@ def mission_client(app, svc, email):
 
 
 @pytest.fixture
-def linked(worker_app):  # noqa: F811
+def linked(worker_app):
     svc = worker_app.extensions["mrvrs"]
     svc.db.entities.delete_many({})
     registry_links.store_entities(svc)
@@ -35,7 +35,7 @@ def linked(worker_app):  # noqa: F811
 
 
 @pytest.mark.integration
-def test_worker__documentation_export_job_names_registry_entities(worker_app, linked):  # noqa: F811
+def test_worker__documentation_export_job_names_registry_entities(worker_app, linked):
     svc, cases = linked
     svc.settings = svc.settings.with_overrides(export_sync_max_rows=5)
     client, auth = mission_client(worker_app, svc, "mission-esf@example.org")
@@ -53,7 +53,7 @@ def test_worker__documentation_export_job_names_registry_entities(worker_app, li
 
 
 @pytest.mark.integration
-def test_worker__mission_report_lists_the_entities_with_the_caution(worker_app, linked):  # noqa: F811
+def test_worker__mission_report_lists_the_entities_with_the_caution(worker_app, linked):
     svc, cases = linked
     client, auth = mission_client(worker_app, svc, "mission-entities@example.org")
     response = auth.post("/exports/reports", {

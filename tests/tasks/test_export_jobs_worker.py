@@ -22,7 +22,6 @@ from exports.service import ExportRequest
 from forms.mwc import load_taxonomy
 from tests import export_cases
 from tests.helpers import AuthActions
-from tests.intake_helpers import publish_shipped
 from workflows.repository import CaseRepository
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -141,19 +140,6 @@ def _wait_done(svc, job_id, timeout=120):
             return job
         time.sleep(0.5)
     pytest.fail(f"job {job_id} did not finish on the worker")
-
-
-@pytest.fixture
-def worker_app(celery_worker_process, worker_env):
-    from app import create_app
-    from config.settings import load_settings
-
-    app = create_app(load_settings(worker_env))
-    svc = app.extensions["mrvrs"]
-    publish_shipped(svc)
-    svc.db.cases.delete_many({})
-    yield app
-    svc.db.client.close()
 
 
 @pytest.mark.integration

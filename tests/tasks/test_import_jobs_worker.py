@@ -124,19 +124,6 @@ def test_uploads__deleted_when_the_job_ends_and_old_drafts_swept(svc):
     assert files.count_documents({}) == 1  # the queued job's sheet only
 
 
-@pytest.fixture
-def worker_app(celery_worker_process, worker_env):
-    from app import create_app
-    from config.settings import load_settings
-
-    app = create_app(load_settings(worker_env))
-    svc = app.extensions["mrvrs"]
-    publish_shipped(svc)
-    svc.db.cases.delete_many({})
-    yield app
-    svc.db.client.close()
-
-
 def _wait(svc, job_id, timeout=600):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
